@@ -1,0 +1,51 @@
+# Inventory allocation warehouse: every command sets up .venv itself on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+export DUCKDB_PATH ?= $(CURDIR)/warehouse/warehouse.duckdb
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export DATASET ?= demo
+export FRN_PATH ?= $(abspath $(CURDIR)/../shared/data/freshretailnet50k/train.parquet)
+export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
+DBT := cd dbt_project && ../$(BIN)/dbt
+
+.PHONY: run test lint ui docs bench manifest clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON) on PATH (or make PYTHON=...)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+manifest: $(STAMP)
+	$(DBT) parse --quiet
+
+run: manifest  ## build the demo (or DATASET=freshretailnet) warehouse end to end
+	@mkdir -p $(DAGSTER_HOME)
+	$(BIN)/dagster asset materialize --select '*' -m dagster_defs
+	$(BIN)/python -m python_assets.summary
+
+test: manifest  ## the whole test suite
+	$(BIN)/python -m pytest
+
+lint: manifest  ## ruff (Python) and dbt's own parse/compile (SQL)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+ui: manifest  ## Dagster UI on 127.0.0.1:3000
+	@mkdir -p $(DAGSTER_HOME)
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m dagster_defs
+
+docs: manifest  ## dbt docs: generate the catalog, then serve it on 127.0.0.1:8080
+	$(DBT) docs generate
+	$(DBT) docs serve --host 127.0.0.1 --port 8080 --no-browser
+
+bench: manifest  ## benchmarks (wall time, peak memory per stage)
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf warehouse .dagster_home dbt_project/target dbt_project/logs

@@ -1,0 +1,63 @@
+"""The start of the graph: the dataset's input files, validated and loaded into the raw schema."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from dagster_defs.resources import WarehouseSettingsResource
+from python_assets.datasets import prepare_input_files
+from python_assets.input_contract import INPUT_TABLES
+from python_assets.validation import RAW_SCHEMA, load_inputs, validate_inputs
+
+INPUT_FILES_KEY = dg.AssetKey(["landing", "input_files"])
+
+
+@dg.asset(key=INPUT_FILES_KEY, group_name="inputs", kinds={"python", "parquet"})
+def input_files(warehouse_settings: WarehouseSettingsResource) -> dg.MaterializeResult:
+    """The dataset's input files in one folder: the demo network (generated), FreshRetailNet-50K
+    (adapted from its published layout) or a user's own folder (DATASET=files)."""
+    settings = warehouse_settings.settings()
+    rows = prepare_input_files(settings)
+    return dg.MaterializeResult(
+        metadata={
+            "dataset": settings.dataset,
+            "folder": dg.MetadataValue.path(str(settings.resolved_input_dir)),
+            **{f"rows/{table}": n for table, n in rows.items()},
+        }
+    )
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            [RAW_SCHEMA, table.name],
+            deps=[INPUT_FILES_KEY],
+            group_name=RAW_SCHEMA,
+            kinds={"duckdb"},
+            description=f"Input table `{table.name}` as loaded: {table.grain}.",
+        )
+        for table in INPUT_TABLES
+    ],
+)
+def raw_tables(
+    context: dg.AssetExecutionContext,
+    warehouse_settings: WarehouseSettingsResource,
+    duckdb: DuckDBResource,
+):
+    """Validate every input file against the contract, then replace the raw tables in one
+    transaction. A contract violation fails the run before anything is written."""
+    folder = warehouse_settings.settings().resolved_input_dir
+    files = validate_inputs(folder)
+    with duckdb.get_connection() as con:
+        rows = load_inputs(con, files)
+    context.log.info("loaded %s", rows)
+    for table in INPUT_TABLES:
+        path = files.get(table.name)
+        yield dg.MaterializeResult(
+            asset_key=[RAW_SCHEMA, table.name],
+            metadata={
+                "dagster/row_count": rows[table.name],
+                "file": str(path) if path else "absent (empty table)",
+            },
+        )

@@ -1,0 +1,33 @@
+"""The Definitions object: assets, resources and the one-writer executor."""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+from dagster_duckdb import DuckDBResource
+
+from dagster_defs.assets.dbt import dbt_project, warehouse_dbt_models
+from dagster_defs.assets.inputs import input_files, raw_tables
+from dagster_defs.resources import WarehouseSettingsResource
+from python_assets.settings import WarehouseSettings
+
+
+def build_definitions(settings: WarehouseSettings) -> dg.Definitions:
+    # dbt reads the warehouse path from DUCKDB_PATH too: make the subprocess see this one
+    os.environ["DUCKDB_PATH"] = str(settings.duckdb_path)
+    settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    return dg.Definitions(
+        assets=[input_files, raw_tables, warehouse_dbt_models],
+        resources={
+            "warehouse_settings": WarehouseSettingsResource.from_settings(settings),
+            "duckdb": DuckDBResource(database=str(settings.duckdb_path)),
+            "dbt": DbtCliResource(project_dir=dbt_project),
+        },
+        # DuckDB has one writer per file: run steps one after another in one process
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_definitions(WarehouseSettings.from_env())

@@ -1,0 +1,6 @@
+select
+    dataset_name,
+    topic,
+    assumption,
+    setting
+from {{ ref('stg_inputs__dataset_assumptions') }}

@@ -1,0 +1,170 @@
+"""The input contract: which files a user brings, their columns and types.
+
+One place describes every input table; the validator, the loader and the data
+generators all read it from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    sql_type: str  # DuckDB type the raw table stores it as
+    required: bool = True
+    non_negative: bool = False
+    min_value: float | None = None
+    max_value: float | None = None
+
+
+@dataclass(frozen=True)
+class InputTable:
+    name: str
+    grain: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    required: bool = True
+    # column -> referenced input table (whose key is a single column of the same name)
+    references: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+STORES = InputTable(
+    name="stores",
+    grain="one row per store",
+    key=("store_id",),
+    columns=(
+        Column("store_id", "varchar"),
+        Column("city", "varchar"),
+        Column("region", "varchar"),
+        Column("latitude", "double", min_value=-90, max_value=90),
+        Column("longitude", "double", min_value=-180, max_value=180),
+        Column("store_name", "varchar", required=False),
+        Column("storage_capacity_units", "double", required=False, non_negative=True),
+        Column("format", "varchar", required=False),
+        Column("opened_on", "date", required=False),
+        # set by adapters whose source has no coordinates (FreshRetailNet): true = derived
+        Column("coordinates_assumed", "boolean", required=False),
+    ),
+)
+
+PRODUCTS = InputTable(
+    name="products",
+    grain="one row per product",
+    key=("product_id",),
+    columns=(
+        Column("product_id", "varchar"),
+        Column("category", "varchar"),
+        Column("subcategory", "varchar"),
+        Column("product_name", "varchar", required=False),
+        Column("style", "varchar", required=False),
+        Column("unit_cost", "double", required=False, non_negative=True),
+        Column("unit_price", "double", required=False, non_negative=True),
+        Column("pack_size", "double", required=False, non_negative=True),
+    ),
+)
+
+SALES_DAILY = InputTable(
+    name="sales_daily",
+    grain="one row per store per product per day",
+    key=("date", "store_id", "product_id"),
+    references={"store_id": "stores", "product_id": "products"},
+    columns=(
+        Column("date", "date"),
+        Column("store_id", "varchar"),
+        Column("product_id", "varchar"),
+        Column("units_sold", "double", non_negative=True),
+        Column("revenue", "double", required=False, non_negative=True),
+        Column("stockout_hours", "double", required=False, min_value=0, max_value=24),
+        # out-of-stock hours between 06:00 and 22:00 (FreshRetailNet's evaluation mask)
+        Column("stockout_hours_6_22", "double", required=False, min_value=0, max_value=16),
+        Column("discount", "double", required=False, non_negative=True),
+        Column("promo_flag", "boolean", required=False),
+        Column("holiday_flag", "boolean", required=False),
+        Column("precipitation", "double", required=False),
+        Column("avg_temperature", "double", required=False),
+        Column("avg_humidity", "double", required=False),
+        Column("avg_wind_level", "double", required=False),
+    ),
+)
+
+INVENTORY_SNAPSHOT = InputTable(
+    name="inventory_snapshot",
+    grain="one row per store per product",
+    key=("store_id", "product_id"),
+    references={"store_id": "stores", "product_id": "products"},
+    columns=(
+        Column("store_id", "varchar"),
+        Column("product_id", "varchar"),
+        Column("on_hand_units", "double", non_negative=True),
+        Column("snapshot_date", "date"),
+        Column("in_transit_units", "double", required=False, non_negative=True),
+        # set by adapters whose source has no inventory (FreshRetailNet): true = simulated
+        Column("on_hand_simulated", "boolean", required=False),
+    ),
+)
+
+CUSTOMER_ORDERS = InputTable(
+    name="customer_orders",
+    grain="one row per order line",
+    key=("order_id", "product_id"),
+    required=False,
+    references={"store_id": "stores", "product_id": "products"},
+    columns=(
+        Column("order_id", "varchar"),
+        Column("customer_id", "varchar"),
+        Column("order_date", "date"),
+        Column("store_id", "varchar"),
+        Column("amount", "double", non_negative=True),
+        Column("product_id", "varchar", required=False),
+        Column("units", "double", required=False, non_negative=True),
+    ),
+)
+
+# Not part of what a user must bring: written by the generators to document the data.
+PLANTED_IMBALANCES = InputTable(
+    name="planted_imbalances",
+    grain="one row per store per subcategory the demo generator unbalanced",
+    key=("store_id", "subcategory"),
+    required=False,
+    references={"store_id": "stores"},
+    columns=(
+        Column("store_id", "varchar"),
+        Column("subcategory", "varchar"),
+        Column("direction", "varchar"),  # 'over' | 'under'
+        Column("cover_multiplier", "double", non_negative=True),
+    ),
+)
+
+DATASET_ASSUMPTIONS = InputTable(
+    name="dataset_assumptions",
+    grain="one row per assumption the dataset's adapter or generator made",
+    key=("topic",),
+    required=False,
+    columns=(
+        Column("dataset", "varchar"),
+        Column("topic", "varchar"),
+        Column("assumption", "varchar"),
+        Column("setting", "varchar", required=False),
+    ),
+)
+
+INPUT_TABLES: tuple[InputTable, ...] = (
+    STORES,
+    PRODUCTS,
+    SALES_DAILY,
+    INVENTORY_SNAPSHOT,
+    CUSTOMER_ORDERS,
+    PLANTED_IMBALANCES,
+    DATASET_ASSUMPTIONS,
+)
+TABLES_BY_NAME = {t.name: t for t in INPUT_TABLES}
+FILE_SUFFIXES = (".parquet", ".csv")

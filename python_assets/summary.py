@@ -1,0 +1,46 @@
+"""Print what a run left in the warehouse: rows per mart, where the file is, how to look at it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from python_assets.settings import WarehouseSettings
+
+
+def table_row_counts(duckdb_path: Path, schemas: tuple[str, ...]) -> list[tuple[str, str, int]]:
+    """(schema, table, rows) for every base table in the given schemas, read-only."""
+    con = duckdb.connect(str(duckdb_path), read_only=True)
+    try:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_type = 'BASE TABLE' and table_schema in (select unnest(?)) "
+            "order by table_schema, table_name",
+            [list(schemas)],
+        ).fetchall()
+        return [
+            (schema, name, con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0])
+            for schema, name in tables
+        ]
+    finally:
+        con.close()
+
+
+def run_summary(settings: WarehouseSettings) -> str:
+    counts = table_row_counts(settings.duckdb_path, ("marts", "forecasting", "optimization"))
+    width = max((len(f"{s}.{t}") for s, t, _ in counts), default=10)
+    lines = [f"Dataset: {settings.dataset}   input files: {settings.resolved_input_dir}", ""]
+    lines += [f"  {f'{s}.{t}':<{width}}  {n:>12,} rows" for s, t, n in counts]
+    lines += [
+        "",
+        f"Warehouse (DuckDB): {settings.duckdb_path}",
+        f"Query it:  duckdb -readonly {settings.duckdb_path}",
+        "Lineage and runs:  make ui   (Dagster on http://127.0.0.1:3000)",
+        "Column docs:       make docs (dbt docs on http://127.0.0.1:8080)",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(run_summary(WarehouseSettings.from_env()))
