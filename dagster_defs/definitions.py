@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
@@ -23,7 +25,10 @@ def build_definitions(settings: WarehouseSettings) -> dg.Definitions:
         resources={
             "warehouse_settings": WarehouseSettingsResource.from_settings(settings),
             "duckdb": DuckDBResource(database=str(settings.duckdb_path)),
-            "dbt": DbtCliResource(project_dir=dbt_project),
+            # the dbt installed beside this Python, whether or not the venv is activated
+            "dbt": DbtCliResource(
+                project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")
+            ),
         },
         # DuckDB has one writer per file: run steps one after another in one process
         executor=dg.in_process_executor,

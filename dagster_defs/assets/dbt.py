@@ -1,7 +1,5 @@
 """Every dbt model, seed and test as Dagster assets and checks, keyed by warehouse address."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any
 

@@ -1,7 +1,5 @@
 """The start of the graph: the dataset's input files, validated and loaded into the raw schema."""
 
-from __future__ import annotations
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 

@@ -12,5 +12,9 @@ select
     price_ratio,
     is_promo,
     is_holiday,
+    precipitation,
+    avg_temperature,
+    avg_humidity,
+    avg_wind_level,
     has_sales_record
 from {{ ref('int_sales_daily_spined') }}

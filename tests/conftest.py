@@ -1,0 +1,52 @@
+"""Shared fixtures: a dbt manifest for the definitions, and the whole graph built once on the
+tiny demo network in a temporary warehouse."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from python_assets.settings import DBT_PROJECT_DIR, WarehouseSettings
+
+
+@dataclass
+class BuiltWarehouse:
+    settings: WarehouseSettings
+    defs: dg.Definitions
+    result: dg.ExecuteInProcessResult
+
+
+def materialize_everything(
+    defs: dg.Definitions, raise_on_error: bool = True
+) -> dg.ExecuteInProcessResult:
+    job = defs.resolve_implicit_global_asset_job_def()
+    return job.execute_in_process(raise_on_error=raise_on_error)
+
+
+@pytest.fixture(scope="session")
+def env_guard() -> Iterator[pytest.MonkeyPatch]:
+    """build_definitions exports DUCKDB_PATH for the dbt subprocess: restore it afterwards."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DUCKDB_PATH", os.environ.get("DUCKDB_PATH", "/tmp/unused.duckdb"))
+        if not (DBT_PROJECT_DIR / "target" / "manifest.json").exists():
+            from dagster_defs.assets.dbt import dbt_project
+
+            dbt_project.preparer.prepare(dbt_project)
+        yield patch
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory: pytest.TempPathFactory, env_guard) -> BuiltWarehouse:
+    from dagster_defs.definitions import build_definitions
+
+    root: Path = tmp_path_factory.mktemp("warehouse")
+    settings = WarehouseSettings(
+        duckdb_path=root / "warehouse.duckdb", dataset="demo", demo_size="tiny"
+    )
+    defs = build_definitions(settings)
+    return BuiltWarehouse(settings, defs, materialize_everything(defs))
