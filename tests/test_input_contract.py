@@ -119,7 +119,7 @@ def test_negative_units(inputs: Path) -> None:
 
 @pytest.mark.parametrize("table", ["sales_daily", "inventory_snapshot"])
 def test_unknown_store_id(inputs: Path, table: str) -> None:
-    edit_csv(inputs, table, lambda f: f.assign(store_id=["S9"] + list(f.store_id[1:])))
+    edit_csv(inputs, table, lambda f: f.assign(store_id=["S9", *f.store_id[1:]]))
     problem, _ = single_problem(inputs)
     assert (problem.column, problem.kind, problem.count) == ("store_id", "unknown stores id", 1)
     assert problem.file.endswith(f"{table}.csv") and "S9" in problem.example
