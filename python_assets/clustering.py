@@ -23,6 +23,16 @@ class ClusterSettings:
     random_state: int = 42
     n_init: int = 10
 
+    @classmethod
+    def from_rule_settings(cls, rule_settings: pd.DataFrame) -> ClusterSettings:
+        """Read k range and random_state from the rule_settings seed (setting, value)."""
+        values = dict(zip(rule_settings["setting"], rule_settings["value"], strict=True))
+        return cls(
+            k_min=int(values.get("cluster_k_min", cls.k_min)),
+            k_max=int(values.get("cluster_k_max", cls.k_max)),
+            random_state=int(values.get("cluster_random_state", cls.random_state)),
+        )
+
 
 @dataclass(frozen=True)
 class KMeansFit:
@@ -102,6 +112,15 @@ ASSIGNMENT_COLUMNS = [
 ]
 
 
+def _empty_assignments(id_columns: list[str]) -> pd.DataFrame:
+    """No rows, but typed columns, so the table a dbt Python model writes keeps its schema."""
+    types = {c: "string" for c in [*id_columns, "cluster_id", "silhouette_by_k"]}
+    types |= {"silhouette_sample": "float64", "chosen_k": "int64", "silhouette": "float64"}
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in types.items()})[
+        [*id_columns, *ASSIGNMENT_COLUMNS]
+    ]
+
+
 def cluster_entities(
     features_long: pd.DataFrame, id_column: str, settings: ClusterSettings, id_prefix: str = "C"
 ) -> pd.DataFrame:
@@ -110,7 +129,7 @@ def cluster_entities(
     features_long: id_column, feature_name, feature_value (missing features count as 0).
     """
     if features_long.empty:
-        return pd.DataFrame(columns=[id_column, *ASSIGNMENT_COLUMNS])
+        return _empty_assignments([id_column])
     wide = _wide(features_long, [id_column])
     fit = fit_kmeans_by_silhouette(wide.to_numpy(dtype=float), settings, wide.index.to_numpy())
     return _assignments(wide, fit, id_prefix)
@@ -127,5 +146,28 @@ def cluster_within_groups(
         for name, group in features_long.groupby(group_column, sort=True)
     ]
     if not parts:
-        return pd.DataFrame(columns=[group_column, id_column, *ASSIGNMENT_COLUMNS])
+        return _empty_assignments([group_column, id_column])
     return pd.concat(parts, ignore_index=True)[[group_column, id_column, *ASSIGNMENT_COLUMNS]]
+
+
+RFM_COLUMNS = ["recency_days", "frequency_orders", "monetary_amount"]
+
+
+def segment_customers(rfm: pd.DataFrame, settings: ClusterSettings) -> pd.DataFrame:
+    """RFM segments: one row per customer with segment_id, home store and the fit's silhouette.
+
+    Frequency and monetary value are heavily skewed, so all three are log-scaled before the fit.
+    """
+    long = rfm.melt(
+        id_vars="customer_id",
+        value_vars=RFM_COLUMNS,
+        var_name="feature_name",
+        value_name="feature_value",
+    )
+    long["feature_value"] = np.log1p(long["feature_value"].astype(float))
+    segments = cluster_entities(long, "customer_id", settings, id_prefix="SEG").rename(
+        columns={"cluster_id": "segment_id"}
+    )
+    return segments.merge(rfm[["customer_id", "home_store_id"]], on="customer_id").rename(
+        columns={"home_store_id": "store_id"}
+    )

@@ -1,0 +1,70 @@
+{#- Stock against demand per store x product: on hand, blended demand, safety stock and the
+    floor a store never gives below (the larger of safety stock and the display minimum).
+    safety stock = z_alpha x daily demand std x sqrt(lead time). -#}
+
+with
+
+inventory as (
+
+    select * from {{ ref('stg_inputs__inventory_snapshots') }}
+
+),
+
+demand as (
+
+    select * from {{ ref('int_sales_seasonally_blended') }}
+
+),
+
+products as (
+
+    select * from {{ ref('stg_inputs__products') }}
+
+),
+
+combined as (
+
+    select
+        coalesce(inventory.store_id, demand.store_id) as store_id,
+        coalesce(inventory.product_id, demand.product_id) as product_id,
+        coalesce(inventory.on_hand_units, 0) as on_hand_units,
+        coalesce(inventory.in_transit_units, 0) as in_transit_units,
+        coalesce(inventory.is_on_hand_simulated, false) as is_on_hand_simulated,
+        coalesce(demand.blended_daily_demand, 0) as blended_daily_demand,
+        coalesce(demand.recent_daily_std, 0) as daily_demand_std,
+        coalesce(demand.blend_method, 'no_sales_history') as blend_method
+    from inventory
+    full outer join demand
+        on inventory.store_id = demand.store_id
+        and inventory.product_id = demand.product_id
+
+),
+
+final as (
+
+    select
+        combined.store_id,
+        combined.product_id,
+        products.category,
+        products.subcategory,
+        products.style,
+        combined.on_hand_units,
+        combined.in_transit_units,
+        combined.is_on_hand_simulated,
+        combined.blended_daily_demand,
+        combined.daily_demand_std,
+        combined.blend_method,
+        {{ default_z_alpha() }} * combined.daily_demand_std
+            * sqrt({{ cost_parameter('replenishment_lead_time_days') }}) as safety_stock_units,
+        greatest(
+            {{ default_z_alpha() }} * combined.daily_demand_std
+                * sqrt({{ cost_parameter('replenishment_lead_time_days') }}),
+            {{ rule_setting('min_display_units') }}
+        ) as floor_units,
+        combined.on_hand_units / nullif(combined.blended_daily_demand, 0) as days_of_cover
+    from combined
+    inner join products on combined.product_id = products.product_id
+
+)
+
+select * from final

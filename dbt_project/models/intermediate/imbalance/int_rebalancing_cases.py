@@ -1,0 +1,12 @@
+"""What the rule did for each flagged case: units to the mean, matched, unmatched and why.
+One row per flagged store x subcategory."""
+
+from python_assets.rebalancing import plan_rebalancing_moves
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    _, cases = plan_rebalancing_moves(
+        dbt.ref("int_store_subcategory_zscores").df(), dbt.ref("int_rebalancing_product_positions").df()
+    )
+    return cases

@@ -1,0 +1,11 @@
+"""Investment-neutral moves of the Z-score rule. One row per donor x receiver x product."""
+
+from python_assets.rebalancing import plan_rebalancing_moves
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    moves, _ = plan_rebalancing_moves(
+        dbt.ref("int_store_subcategory_zscores").df(), dbt.ref("int_rebalancing_product_positions").df()
+    )
+    return moves

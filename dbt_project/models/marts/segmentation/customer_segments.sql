@@ -1,0 +1,13 @@
+select
+    segments.customer_id,
+    segments.segment_id,
+    segments.store_id as home_store_id,
+    rfm.recency_days,
+    rfm.frequency_orders,
+    rfm.monetary_amount,
+    rfm.average_order_value,
+    segments.silhouette_sample,
+    segments.silhouette as segmentation_silhouette,
+    segments.chosen_k
+from {{ ref('int_customer_segments_fitted') }} as segments
+inner join {{ ref('int_customer_rfm') }} as rfm on segments.customer_id = rfm.customer_id
