@@ -27,11 +27,11 @@ select
     per_store.cluster_id,
     coalesce(per_store.imbalanced_subcategory_count, 0) > 0 as is_imbalanced,
     coalesce(per_store.subcategory_count, 0) as subcategory_count,
-    coalesce(per_store.imbalanced_subcategory_count, 0) as imbalanced_subcategory_count,
-    coalesce(per_store.over_allocated_subcategory_count, 0) as over_allocated_subcategory_count,
-    coalesce(per_store.under_allocated_subcategory_count, 0) as under_allocated_subcategory_count,
-    coalesce(per_store.units_out, 0) as units_out,
-    coalesce(per_store.units_in, 0) as units_in,
-    coalesce(per_store.units_in, 0) - coalesce(per_store.units_out, 0) as net_units
+    cast(coalesce(per_store.imbalanced_subcategory_count, 0) as bigint) as imbalanced_subcategory_count,
+    cast(coalesce(per_store.over_allocated_subcategory_count, 0) as bigint) as over_allocated_subcategory_count,
+    cast(coalesce(per_store.under_allocated_subcategory_count, 0) as bigint) as under_allocated_subcategory_count,
+    cast(coalesce(per_store.units_out, 0) as bigint) as units_out,
+    cast(coalesce(per_store.units_in, 0) as bigint) as units_in,
+    cast(coalesce(per_store.units_in, 0) - coalesce(per_store.units_out, 0) as bigint) as net_units
 from {{ ref('stg_inputs__stores') }} as stores
 left join per_store on stores.store_id = per_store.store_id
