@@ -11,6 +11,7 @@ from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from dagster_defs.assets.dbt import dbt_project, warehouse_dbt_models
+from dagster_defs.assets.exports import step8_csv
 from dagster_defs.assets.inputs import input_files, raw_tables
 from dagster_defs.resources import WarehouseSettingsResource
 from python_assets.settings import WarehouseSettings
@@ -21,7 +22,7 @@ def build_definitions(settings: WarehouseSettings) -> dg.Definitions:
     os.environ["DUCKDB_PATH"] = str(settings.duckdb_path)
     settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     return dg.Definitions(
-        assets=[input_files, raw_tables, warehouse_dbt_models],
+        assets=[input_files, raw_tables, warehouse_dbt_models, step8_csv],
         resources={
             "warehouse_settings": WarehouseSettingsResource.from_settings(settings),
             "duckdb": DuckDBResource(database=str(settings.duckdb_path)),

@@ -70,3 +70,26 @@ def test_invariant_tests_pass_then_fail_on_corrupted_tables(
             con.execute(statement)
     statuses = run_invariant_tests()
     assert statuses == {name: "fail" for name in CORRUPTIONS}
+
+
+def test_step8_csv_export_writes_the_three_outputs(
+    built_warehouse: BuiltWarehouse, tmp_path
+) -> None:
+    from python_assets.exports import export_tables_csv
+
+    tables = [
+        f"marts.{t}"
+        for t in (
+            "imbalanced_rule_results",
+            "imbalanced_detailed_cases",
+            "imbalanced_zscore_analysis",
+        )
+    ]
+    with duckdb.connect(str(built_warehouse.settings.duckdb_path), read_only=True) as con:
+        rows = export_tables_csv(con, tables, tmp_path)
+        expected = {
+            t.split(".")[1]: con.execute(f"select count(*) from {t}").fetchone()[0] for t in tables
+        }
+    assert rows == expected
+    for name, n in expected.items():
+        assert len((tmp_path / f"{name}.csv").read_text().splitlines()) == n + 1
