@@ -25,7 +25,7 @@ manifest: $(STAMP)
 	$(DBT) parse --quiet
 
 run: manifest  ## build the demo (or DATASET=freshretailnet) warehouse end to end
-	@mkdir -p $(DAGSTER_HOME)
+	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster asset materialize --select '*' -m dagster_defs
 	$(BIN)/python -m python_assets.summary
 
@@ -37,7 +37,7 @@ lint: manifest  ## ruff (Python) and dbt's own parse/compile (SQL)
 	$(BIN)/ruff format --check .
 
 ui: manifest  ## Dagster UI on 127.0.0.1:3000
-	@mkdir -p $(DAGSTER_HOME)
+	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m dagster_defs
 
 docs: manifest  ## dbt docs: generate the catalog, then serve it on 127.0.0.1:8080

@@ -120,3 +120,34 @@ def test_schemas_exist(built_warehouse: BuiltWarehouse, schema: str) -> None:
             for r in con.execute("select schema_name from information_schema.schemata").fetchall()
         }
     assert schema in names
+
+
+def test_graph_builds_without_the_optional_inputs(
+    built_warehouse: BuiltWarehouse, tmp_path, env_guard
+) -> None:
+    """No customer orders (as in FreshRetailNet): segments build empty and nothing fails."""
+    from dagster_defs.definitions import build_definitions
+
+    inputs = tmp_path / "inputs"
+    shutil.copytree(built_warehouse.settings.resolved_input_dir, inputs)
+    for optional in ("customer_orders", "planted_imbalances", "dataset_assumptions"):
+        (inputs / f"{optional}.parquet").unlink()
+    settings = WarehouseSettings(
+        duckdb_path=tmp_path / "warehouse.duckdb", dataset="files", input_dir=inputs
+    )
+    try:
+        assert materialize_everything(build_definitions(settings)).success
+    finally:
+        build_definitions(built_warehouse.settings)  # point DUCKDB_PATH back
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        counts = {
+            t: con.execute(f"select count(*) from marts.{t}").fetchone()[0]
+            for t in (
+                "customer_segments",
+                "customer_segment_profiles",
+                "store_clusters",
+                "imbalanced_zscore_analysis",
+            )
+        }
+    assert counts["customer_segments"] == counts["customer_segment_profiles"] == 0
+    assert counts["store_clusters"] == 12 and counts["imbalanced_zscore_analysis"] > 0

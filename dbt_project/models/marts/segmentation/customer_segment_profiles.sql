@@ -1,5 +1,5 @@
 select
-    segment_id,
+    cast(segment_id as varchar) as segment_id,
     count(*) as customer_count,
     avg(recency_days) as mean_recency_days,
     avg(frequency_orders) as mean_frequency_orders,

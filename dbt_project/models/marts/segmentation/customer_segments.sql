@@ -1,7 +1,8 @@
 select
-    segments.customer_id,
-    segments.segment_id,
-    segments.store_id as home_store_id,
+    -- casts: the Python model writes untyped (NULL) columns when there are no customers
+    cast(segments.customer_id as varchar) as customer_id,
+    cast(segments.segment_id as varchar) as segment_id,
+    cast(segments.store_id as varchar) as home_store_id,
     rfm.recency_days,
     rfm.frequency_orders,
     rfm.monetary_amount,
