@@ -13,6 +13,7 @@ from dagster_duckdb import DuckDBResource
 from dagster_defs.assets.dbt import dbt_project, warehouse_dbt_models
 from dagster_defs.assets.exports import step8_csv
 from dagster_defs.assets.inputs import input_files, raw_tables
+from dagster_defs.assets.reporting import published_marts
 from dagster_defs.resources import WarehouseSettingsResource
 from python_assets.settings import WarehouseSettings
 
@@ -22,7 +23,7 @@ def build_definitions(settings: WarehouseSettings) -> dg.Definitions:
     os.environ["DUCKDB_PATH"] = str(settings.duckdb_path)
     settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     return dg.Definitions(
-        assets=[input_files, raw_tables, warehouse_dbt_models, step8_csv],
+        assets=[input_files, raw_tables, warehouse_dbt_models, step8_csv, published_marts],
         resources={
             "warehouse_settings": WarehouseSettingsResource.from_settings(settings),
             "duckdb": DuckDBResource(database=str(settings.duckdb_path)),

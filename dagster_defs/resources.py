@@ -20,6 +20,7 @@ class WarehouseSettingsResource(dg.ConfigurableResource):
     frn_city_ids: list[int] = Field(default_factory=list)
     demo_size: str = "default"
     demo_seed: int = 42
+    export_dir: str = ""
 
     @classmethod
     def from_settings(cls, settings: WarehouseSettings) -> WarehouseSettingsResource:
@@ -31,6 +32,7 @@ class WarehouseSettingsResource(dg.ConfigurableResource):
             frn_city_ids=list(settings.frn_city_ids),
             demo_size=settings.demo_size,
             demo_seed=settings.demo_seed,
+            export_dir=str(settings.export_dir or ""),
         )
 
     def settings(self) -> WarehouseSettings:
@@ -42,4 +44,5 @@ class WarehouseSettingsResource(dg.ConfigurableResource):
             frn_city_ids=tuple(self.frn_city_ids),
             demo_size=self.demo_size,
             demo_seed=self.demo_seed,
+            export_dir=Path(self.export_dir) if self.export_dir else None,
         )

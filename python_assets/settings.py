@@ -29,6 +29,7 @@ class WarehouseSettings:
     frn_city_ids: tuple[int, ...] = ()
     demo_size: str = "default"
     demo_seed: int = 42
+    export_dir: Path | None = None
 
     def __post_init__(self) -> None:
         if self.dataset not in DATASETS:
@@ -48,6 +49,20 @@ class WarehouseSettings:
             return Path(self.input_dir)
         return Path(self.duckdb_path).parent / "inputs" / self.dataset
 
+    @property
+    def published_duckdb_path(self) -> Path:
+        """The BI copy of the marts (a separate DuckDB file readers may hold open)."""
+        return Path(self.duckdb_path).parent / "published" / "bi.duckdb"
+
+    @property
+    def parquet_export_dir(self) -> Path:
+        """One Parquet file per mart, for BI tools that do not read DuckDB (EXPORT_DIR)."""
+        return (
+            Path(self.export_dir)
+            if self.export_dir
+            else Path(self.duckdb_path).parent / "published" / "parquet"
+        )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> WarehouseSettings:
         cities = environ.get("FRN_CITIES", "")
@@ -59,4 +74,5 @@ class WarehouseSettings:
             frn_city_ids=tuple(int(c) for c in cities.split(",") if c.strip()),
             demo_size=environ.get("DEMO_SIZE") or "default",
             demo_seed=int(environ.get("DEMO_SEED") or 42),
+            export_dir=Path(environ["EXPORT_DIR"]) if environ.get("EXPORT_DIR") else None,
         )

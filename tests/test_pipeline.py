@@ -151,3 +151,18 @@ def test_graph_builds_without_the_optional_inputs(
         }
     assert counts["customer_segments"] == counts["customer_segment_profiles"] == 0
     assert counts["store_clusters"] == 12 and counts["imbalanced_zscore_analysis"] > 0
+
+
+def test_published_copy_holds_every_mart(built_warehouse: BuiltWarehouse) -> None:
+    settings = built_warehouse.settings
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        marts = {
+            r[0]: con.execute(f"select count(*) from marts.{r[0]}").fetchone()[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' and table_type = 'BASE TABLE'"
+            ).fetchall()
+        }
+    with duckdb.connect(str(settings.published_duckdb_path), read_only=True) as con:
+        published = {m: con.execute(f"select count(*) from marts.{m}").fetchone()[0] for m in marts}
+    assert published == marts
+    assert sorted(p.stem for p in settings.parquet_export_dir.glob("*.parquet")) == sorted(marts)

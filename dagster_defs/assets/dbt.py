@@ -30,3 +30,8 @@ class WarehouseTranslator(DagsterDbtTranslator):
 )
 def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from dbt.cli(["build"], context=context).stream()
+
+
+def mart_keys() -> list[dg.AssetKey]:
+    """Keys of every dbt model in the marts schema."""
+    return [key for key in warehouse_dbt_models.keys if key.path[0] == "marts"]
