@@ -10,7 +10,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from dagster_defs.assets.dbt import WarehouseTranslator, dbt_project
+from dagster_defs.assets.dbt import DBT_LAYERS, PYTHON_WRITTEN, WarehouseTranslator, dbt_project
 from python_assets.input_contract import INPUT_TABLES
 from python_assets.settings import WarehouseSettings
 from tests.conftest import BuiltWarehouse, materialize_everything
@@ -71,10 +71,11 @@ def test_python_written_tables_have_their_dbt_source_keys(built_warehouse: Built
     translator = WarehouseTranslator()
     source_keys = {translator.get_asset_key(s) for s in manifest["sources"].values()}
     graph = built_warehouse.defs.resolve_asset_graph()
+    dbt_keys = {key for layer in DBT_LAYERS for key in layer.keys}
     python_keys = {
         key
         for key in graph.get_all_asset_keys()
-        if key.path[0] not in ("staging", "intermediate", "marts", "reference", "landing")
+        if key not in dbt_keys and key.path[0] in ("raw", *PYTHON_WRITTEN)
     }
     assert {dg.AssetKey(["raw", t.name]) for t in INPUT_TABLES} <= python_keys
     assert source_keys == python_keys

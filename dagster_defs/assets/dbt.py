@@ -23,15 +23,30 @@ class WarehouseTranslator(DagsterDbtTranslator):
         return dbt_resource_props["schema"]
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=WarehouseTranslator(),
-)
-def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(["build"], context=context).stream()
+def _dbt_layer(name: str, select: str, exclude: str | None = None) -> dg.AssetsDefinition:
+    @dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        dagster_dbt_translator=WarehouseTranslator(),
+        select=select,
+        exclude=exclude,
+        name=name,
+    )
+    def _layer(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        yield from dbt.cli(["build"], context=context).stream()
+
+    return _layer
+
+
+# dbt runs in layers around the tables Python assets write (dbt sources of those schemas), so
+# the graph dbt -> forecast -> dbt -> LP -> dbt has no cycle between steps
+PYTHON_WRITTEN = ("forecasting", "optimization")
+DBT_LAYERS: list[dg.AssetsDefinition] = [
+    _dbt_layer("dbt_core", "fqn:*", " ".join(f"source:{s}+" for s in PYTHON_WRITTEN)),
+    _dbt_layer("dbt_after_forecast", "source:forecasting+", "source:optimization+"),
+]
 
 
 def mart_keys() -> list[dg.AssetKey]:
     """Keys of every dbt model in the marts schema."""
-    return [key for key in warehouse_dbt_models.keys if key.path[0] == "marts"]
+    return [key for layer in DBT_LAYERS for key in layer.keys if key.path[0] == "marts"]

@@ -6,6 +6,7 @@ from python_assets.rebalancing import plan_rebalancing_moves
 def model(dbt, session):
     dbt.config(materialized="table")
     moves, _ = plan_rebalancing_moves(
-        dbt.ref("int_store_subcategory_zscores").df(), dbt.ref("int_rebalancing_product_positions").df()
+        dbt.ref("int_store_subcategory_zscores").df(),
+        dbt.ref("int_rebalancing_product_positions").df(),
     )
     return moves

@@ -1,0 +1,23 @@
+"""Candidate transfer lanes: k nearest stores and/or same zone, cut by the service limit;
+cost = handling + haversine km x the zone's per-km rate. One row per ordered store pair."""
+
+from python_assets.allocation_inputs import lane_settings_from_seed
+from python_assets.allocation_network import candidate_lanes
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    settings = lane_settings_from_seed(dbt.ref("network_settings").df())
+    stores = dbt.ref("stg_inputs__stores").df()[["store_id", "latitude", "longitude"]]
+    zones = dbt.ref("int_shipping_zones").df()
+    return candidate_lanes(
+        stores,
+        zones[["zone_id", "rate_per_km", "lead_time_days"]].drop_duplicates("zone_id"),
+        handling_cost=settings.handling_cost,
+        k_nearest=settings.k_nearest,
+        same_zone_only=settings.same_zone_only,
+        max_lead_time_days=settings.max_lead_time_days,
+        store_zones=zones[["store_id", "zone_id"]],
+        speed_km_per_day=settings.speed_km_per_day,
+        capacity_units=settings.capacity_units,
+    )
