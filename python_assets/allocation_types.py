@@ -1,0 +1,219 @@
+"""Settings, plan container and input normalisation shared by the allocation LP modules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+SOLVERS = ("highs", "cbc")
+BACKENDS = ("auto", "pulp", "highspy")
+PRODUCT_STATUSES = ("optimal", "infeasible", "unbounded", "not_solved")
+PLAN_STATUSES = ("optimal", "partial", "failed", "baseline")
+
+SP_REQUIRED = (
+    "store_id",
+    "product_id",
+    "current_inv",
+    "demand",
+    "safety_stock",
+    "max_capacity",
+    "holding_cost",
+    "stockout_penalty",
+    "distribution_cost",
+)
+SP_FINITE = (
+    "current_inv",
+    "demand",
+    "safety_stock",
+    "holding_cost",
+    "stockout_penalty",
+    "distribution_cost",
+)
+PRODUCTS_REQUIRED = ("product_id", "manufacturing_cost", "max_production")
+LANES_REQUIRED = ("from_store", "to_store", "cost_per_unit")
+COST_COLUMNS = ("holding", "stockout", "transport", "manufacturing", "distribution", "total")
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    """How the allocation LP is solved.
+
+    solver: 'highs' (default) or 'cbc' (fallback, always through PuLP).
+    backend: how the model reaches the solver. Both build the identical model from the same
+        numpy arrays (one block of products at a time):
+        'highspy' - arrays passed straight to HiGHS (`Highs.passModel`, the array overload);
+        'pulp'    - a PuLP model (one variable per column, one LpAffineExpression per row)
+                    solved through PuLP's HiGHS or CBC interface;
+        'auto' (default) - 'highspy' for HiGHS (the fast path: PuLP's per-variable and
+                    per-constraint Python objects cost 3-10x the solve), 'pulp' for CBC.
+    integer: transfer, manufacture and allocate in whole units (MILP). stockout and ending_inv
+        stay continuous: they are accounting slacks of C1 and demand may be fractional.
+    time_limit_s: per solver call (None = no limit); a call that stops early marks its products
+        'not_solved'.
+    products_per_batch: products solved in one call. Products share no constraint, so a batch
+        is block-diagonal and its optimum is every product's optimum (exact); a batch that is
+        not optimal is bisected until the failing products are isolated and explained.
+    allow_transfers / allow_production: switch store-to-store transfers / central supply off
+        (decentralised scenario, do-nothing baseline).
+    max_lead_time_days: service limit (001); lanes with a longer lead time are not used.
+    mip_rel_gap: relative optimality gap of the MILP (0 = proven optimal).
+    threads: solver threads (None = solver default).
+    presolve: HiGHS presolve (None: off for the LP - measured 2-4x faster on these blocks -,
+        on for the MILP).
+    verify_tol: tolerance of the C1-C6 check every plan passes before it is returned.
+    """
+
+    solver: str = "highs"
+    backend: str = "auto"
+    integer: bool = False
+    time_limit_s: float | None = None
+    products_per_batch: int = 16
+    allow_transfers: bool = True
+    allow_production: bool = True
+    max_lead_time_days: float | None = None
+    mip_rel_gap: float = 0.0
+    threads: int | None = None
+    presolve: bool | None = None
+    verify_tol: float = 1e-6
+
+    def __post_init__(self) -> None:
+        if self.solver not in SOLVERS:
+            raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}")
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
+        if self.backend == "highspy" and self.solver != "highs":
+            raise ValueError("backend='highspy' needs solver='highs' (CBC runs through PuLP)")
+        if self.products_per_batch < 1:
+            raise ValueError("products_per_batch must be >= 1")
+        if self.time_limit_s is not None and self.time_limit_s <= 0:
+            raise ValueError("time_limit_s must be > 0 (or None)")
+
+    @property
+    def resolved_backend(self) -> str:
+        if self.backend != "auto":
+            return self.backend
+        return "highspy" if self.solver == "highs" else "pulp"
+
+
+@dataclass
+class AllocationPlan:
+    """A solved (or priced) allocation plan.
+
+    transfers: from_store, to_store, product_id, units, distance_km, cost_per_unit, cost,
+        lead_time_days (only units > 0).
+    production: product_id, manufacture_units.
+    store_products: store_id, product_id, current_inv, demand, safety_stock, max_capacity,
+        allocate_units, stockout_units, ending_inv, transfer_in, transfer_out, fill_rate.
+    product_status: product_id, status, objective, explanation, n_stores, n_lanes.
+    cost_breakdown: level ('product' | 'total'), product_id, holding, stockout, transport,
+        manufacturing, distribution, total.
+    status: 'optimal' (every product optimal and verified), 'partial' (some products not
+        optimal: named in product_status; the rest verified), 'failed' (verification found a
+        violation, or nothing solved), 'baseline' (a fixed plan priced, not optimised).
+    Only products whose status is 'optimal' have rows in transfers/production/store_products.
+    """
+
+    transfers: pd.DataFrame
+    production: pd.DataFrame
+    store_products: pd.DataFrame
+    product_status: pd.DataFrame
+    cost_breakdown: pd.DataFrame
+    status: str
+    violations: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    settings: SolverSettings | None = None
+
+    @property
+    def objective(self) -> float:
+        """Total cost of the plan (sum over the products it contains)."""
+        total = self.cost_breakdown.loc[self.cost_breakdown["level"] == "total", "total"]
+        return float(total.iloc[0]) if len(total) else float("nan")
+
+    @property
+    def fill_rate(self) -> float:
+        """Overall service level: share of demand met."""
+        sp = self.store_products
+        demand = float(sp["demand"].sum())
+        return float(1.0 - sp["stockout_units"].sum() / demand) if demand > 0 else 1.0
+
+
+def _need(frame: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} needs columns {missing}")
+
+
+def _as_float(frame: pd.DataFrame, name: str, columns, finite: bool) -> None:
+    for col in columns:
+        values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64)
+        if finite:
+            bad = ~np.isfinite(values)
+            if bad.any():
+                raise ValueError(
+                    f"{name}.{col}: {int(bad.sum())} missing or infinite values "
+                    f"(first at row {int(np.flatnonzero(bad)[0])})"
+                )
+        else:  # NaN = unlimited
+            values = np.where(np.isnan(values), np.inf, values)
+        frame[col] = values
+
+
+def normalise_inputs(
+    store_products: pd.DataFrame,
+    products: pd.DataFrame,
+    lanes: pd.DataFrame,
+    max_lead_time_days: float | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Validated copies: store_products sorted by (product_id, store_id), float columns,
+    max_capacity / max_production / capacity_units NaN -> inf (unlimited), self-lanes dropped,
+    the service limit applied to lanes. Raises ValueError naming the problem."""
+    _need(store_products, "store_products", SP_REQUIRED)
+    _need(products, "products", PRODUCTS_REQUIRED)
+    _need(lanes, "lanes", LANES_REQUIRED)
+    sp = store_products.copy()
+    _as_float(sp, "store_products", SP_FINITE, finite=True)
+    _as_float(sp, "store_products", ("max_capacity",), finite=False)
+    dup = sp.duplicated(["store_id", "product_id"])
+    if dup.any():
+        row = sp.loc[dup].iloc[0]
+        raise ValueError(
+            f"store_products: duplicate store {row['store_id']!r} x product {row['product_id']!r}"
+        )
+    sp = sp.sort_values(["product_id", "store_id"], kind="stable").reset_index(drop=True)
+
+    prods = products.copy()
+    _as_float(prods, "products", ("manufacturing_cost",), finite=True)
+    _as_float(prods, "products", ("max_production",), finite=False)
+    if prods["product_id"].duplicated().any():
+        raise ValueError(
+            f"products: duplicate product_id {prods.loc[prods['product_id'].duplicated(), 'product_id'].iloc[0]!r}"
+        )
+    unknown = ~sp["product_id"].isin(prods["product_id"])
+    if unknown.any():
+        raise ValueError(
+            f"products: no manufacturing cost / capacity for product "
+            f"{sp.loc[unknown, 'product_id'].iloc[0]!r} ({int(sp.loc[unknown, 'product_id'].nunique())} products)"
+        )
+    prods = prods[prods["product_id"].isin(sp["product_id"])]
+    prods = prods.sort_values("product_id", kind="stable").reset_index(drop=True)
+
+    ln = lanes.copy()
+    for col, default in (("distance_km", np.nan), ("lead_time_days", 0.0)):
+        if col not in ln.columns:
+            ln[col] = default
+    if "capacity_units" not in ln.columns:
+        ln["capacity_units"] = np.inf
+    _as_float(ln, "lanes", ("cost_per_unit", "lead_time_days"), finite=True)
+    _as_float(ln, "lanes", ("capacity_units",), finite=False)
+    ln["distance_km"] = pd.to_numeric(ln["distance_km"], errors="coerce").astype(np.float64)
+    if (ln["capacity_units"] < 0).any():
+        raise ValueError("lanes.capacity_units must be >= 0 (NaN or inf = unlimited)")
+    ln = ln[ln["from_store"] != ln["to_store"]]
+    if ln.duplicated(["from_store", "to_store"]).any():
+        row = ln.loc[ln.duplicated(["from_store", "to_store"])].iloc[0]
+        raise ValueError(f"lanes: duplicate lane {row['from_store']!r} -> {row['to_store']!r}")
+    if max_lead_time_days is not None:
+        ln = ln[ln["lead_time_days"] <= max_lead_time_days]
+    return sp, prods, ln.reset_index(drop=True)
