@@ -14,6 +14,7 @@ from dagster_defs.assets.dbt import DBT_LAYERS, dbt_project
 from dagster_defs.assets.exports import step8_csv
 from dagster_defs.assets.forecasting import demand_forecast
 from dagster_defs.assets.inputs import input_files, raw_tables
+from dagster_defs.assets.optimization import allocation_plan
 from dagster_defs.assets.reporting import published_marts
 from dagster_defs.resources import WarehouseSettingsResource
 from python_assets.settings import WarehouseSettings
@@ -24,7 +25,15 @@ def build_definitions(settings: WarehouseSettings) -> dg.Definitions:
     os.environ["DUCKDB_PATH"] = str(settings.duckdb_path)
     settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     return dg.Definitions(
-        assets=[input_files, raw_tables, *DBT_LAYERS, demand_forecast, step8_csv, published_marts],
+        assets=[
+            input_files,
+            raw_tables,
+            *DBT_LAYERS,
+            demand_forecast,
+            allocation_plan,
+            step8_csv,
+            published_marts,
+        ],
         resources={
             "warehouse_settings": WarehouseSettingsResource.from_settings(settings),
             "duckdb": DuckDBResource(database=str(settings.duckdb_path)),

@@ -44,6 +44,7 @@ PYTHON_WRITTEN = ("forecasting", "optimization")
 DBT_LAYERS: list[dg.AssetsDefinition] = [
     _dbt_layer("dbt_core", "fqn:*", " ".join(f"source:{s}+" for s in PYTHON_WRITTEN)),
     _dbt_layer("dbt_after_forecast", "source:forecasting+", "source:optimization+"),
+    _dbt_layer("dbt_after_optimization", "source:optimization+"),
 ]
 
 
