@@ -17,6 +17,7 @@ from dagster_defs.assets.inputs import input_files, raw_tables
 from dagster_defs.assets.optimization import allocation_plan
 from dagster_defs.assets.reporting import published_marts
 from dagster_defs.resources import WarehouseSettingsResource
+from dagster_defs.schedules import build_input_sensor, weekly_pipeline, whole_pipeline
 from python_assets.settings import WarehouseSettings
 
 
@@ -34,6 +35,9 @@ def build_definitions(settings: WarehouseSettings) -> dg.Definitions:
             step8_csv,
             published_marts,
         ],
+        jobs=[whole_pipeline],
+        schedules=[weekly_pipeline],
+        sensors=[build_input_sensor(settings)],
         resources={
             "warehouse_settings": WarehouseSettingsResource.from_settings(settings),
             "duckdb": DuckDBResource(database=str(settings.duckdb_path)),

@@ -167,3 +167,48 @@ def test_published_copy_holds_every_mart(built_warehouse: BuiltWarehouse) -> Non
         published = {m: con.execute(f"select count(*) from marts.{m}").fetchone()[0] for m in marts}
     assert published == marts
     assert sorted(p.stem for p in settings.parquet_export_dir.glob("*.parquet")) == sorted(marts)
+
+
+def test_forecast_covers_every_active_series_over_the_horizon(
+    built_warehouse: BuiltWarehouse,
+) -> None:
+    with duckdb.connect(str(built_warehouse.settings.duckdb_path), read_only=True) as con:
+        series = con.execute(
+            "select count(*) from (select distinct store_id, product_id from marts.fct_sales_daily)"
+        ).fetchone()[0]
+        rows, days, models = con.execute(
+            "select count(*), count(distinct forecast_date), count(distinct model_name) from marts.fct_demand_forecast"
+        ).fetchone()
+        first_day = con.execute(
+            "select min(forecast_date) = (select max(sales_date) + 1 from marts.fct_sales_daily) from marts.fct_demand_forecast"
+        ).fetchone()[0]
+        accuracy_models = con.execute(
+            "select count(distinct model_name) from marts.forecast_accuracy"
+        ).fetchone()[0]
+    assert (rows, days, models) == (series * 7, 7, 1) and first_day
+    assert accuracy_models == 4
+
+
+def test_plan_is_verified_and_beats_both_baselines(built_warehouse: BuiltWarehouse) -> None:
+    with duckdb.connect(str(built_warehouse.settings.duckdb_path), read_only=True) as con:
+        totals = dict(
+            con.execute(
+                "select plan_name, total_cost from marts.allocation_cost_breakdown where cost_level = 'total'"
+            ).fetchall()
+        )
+        statuses = {
+            r[0]
+            for r in con.execute(
+                "select distinct solver_status from marts.allocation_plan_status"
+            ).fetchall()
+        }
+        scenarios = con.execute(
+            "select count(*) from marts.scenario_comparison where plan_status = 'optimal'"
+        ).fetchone()[0]
+    assert statuses == {"optimal"}
+    assert (
+        totals["optimised"] < totals["do_nothing"] and totals["optimised"] < totals["decentralised"]
+    )
+    assert scenarios == 8
+    checks = {e.check_name: e.passed for e in built_warehouse.result.get_asset_check_evaluations()}
+    assert checks["plan_optimal_and_verified"] is True

@@ -1,10 +1,12 @@
 """Every dbt model, seed and test as Dagster assets and checks, keyed by warehouse address."""
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from pydantic import Field
 
 from python_assets.settings import DBT_PROJECT_DIR
 
@@ -23,6 +25,13 @@ class WarehouseTranslator(DagsterDbtTranslator):
         return dbt_resource_props["schema"]
 
 
+class DbtRunConfig(dg.Config):
+    """Per-run overrides of seeds/rule_settings.csv and seeds/cost_parameters.csv, by name,
+    e.g. {"zscore_threshold": "2.5", "planning_horizon_days": "14"} (passed as dbt vars)."""
+
+    setting_overrides: dict[str, str] = Field(default_factory=dict)
+
+
 def _dbt_layer(name: str, select: str, exclude: str | None = None) -> dg.AssetsDefinition:
     @dbt_assets(
         manifest=dbt_project.manifest_path,
@@ -32,8 +41,11 @@ def _dbt_layer(name: str, select: str, exclude: str | None = None) -> dg.AssetsD
         exclude=exclude,
         name=name,
     )
-    def _layer(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        yield from dbt.cli(["build"], context=context).stream()
+    def _layer(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
+        overrides = (
+            ["--vars", json.dumps(config.setting_overrides)] if config.setting_overrides else []
+        )
+        yield from dbt.cli(["build", *overrides], context=context).stream()
 
     return _layer
 

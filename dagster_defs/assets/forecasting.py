@@ -33,6 +33,11 @@ class ForecastConfig(dg.Config):
             description="Rolling-origin backtest: accuracy per model x window x segment.",
         ),
     ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "interval_coverage_calibrated", asset=["forecasting", "forecast_backtest"]
+        )
+    ],
     group_name="forecasting",
 )
 def demand_forecast(

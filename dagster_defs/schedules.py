@@ -1,0 +1,48 @@
+"""Operations: a weekly run of the whole pipeline, and a sensor that starts one when new input
+files land in INPUT_DIR (DATASET=files) or the FreshRetailNet file changes."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from python_assets.input_watch import input_fingerprint
+from python_assets.settings import WarehouseSettings
+
+whole_pipeline = dg.define_asset_job(
+    "whole_pipeline",
+    selection=dg.AssetSelection.all(),
+    description="Every asset, inputs to report.",
+)
+
+weekly_pipeline = dg.ScheduleDefinition(
+    name="weekly_pipeline",
+    job=whole_pipeline,
+    cron_schedule="0 5 * * 1",  # Mondays 05:00, before planners start the week
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="The whole pipeline every Monday at 05:00 (turn it on in the UI).",
+)
+
+
+def watched_folder(settings: WarehouseSettings) -> Path:
+    """Where new inputs land: the user's folder, or the folder holding the FreshRetailNet file."""
+    if settings.dataset == "freshretailnet" and "://" not in settings.frn_path:
+        return Path(settings.frn_path).parent
+    return settings.resolved_input_dir
+
+
+def build_input_sensor(settings: WarehouseSettings) -> dg.SensorDefinition:
+    @dg.sensor(
+        name="new_input_files",
+        job=whole_pipeline,
+        minimum_interval_seconds=60,
+        default_status=dg.DefaultSensorStatus.STOPPED,
+        description="Starts the whole pipeline when the input files change (names, sizes, modification times).",
+    )
+    def new_input_files(context: dg.SensorEvaluationContext):
+        fingerprint = input_fingerprint(watched_folder(settings))
+        if fingerprint is None or fingerprint == context.cursor:
+            return dg.SkipReason("no new input files")
+        context.update_cursor(fingerprint)
+        return dg.RunRequest(run_key=fingerprint)
+
+    return new_input_files
