@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -78,6 +79,9 @@ class Problem:
     @property
     def n_products(self) -> int:
         return len(self.product_ids)
+
+
+Progress = Callable[[int, int, float], None]  # (products done, products, seconds so far)
 
 
 def build_problem(
@@ -639,9 +643,12 @@ def _store_values(prob: Problem, sol: Solution, block: Block, x: np.ndarray) -> 
     sol.ending[r0:r1] = x[a + 2 * n : a + 3 * n]
 
 
-def solve_problem(prob: Problem, settings: SolverSettings) -> Solution:
+def solve_problem(
+    prob: Problem, settings: SolverSettings, progress: Progress | None = None
+) -> Solution:
     """Solve every product: batches of products_per_batch; a batch that is not optimal is
-    bisected until each failing product stands alone and is explained."""
+    bisected until each failing product stands alone and is explained. progress(done, total,
+    seconds) is called about twenty times along the way (log lines for long runs)."""
     P = prob.n_products
     sol = Solution(
         transfer=np.full(len(prob.t_src), np.nan),
@@ -688,16 +695,19 @@ def solve_problem(prob: Problem, settings: SolverSettings) -> Solution:
 
     k = 0
     size = settings.products_per_batch
+    started, next_report = time.perf_counter(), 0
     while k < P:
         if suspect[k]:
-            run(k, k + 1)
-            k += 1
-            continue
-        end = k
-        while end < P and end - k < size and not suspect[end]:
-            end += 1
+            end = k + 1
+        else:
+            end = k
+            while end < P and end - k < size and not suspect[end]:
+                end += 1
         run(k, end)
         k = end
+        if progress is not None and (k >= next_report or k == P):
+            progress(k, P, time.perf_counter() - started)
+            next_report = k + max(1, P // 20)
     return sol
 
 
@@ -828,6 +838,7 @@ def solve_allocation(
     products: pd.DataFrame,
     lanes: pd.DataFrame,
     settings: SolverSettings = SolverSettings(),
+    progress: Progress | None = None,
 ) -> AllocationPlan:
     """Solve 003's LP product by product (exact), verify it, return the plan.
 
@@ -839,7 +850,7 @@ def solve_allocation(
     t = time.perf_counter()
     prob = build_problem(store_products, products, lanes, settings)
     t_prep = time.perf_counter() - t
-    sol = solve_problem(prob, settings)
+    sol = solve_problem(prob, settings, progress)
     t = time.perf_counter()
     plan = assemble_plan(prob, sol, settings)
     t_asm = time.perf_counter() - t

@@ -653,3 +653,16 @@ def test_run_scenarios_one_row_per_scenario():
     assert by.loc["decentralised", "total_cost"] >= by.loc["base", "total_cost"]
     parts = ["holding", "stockout", "transport", "manufacturing", "distribution"]
     np.testing.assert_allclose(out[parts].sum(axis=1), out["total_cost"])
+
+
+def test_progress_is_reported_while_solving() -> None:
+    instance = synthetic_instance(n_stores=20, n_products=30, n_pairs=300, seed=1)
+    lanes = build_network(instance.stores, LaneSettings(n_zones=3, k_nearest=5))[2]
+    store_products, products = instance.store_products, instance.products
+    calls: list[tuple[int, int]] = []
+    plan = solve_allocation(
+        store_products, products, lanes, progress=lambda done, total, _: calls.append((done, total))
+    )
+    assert plan.status == "optimal"
+    assert calls[-1] == (30, 30) and all(t == 30 for _, t in calls) and len(calls) >= 2
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)

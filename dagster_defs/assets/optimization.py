@@ -103,7 +103,10 @@ def allocation_plan(
         len(products),
         len(lanes),
     )
-    plan = solve_allocation(store_products, products, lanes, settings)
+    plan = solve_allocation(
+        store_products, products, lanes, settings,
+        progress=lambda done, total, seconds: context.log.info("LP: %s / %s products solved, %.1f s", done, total, seconds),
+    )  # fmt: skip
     context.log.info("plan %s in %.1f s", plan.status, time.perf_counter() - started)
     baselines = {
         "do_nothing": baseline_do_nothing(store_products, products, lanes).cost_breakdown,
