@@ -100,3 +100,14 @@ def demand_forecast(
             ),
         },
     )
+    chosen = pooled[(pooled.model == result.chosen_model) & (pooled.segment_type == "all")].iloc[0]
+    yield dg.AssetCheckResult(
+        check_name="interval_coverage_calibrated",
+        asset_key=["forecasting", "forecast_backtest"],
+        # backtest coverage of the chosen model's intervals within a few points of nominal
+        passed=bool(0.70 <= chosen.coverage_80 <= 0.90 and 0.88 <= chosen.coverage_95 <= 0.99),
+        metadata={
+            "coverage_80": float(chosen.coverage_80),
+            "coverage_95": float(chosen.coverage_95),
+        },
+    )
