@@ -15,6 +15,7 @@ from dagster_defs.assets.exports import step8_csv
 from dagster_defs.assets.forecasting import demand_forecast
 from dagster_defs.assets.inputs import input_files, raw_tables
 from dagster_defs.assets.optimization import allocation_plan
+from dagster_defs.assets.report import rebalancing_report
 from dagster_defs.assets.reporting import published_marts
 from dagster_defs.resources import WarehouseSettingsResource
 from dagster_defs.schedules import build_input_sensor, weekly_pipeline, whole_pipeline
