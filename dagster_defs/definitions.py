@@ -34,6 +34,7 @@ def build_definitions(settings: WarehouseSettings) -> dg.Definitions:
             demand_forecast,
             allocation_plan,
             step8_csv,
+            rebalancing_report,
             published_marts,
         ],
         jobs=[whole_pipeline],

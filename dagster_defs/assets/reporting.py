@@ -9,7 +9,7 @@ from python_assets.publishing import publish_marts
 
 @dg.asset(
     key=["reporting", "published_marts"],
-    deps=mart_keys(),
+    deps=[*mart_keys(), dg.AssetKey(["reporting", "rebalancing_report"])],
     group_name="reporting",
     kinds={"duckdb", "parquet"},
 )
