@@ -13,6 +13,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 SEASON = 7
 
@@ -309,9 +310,9 @@ def statsmodels_ets_forecast(
     """Reference engine: statsmodels ExponentialSmoothing (additive seasonal, damped trend,
     parameters by maximum likelihood), one Python fit per series.
 
-    About 30-80 ms a series, i.e. hours for 50,000 series x several origins: used on small
-    panels and on a sample in the benchmark, to check the vectorised grid against it. statsmodels
-    does not accept gaps, so unknown days take the fallback (latent demand) value.
+    About 0.1 s a series on this machine, i.e. hours for 50,000 series x six origins: used on
+    small panels (ets_engine='statsmodels') and on a sample in the benchmark, to check the
+    vectorised grid against it.
     """
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
@@ -319,11 +320,18 @@ def statsmodels_ets_forecast(
     n_series = signal.shape[0]
     forecast = moving_average_forecast(signal, fallback, origin, horizon)
     fitted = np.zeros(n_series, dtype=bool)
-    filled = np.where(np.isfinite(signal), signal, fallback)[:, : origin + 1]
+    history = signal[:, : origin + 1]
+    # statsmodels' recursions take no gaps: unknown days are interpolated between the known
+    # days around them (the grid engine skips them instead); the fallback only covers series
+    # edges, so the comparison with the grid is not a comparison of censoring treatments
+    interpolated = (
+        pd.DataFrame(history).interpolate(axis=1, limit_area="inside").to_numpy(dtype=np.float64)
+    )
+    filled = np.where(np.isfinite(interpolated), interpolated, fallback[:, : origin + 1])
     for row in range(n_series):
         values = filled[row]
         known = np.isfinite(values)
-        if np.isfinite(signal[row, : origin + 1]).sum() < min_observations:
+        if np.isfinite(history[row]).sum() < min_observations:
             continue
         values = values[np.argmax(known) :]
         values = np.where(np.isfinite(values), values, np.nanmean(values))
