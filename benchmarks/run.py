@@ -33,7 +33,18 @@ STAGES: tuple[tuple[str, str], ...] = (
 
 def run_stage(selection: str, env: dict[str, str]) -> dict[str, float] | None:
     dagster = str(Path(sys.executable).parent / "dagster")
-    command = ["/usr/bin/time", "-f", "%e %M", dagster, "asset", "materialize", "--select", selection, "-m", "dagster_defs"]
+    command = [
+        "/usr/bin/time",
+        "-f",
+        "%e %M",
+        dagster,
+        "asset",
+        "materialize",
+        "--select",
+        selection,
+        "-m",
+        "dagster_defs",
+    ]
     done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=REPO_ROOT)
     if "no assets" in done.stderr.lower() or "did not match" in done.stderr.lower():
         return None
@@ -53,7 +64,10 @@ def bench_dataset(dataset: str, extra_env: dict[str, str]) -> dict:
         measured = run_stage(selection, env)
         if measured is not None:
             stages.append({"stage": name, "selection": selection, **measured})
-            print(f"  {name:<58} {measured['wall_s']:>8.1f} s {measured['peak_rss_mb']:>9.0f} MB", flush=True)
+            print(
+                f"  {name:<58} {measured['wall_s']:>8.1f} s {measured['peak_rss_mb']:>9.0f} MB",
+                flush=True,
+            )
     return {
         "dataset": dataset,
         "command": f"make bench  (python -m benchmarks.run --dataset {dataset})",
@@ -74,7 +88,9 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     for dataset in datasets:
         print(f"{dataset}:", flush=True)
-        result = bench_dataset(dataset, {"FRN_PATH": str(frn_path)} if dataset == "freshretailnet" else {})
+        result = bench_dataset(
+            dataset, {"FRN_PATH": str(frn_path)} if dataset == "freshretailnet" else {}
+        )
         (RESULTS / f"pipeline_{dataset}.json").write_text(json.dumps(result, indent=2) + "\n")
         print(f"  total {result['total_wall_s']} s -> {RESULTS / f'pipeline_{dataset}.json'}")
 
