@@ -295,13 +295,10 @@ class LaneSettings:
     capacity_units: float = np.inf
 
 
-def build_network(
+def build_zones(
     stores: pd.DataFrame, settings: LaneSettings = LaneSettings()
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """shipping_zones -> zone_rates -> candidate_lanes with one settings object.
-
-    Returns (store_zones, zones, lanes).
-    """
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """shipping_zones -> zone_rates with one settings object. Returns (store_zones, zones)."""
     store_zones = shipping_zones(stores, settings.n_zones, seed=settings.seed)
     zones = zone_rates(
         stores,
@@ -311,6 +308,17 @@ def build_network(
         speed_km_per_day=settings.speed_km_per_day,
         remote_surcharge=settings.remote_surcharge,
     )
+    return store_zones, zones
+
+
+def build_network(
+    stores: pd.DataFrame, settings: LaneSettings = LaneSettings()
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """shipping_zones -> zone_rates -> candidate_lanes with one settings object.
+
+    Returns (store_zones, zones, lanes).
+    """
+    store_zones, zones = build_zones(stores, settings)
     lanes = candidate_lanes(
         stores,
         zones,

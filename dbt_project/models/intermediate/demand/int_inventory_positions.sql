@@ -40,30 +40,35 @@ combined as (
 
 ),
 
+with_safety_stock as (
+
+    select
+        combined.*,
+        {{ default_z_alpha() }} * combined.daily_demand_std
+            * sqrt({{ cost_parameter('replenishment_lead_time_days') }}) as safety_stock_units
+    from combined
+
+),
+
 final as (
 
     select
-        combined.store_id,
-        combined.product_id,
+        with_safety_stock.store_id,
+        with_safety_stock.product_id,
         products.category,
         products.subcategory,
         products.style,
-        combined.on_hand_units,
-        combined.in_transit_units,
-        combined.is_on_hand_simulated,
-        combined.blended_daily_demand,
-        combined.daily_demand_std,
-        combined.blend_method,
-        {{ default_z_alpha() }} * combined.daily_demand_std
-            * sqrt({{ cost_parameter('replenishment_lead_time_days') }}) as safety_stock_units,
-        greatest(
-            {{ default_z_alpha() }} * combined.daily_demand_std
-                * sqrt({{ cost_parameter('replenishment_lead_time_days') }}),
-            {{ rule_setting('min_display_units') }}
-        ) as floor_units,
-        combined.on_hand_units / nullif(combined.blended_daily_demand, 0) as days_of_cover
-    from combined
-    inner join products on combined.product_id = products.product_id
+        with_safety_stock.on_hand_units,
+        with_safety_stock.in_transit_units,
+        with_safety_stock.is_on_hand_simulated,
+        with_safety_stock.blended_daily_demand,
+        with_safety_stock.daily_demand_std,
+        with_safety_stock.blend_method,
+        with_safety_stock.safety_stock_units,
+        greatest(with_safety_stock.safety_stock_units, {{ rule_setting('min_display_units') }}) as floor_units,
+        with_safety_stock.on_hand_units / nullif(with_safety_stock.blended_daily_demand, 0) as days_of_cover
+    from with_safety_stock
+    inner join products on with_safety_stock.product_id = products.product_id
 
 )
 
