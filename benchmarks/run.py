@@ -1,8 +1,14 @@
-"""`make bench`: wall time and peak memory of each pipeline stage, on the demo network and, when
-its file is present, on FreshRetailNet-50K. Each stage is its own Dagster materialisation in its
-own process under /usr/bin/time, so its peak RSS (including the dbt subprocess) is its own.
+"""`make bench`: wall time and peak memory of each pipeline stage, on the demo network, on
+FreshRetailNet-50K when its file is present, and on synthetic networks of 1x, 2x and 4x a base
+series count (FreshRetailNet's layout, written by python_assets.freshretailnet), with the growth
+exponent b of wall time ~ series^b fitted per stage. Each stage is its own Dagster
+materialisation in its own process under /usr/bin/time, so its peak RSS (including the dbt
+subprocess) is its own.
 
-Results: benchmarks/results/pipeline_<dataset>.json and the table in benchmarks/RESULTS.md.
+Results: benchmarks/results/pipeline_<dataset>.json, pipeline_scaling.json; summarised by hand
+in benchmarks/RESULTS.md.
+
+    python -m benchmarks.run [--dataset demo|freshretailnet|scaling ...] [--base-stores 125]
 """
 
 from __future__ import annotations
@@ -16,35 +22,40 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
+from python_assets.freshretailnet import write_synthetic_freshretailnet
 from python_assets.settings import DEFAULT_FRN_PATH, REPO_ROOT
 
 RESULTS = REPO_ROOT / "benchmarks" / "results"
+BENCH_WAREHOUSES = REPO_ROOT / "warehouse" / "bench"
 
-# stage name -> Dagster asset selection; a stage whose selection matches nothing is skipped
+# stage name -> Dagster asset selection, in graph order; dbt runs in three layers around the
+# forecast and the LP (dagster_defs/assets/dbt.py); a selection matching nothing is skipped
 STAGES: tuple[tuple[str, str], ...] = (
     ("input files (generate / adapt)", 'key:"landing/input_files"'),
     ("validate + load raw", 'group:"raw"'),
-    ("dbt build (staging, clusters, z-scores, marts + tests)", 'kind:"dbt"'),
+    ("dbt build: staging, clusters, z-scores, LP inputs (+ tests)", "tag:dbt_layer=dbt_core"),
     ("demand forecast + backtest", 'group:"forecasting"'),
-    ("allocation LP + scenarios", 'group:"optimization"'),
-    ("KPIs, report, publish", 'group:"reporting"'),
+    ("dbt build: forecast marts", "tag:dbt_layer=dbt_after_forecast"),
+    ("allocation LP + baselines + scenarios", 'group:"optimization"'),
+    (
+        "dbt build: plan marts, KPIs; report, CSV, publish",
+        'tag:dbt_layer=dbt_after_optimization or group:"reporting" or group:"exports"',
+    ),
 )
+SCALES = (1, 2, 4)
+SYNTHETIC = {"cities": 18, "products": 100, "days": 83}
+
+
+def machine() -> str:
+    return f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def run_stage(selection: str, env: dict[str, str]) -> dict[str, float] | None:
     dagster = str(Path(sys.executable).parent / "dagster")
-    command = [
-        "/usr/bin/time",
-        "-f",
-        "%e %M",
-        dagster,
-        "asset",
-        "materialize",
-        "--select",
-        selection,
-        "-m",
-        "dagster_defs",
-    ]
+    command = ["/usr/bin/time", "-f", "%e %M", dagster, "asset", "materialize"]
+    command += ["--select", selection, "-m", "dagster_defs"]
     done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=REPO_ROOT)
     if "no assets" in done.stderr.lower() or "did not match" in done.stderr.lower():
         return None
@@ -54,45 +65,100 @@ def run_stage(selection: str, env: dict[str, str]) -> dict[str, float] | None:
     return {"wall_s": float(wall), "peak_rss_mb": round(int(max_rss_kb) / 1024, 1)}
 
 
-def bench_dataset(dataset: str, extra_env: dict[str, str]) -> dict:
-    warehouse = REPO_ROOT / "warehouse" / "bench" / dataset / "warehouse.duckdb"
+def bench_dataset(name: str, dataset: str, extra_env: dict[str, str]) -> dict:
+    """Every stage in order on a fresh warehouse of its own."""
+    warehouse = BENCH_WAREHOUSES / name / "warehouse.duckdb"
     warehouse.parent.mkdir(parents=True, exist_ok=True)
+    warehouse.unlink(missing_ok=True)
     env = {**os.environ, "DATASET": dataset, "DUCKDB_PATH": str(warehouse), **extra_env}
+    load_at_start = os.getloadavg()
     stages = []
     started = time.perf_counter()
-    for name, selection in STAGES:
+    for stage, selection in STAGES:
         measured = run_stage(selection, env)
         if measured is not None:
-            stages.append({"stage": name, "selection": selection, **measured})
+            stages.append({"stage": stage, "selection": selection, **measured})
             print(
-                f"  {name:<58} {measured['wall_s']:>8.1f} s {measured['peak_rss_mb']:>9.0f} MB",
+                f"  {stage:<58} {measured['wall_s']:>8.1f} s {measured['peak_rss_mb']:>9.0f} MB",
                 flush=True,
             )
+    total = round(time.perf_counter() - started, 1)
+    print(f"  total {total} s", flush=True)
     return {
+        "name": name,
         "dataset": dataset,
-        "command": f"make bench  (python -m benchmarks.run --dataset {dataset})",
-        "machine": f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "load_average_at_start": os.getloadavg(),
+        "machine": machine(),
+        "load_average_at_start": load_at_start,
         "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
         "stages": stages,
-        "total_wall_s": round(time.perf_counter() - started, 1),
+        "total_wall_s": total,
+        "peak_rss_mb": max(stage["peak_rss_mb"] for stage in stages),
     }
 
 
+def growth_exponent(sizes: list[int], values: list[float]) -> float:
+    """b in value ~ a * size^b, least squares on logs."""
+    slope, _ = np.polyfit(np.log(sizes), np.log(values), 1)
+    return round(float(slope), 2)
+
+
+def bench_scaling(base_stores: int) -> dict:
+    """Synthetic networks of 1x, 2x, 4x base_stores stores x SYNTHETIC['products'] products,
+    every store carrying every product: the series count scales with the store count, so lanes,
+    clusters and zones grow too, not only the number of independent products."""
+    runs = []
+    for scale in SCALES:
+        stores = base_stores * scale
+        path = BENCH_WAREHOUSES / f"synthetic_{scale}x" / "train.parquet"
+        write_synthetic_freshretailnet(
+            path, SYNTHETIC["cities"], stores, SYNTHETIC["products"], SYNTHETIC["days"], seed=scale
+        )
+        print(f"synthetic {scale}x: {stores} stores x {SYNTHETIC['products']} products", flush=True)
+        run = bench_dataset(f"synthetic_{scale}x", "freshretailnet", {"FRN_PATH": str(path)})
+        runs.append({"scale": scale, "stores": stores, "series": stores * SYNTHETIC["products"]})
+        runs[-1].update(run)
+    series = [run["series"] for run in runs]
+    exponents = {
+        stage: growth_exponent(series, [run_stage_wall(run, stage) for run in runs])
+        for stage, _ in STAGES
+        if all(run_stage_wall(run, stage) for run in runs)
+    }
+    return {
+        "command": f"make bench  (python -m benchmarks.run --dataset scaling --base-stores {base_stores})",
+        "machine": machine(),
+        "synthetic_network": {**SYNTHETIC, "base_stores": base_stores, "scales": list(SCALES)},
+        "runs": runs,
+        "growth_exponent_wall": {
+            **exponents,
+            "total": growth_exponent(series, [run["total_wall_s"] for run in runs]),
+        },
+        "growth_exponent_peak_rss": growth_exponent(series, [run["peak_rss_mb"] for run in runs]),
+    }
+
+
+def run_stage_wall(run: dict, stage: str) -> float | None:
+    return next((s["wall_s"] for s in run["stages"] if s["stage"] == stage), None)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--dataset", action="append", choices=["demo", "freshretailnet"])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", action="append", choices=["demo", "freshretailnet", "scaling"])
+    parser.add_argument("--base-stores", type=int, default=125, help="stores of the 1x network")
     args = parser.parse_args()
     frn_path = Path(os.environ.get("FRN_PATH", DEFAULT_FRN_PATH))
-    datasets = args.dataset or (["demo", "freshretailnet"] if frn_path.exists() else ["demo"])
+    default = ["demo", "freshretailnet", "scaling"] if frn_path.exists() else ["demo", "scaling"]
     RESULTS.mkdir(parents=True, exist_ok=True)
-    for dataset in datasets:
+    for dataset in args.dataset or default:
         print(f"{dataset}:", flush=True)
-        result = bench_dataset(
-            dataset, {"FRN_PATH": str(frn_path)} if dataset == "freshretailnet" else {}
-        )
-        (RESULTS / f"pipeline_{dataset}.json").write_text(json.dumps(result, indent=2) + "\n")
-        print(f"  total {result['total_wall_s']} s -> {RESULTS / f'pipeline_{dataset}.json'}")
+        if dataset == "scaling":
+            result = bench_scaling(args.base_stores)
+        else:
+            extra = {"FRN_PATH": str(frn_path)} if dataset == "freshretailnet" else {}
+            result = bench_dataset(dataset, dataset, extra)
+            result["command"] = f"make bench  (python -m benchmarks.run --dataset {dataset})"
+        output = RESULTS / f"pipeline_{dataset}.json"
+        output.write_text(json.dumps(result, indent=2) + "\n")
+        print(f"-> {output}", flush=True)
 
 
 if __name__ == "__main__":

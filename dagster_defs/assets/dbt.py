@@ -15,7 +15,13 @@ dbt_project.prepare_if_dev()
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
-    """Asset key = [schema, table], so a dbt source and the Python asset writing it share a key."""
+    """Asset key = [schema, table], so a dbt source and the Python asset writing it share a key;
+    group = schema; tag dbt_layer = the layer (below) that builds the asset, so one layer can be
+    selected (`tag:dbt_layer=dbt_core`), as benchmarks/run.py does."""
+
+    def __init__(self, layer: str = ""):
+        super().__init__()
+        self.layer = layer
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         table = dbt_resource_props.get("identifier") or dbt_resource_props.get("alias")
@@ -23,6 +29,10 @@ class WarehouseTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return dbt_resource_props["schema"]
+
+    def get_tags(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, str]:
+        tags = super().get_tags(dbt_resource_props)
+        return {**tags, "dbt_layer": self.layer} if self.layer else tags
 
 
 class DbtRunConfig(dg.Config):
@@ -36,7 +46,7 @@ def _dbt_layer(name: str, select: str, exclude: str | None = None) -> dg.AssetsD
     @dbt_assets(
         manifest=dbt_project.manifest_path,
         project=dbt_project,
-        dagster_dbt_translator=WarehouseTranslator(),
+        dagster_dbt_translator=WarehouseTranslator(name),
         select=select,
         exclude=exclude,
         name=name,
