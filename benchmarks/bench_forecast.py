@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frn-path", default=os.environ.get("FRN_PATH") or str(DEFAULT_FRN_PATH))
     parser.add_argument("--series", type=int, default=None, help="sample this many series")
-    parser.add_argument("--threads", type=int, default=1, help="OpenMP threads of the GBM")
+    parser.add_argument("--threads", type=int, default=None, help="GBM threads; all cores")
     parser.add_argument("--ets-sample", type=int, default=300, help="0 skips the comparison")
     parser.add_argument("--output", default=str(RESULTS))
     args = parser.parse_args(argv)

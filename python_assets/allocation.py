@@ -276,27 +276,13 @@ def price_moves(
     products: pd.DataFrame,
     lanes: pd.DataFrame | None,
     moves: pd.DataFrame,
-    *,
-    stores: pd.DataFrame | None = None,
-    zones: pd.DataFrame | None = None,
-    rate_per_km: float | None = None,
-    handling_cost: float = 0.05,
-    speed_km_per_day: float = 500.0,
+    **pricing,
 ) -> pd.DataFrame:
     """Cost breakdown of given moves (e.g. the Z-score rule's: from_store, to_store,
     product_id, units), no central supply, under the same cost model. Moves on lanes outside
-    the candidate set are priced by the same haversine rule (pass stores and zones)."""
-    return price_plan(
-        store_products,
-        products,
-        lanes,
-        transfers=moves,
-        stores=stores,
-        zones=zones,
-        rate_per_km=rate_per_km,
-        handling_cost=handling_cost,
-        speed_km_per_day=speed_km_per_day,
-    ).cost_breakdown
+    the candidate set are priced by the same haversine rule (pass stores and zones; see
+    `price_plan` for the pricing keywords)."""
+    return price_plan(store_products, products, lanes, transfers=moves, **pricing).cost_breakdown
 
 
 def baseline_do_nothing(

@@ -1471,39 +1471,15 @@ def _section_treemap(data: ReportData) -> str:
             )
             name = _truncate(str(row["category"]), 22)
             value = f"{_compact(float(row[measure]))} ({_share(float(row[measure]) / total)})"
-            text_colour = "white" if alpha > 0.6 else "#222222"
+            label = dict(ha="center", va="center", color="white" if alpha > 0.6 else "#222222")
+            centre = (cx + cw / 2, cy + ch / 2)
             if _fits(max(name, value, key=len), cw, ch, 8, lines=2):
-                ax.text(
-                    cx + cw / 2,
-                    cy + ch / 2,
-                    f"{name}\n{value}",
-                    ha="center",
-                    va="center",
-                    fontsize=8,
-                    color=text_colour,
-                )
+                ax.text(*centre, f"{name}\n{value}", fontsize=8, **label)
             elif _fits(name, cw, ch, 7):
-                ax.text(
-                    cx + cw / 2,
-                    cy + ch / 2,
-                    name,
-                    ha="center",
-                    va="center",
-                    fontsize=7,
-                    color=text_colour,
-                )
+                ax.text(*centre, name, fontsize=7, **label)
             elif _fits(max(name, value, key=len), ch, cw, 7, lines=2):
                 # tall narrow tile: write along it
-                ax.text(
-                    cx + cw / 2,
-                    cy + ch / 2,
-                    f"{name}\n{value}",
-                    ha="center",
-                    va="center",
-                    fontsize=7,
-                    rotation=90,
-                    color=text_colour,
-                )
+                ax.text(*centre, f"{name}\n{value}", fontsize=7, rotation=90, **label)
     # regions too narrow for their title are still named in the legend
     handles = [plt.Rectangle((0, 0), 1, 1, color=colours[str(r)]) for r in by_region.index]
     labels = [

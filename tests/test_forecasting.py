@@ -38,7 +38,7 @@ FRN_PATH = Path(
 # Small, fast gradient boosting for tests: the behaviour under test does not need a big model.
 FAST = ForecastSettings(
     gradient_boosting=GradientBoostingSettings(
-        max_iter=40, max_train_rows=20_000, min_samples_leaf=20, train_origins=21
+        max_iter=40, max_train_rows=20_000, min_samples_leaf=20, train_origins=21, n_models=1
     )
 )
 START = pd.Timestamp("2025-01-06")  # a Monday
