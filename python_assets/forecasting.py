@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -584,6 +585,7 @@ def forecast_demand(
     products: pd.DataFrame | None = None,
     settings: ForecastSettings = ForecastSettings(),
     future_covariates: pd.DataFrame | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ForecastResult:
     """Backtest every model on rolling origins, choose the lowest-WAPE one, forecast H days.
 
@@ -591,23 +593,35 @@ def forecast_demand(
     product_id, category, subcategory. future_covariates: optional store_id, product_id,
     forecast_date and any of price_ratio, is_promo, is_holiday and the weather columns for the H
     days after the history; when given, the models use them, and the backtest uses the realised
-    values of its own forecast days in the same way.
+    values of its own forecast days in the same way. progress: see forecast_panel.
     """
     panel = build_panel(history, products)
-    return forecast_panel(panel, settings, future_covariates)
+    return forecast_panel(panel, settings, future_covariates, progress)
 
 
 def forecast_panel(
     panel: DemandPanel,
     settings: ForecastSettings = ForecastSettings(),
     future_covariates: pd.DataFrame | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ForecastResult:
-    """forecast_demand on an already built panel (the benchmark times the two apart)."""
+    """forecast_demand on an already built panel (the benchmark times the two apart).
+
+    progress, if given, receives one line per backtest window and model and one for the final
+    forecast, with the series count and the time elapsed."""
     timings: dict[str, float] = {}
+    run_started = time.perf_counter()
+
+    def report(step: str) -> None:
+        if progress is not None:
+            elapsed = time.perf_counter() - run_started
+            progress(f"forecast: {step} ({panel.n_series:,} series, {elapsed:.0f} s elapsed)")
+
     h = settings.horizon
     future = future_covariate_arrays(panel, future_covariates, h)
     future_names = tuple(sorted(future))
     calibration, scored = backtest_origins(panel.n_days, settings)
+    windows = len(calibration) + len(scored)
     runner = _ModelRunner(
         panel, settings, future_names, origins=(*calibration, *scored, panel.n_days - 1)
     )
@@ -634,6 +648,10 @@ def forecast_panel(
             started = time.perf_counter()
             forecast = runner.run(model, origin, origin_future)
             timings[model] = timings.get(model, 0.0) + time.perf_counter() - started
+            report(
+                f"backtest window {window + len(calibration)}/{windows} "
+                f"(origin {panel.dates[origin].date()}), {model} done"
+            )
             bounds, _ = residuals[model].intervals(
                 forecast,
                 scale,
@@ -695,6 +713,7 @@ def forecast_panel(
         frame.insert(4, "model", model)
         frames.append(frame)
     timings["final_forecast"] = time.perf_counter() - started
+    report(f"chose {chosen}; final forecast of {h} days done")
     forecast_frame = pd.concat(frames, ignore_index=True)
 
     predictions = _backtest_predictions(panel, outputs, actual_all, scored_mask, settings)

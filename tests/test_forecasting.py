@@ -374,6 +374,20 @@ def test_latent_demand_follows_the_warehouse_rule() -> None:
 # ----------------------------------------------------------------------------- shapes, settings
 
 
+def test_progress_reports_every_window_and_model_then_the_final_forecast() -> None:
+    units = np.random.default_rng(5).poisson(6.0, (4, 56)).astype(float)
+    history, products = make_history(units)
+    settings = replace(FAST, models=("seasonal_naive", "moving_average_7"), backtest_windows=2)
+    lines: list[str] = []
+    forecast_demand(history, products, settings, progress=lines.append)
+
+    windows = settings.calibration_windows + settings.backtest_windows
+    assert len(lines) == windows * len(settings.models) + 1
+    assert lines[0].startswith(f"forecast: backtest window 1/{windows} (origin ")
+    assert "seasonal_naive done (4 series," in lines[0]
+    assert lines[-1].startswith("forecast: chose ") and "final forecast of 7 days" in lines[-1]
+
+
 def test_result_layout_and_future_covariates() -> None:
     rng = np.random.default_rng(2)
     n_series, n_days = 30, 63

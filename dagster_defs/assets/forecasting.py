@@ -54,7 +54,7 @@ def demand_forecast(
         ).df()
     settings = ForecastSettings(horizon=config.horizon, backtest_windows=config.backtest_windows)
     context.log.info("forecasting %s rows of history, H=%s", len(history), config.horizon)
-    result = forecast_demand(history, products, settings)
+    result = forecast_demand(history, products, settings, progress=context.log.info)
     with duckdb.get_connection() as con:
         rows = replace_tables(
             con,

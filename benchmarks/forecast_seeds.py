@@ -1,0 +1,92 @@
+"""How robust is the forecast's last-window figure? Per backtest window, the gradient-boosting
+model's WAPE improvement over the 7-day moving average (FreshRetailNet's convention), for the
+committed configuration and a one-member variant, over several random seeds. The windows before
+the last are the ones configuration choices may be made on; the last one is judged.
+
+    python -m benchmarks.forecast_seeds [--seeds 0 1 2] [--frn-path P]
+        -> benchmarks/results/forecast_seeds.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from benchmarks.bench_forecast import BASELINE, DEFAULT_FRN_PATH, machine_info
+from python_assets.forecasting import FRN_SEGMENT, ForecastSettings, forecast_panel
+from python_assets.forecasting_frn import load_frn_history
+from python_assets.forecasting_panel import build_panel
+
+RESULTS = Path(__file__).resolve().parent / "results" / "forecast_seeds.json"
+MODEL = "gradient_boosting"
+VARIANTS = {"committed": {}, "one_member": {"n_models": 1}}
+
+
+def window_improvements(panel, settings: ForecastSettings) -> list[dict[str, object]]:
+    """One row per scored window: origin, both WAPEs and the improvement in %."""
+    backtest = forecast_panel(panel, settings).backtest
+    view = backtest[(backtest["segment_type"] == FRN_SEGMENT) & (backtest["window"] > 0)]
+    wape = view.pivot(index="window", columns="model", values="wape")
+    origins = view.groupby("window")["origin_date"].first()
+    return [
+        {
+            "window": int(window),
+            "origin_date": str(origins[window].date()),
+            "wape": float(wape.loc[window, MODEL]),
+            "wape_moving_average_7": float(wape.loc[window, BASELINE]),
+            "improvement_pct": float(
+                100 * (1 - wape.loc[window, MODEL] / wape.loc[window, BASELINE])
+            ),
+        }
+        for window in wape.index
+    ]
+
+
+def main(argv: list[str] | None = None) -> dict[str, object]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frn-path", default=os.environ.get("FRN_PATH") or str(DEFAULT_FRN_PATH))
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--series", type=int, default=None, help="sample this many series")
+    parser.add_argument("--output", default=str(RESULTS))
+    args = parser.parse_args(argv)
+    if not Path(args.frn_path).exists():
+        raise SystemExit(f"needs FreshRetailNet-50K at {args.frn_path} (or --frn-path)")
+
+    history, products = load_frn_history(args.frn_path, args.series)
+    panel = build_panel(history, products)
+    del history
+    base = ForecastSettings()
+    runs = []
+    for variant, overrides in VARIANTS.items():
+        for seed in args.seeds:
+            gbm = replace(base.gradient_boosting, random_state=seed, **overrides)
+            settings = replace(base, models=(BASELINE, MODEL), gradient_boosting=gbm)
+            started = time.perf_counter()
+            windows = window_improvements(panel, settings)
+            runs.append({"variant": variant, "seed": seed, "windows": windows})
+            print(
+                f"{variant:<11} seed {seed}: "
+                + "  ".join(f"{w['origin_date']} {w['improvement_pct']:5.2f}%" for w in windows)
+                + f"  ({time.perf_counter() - started:.0f} s)",
+                flush=True,
+            )
+    report = {
+        "command": "python -m benchmarks.forecast_seeds " + " ".join(argv or sys.argv[1:]),
+        "series": panel.n_series,
+        "variants": VARIANTS,
+        "committed_gradient_boosting": asdict(base.gradient_boosting),
+        "runs": runs,
+        "machine": machine_info(),
+    }
+    Path(args.output).write_text(json.dumps(report, indent=2) + "\n")
+    print(f"written to {args.output}")
+    return report
+
+
+if __name__ == "__main__":
+    main()
