@@ -4,7 +4,7 @@ committed configuration and a one-member variant, over several random seeds. The
 the last are the ones configuration choices may be made on; the last one is judged.
 
     python -m benchmarks.forecast_seeds [--seeds 0 1 2] [--frn-path P]
-        -> benchmarks/results/forecast_seeds.json
+        -> benchmarks/results/forecast_seeds.json and .md (the table)
 """
 
 from __future__ import annotations
@@ -47,6 +47,19 @@ def window_improvements(panel, settings: ForecastSettings) -> list[dict[str, obj
     ]
 
 
+def markdown_table(runs: list[dict[str, object]]) -> str:
+    """Improvement over the 7-day moving average per run and window, in %."""
+    origins = [w["origin_date"] for w in runs[0]["windows"]]
+    lines = [
+        "| variant | seed | " + " | ".join(f"window from {o}" for o in origins) + " |",
+        "| --- | --: |" + " --: |" * len(origins),
+    ]
+    for run in runs:
+        cells = " | ".join(f"{w['improvement_pct']:.1f}%" for w in run["windows"])
+        lines.append(f"| {run['variant']} | {run['seed']} | {cells} |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frn-path", default=os.environ.get("FRN_PATH") or str(DEFAULT_FRN_PATH))
@@ -83,8 +96,10 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "runs": runs,
         "machine": machine_info(),
     }
-    Path(args.output).write_text(json.dumps(report, indent=2) + "\n")
-    print(f"written to {args.output}")
+    output = Path(args.output)
+    output.write_text(json.dumps(report, indent=2) + "\n")
+    output.with_suffix(".md").write_text(markdown_table(runs))
+    print(f"written to {output} and {output.with_suffix('.md').name}")
     return report
 
 

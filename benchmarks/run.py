@@ -5,8 +5,8 @@ exponent b of wall time ~ series^b fitted per stage. Each stage is its own Dagst
 materialisation in its own process under /usr/bin/time, so its peak RSS (including the dbt
 subprocess) is its own.
 
-Results: benchmarks/results/pipeline_<dataset>.json, pipeline_scaling.json; summarised by hand
-in benchmarks/RESULTS.md.
+Results: benchmarks/results/pipeline_<dataset>.json, pipeline_scaling.json, and their tables in
+benchmarks/results/pipeline.md (`--render` rewrites it from the JSON files).
 
     python -m benchmarks.run [--dataset demo|freshretailnet|scaling ...] [--base-stores 125]
 """
@@ -140,11 +140,110 @@ def run_stage_wall(run: dict, stage: str) -> float | None:
     return next((s["wall_s"] for s in run["stages"] if s["stage"] == stage), None)
 
 
+def fmt(stage: dict | None) -> str:
+    return (
+        "-" if stage is None else f"{stage['wall_s']:.0f} s / {stage['peak_rss_mb'] / 1024:.1f} GB"
+    )
+
+
+def stage_row(run: dict, stage: str) -> dict | None:
+    return next((s for s in run["stages"] if s["stage"] == stage), None)
+
+
+def render_markdown() -> str:
+    """The tables of results/pipeline.md, from the pipeline_*.json present."""
+    found = {
+        p.stem.removeprefix("pipeline_"): json.loads(p.read_text())
+        for p in sorted(RESULTS.glob("pipeline_*.json"))
+    }
+    lines = [
+        "# Pipeline benchmarks (`make bench`)",
+        "",
+        "Written by `python -m benchmarks.run` from the JSON files beside this one; wall time / peak RSS of each stage, each stage its own process.",
+        "",
+    ]
+    named = [found[name] for name in ("demo", "freshretailnet") if name in found]
+    if named:
+        lines += [
+            "| stage | " + " | ".join(run["dataset"] for run in named) + " |",
+            "| --- |" + " --: |" * len(named),
+        ]
+        for stage, _ in STAGES:
+            lines.append(
+                f"| {stage} | " + " | ".join(fmt(stage_row(run, stage)) for run in named) + " |"
+            )
+        lines.append(
+            "| **total wall / peak** | "
+            + " | ".join(
+                f"**{run['total_wall_s']:.0f} s / {run['peak_rss_mb'] / 1024:.1f} GB**"
+                for run in named
+            )
+            + " |"
+        )
+        lines += (
+            [""]
+            + [
+                f"- {run['dataset']}: `{run['command']}`, {run['measured_at']}, load average at start {', '.join(f'{x:.2f}' for x in run['load_average_at_start'])}; {run['machine']}"
+                for run in named
+            ]
+            + [""]
+        )
+    if "scaling" in found:
+        scaling = found["scaling"]
+        runs = scaling["runs"]
+        network = scaling["synthetic_network"]
+        lines += [
+            f"Synthetic networks (FreshRetailNet's layout, {network['cities']} cities, {network['products']} products, {network['days']} days, every store carrying every product); growth exponent b of wall time ~ series^b, least squares on logs over all sizes and between the two largest:",
+            "",
+            "| stage | "
+            + " | ".join(
+                f"{run['scale']}x: {run['stores']} stores, {run['series']:,} series" for run in runs
+            )
+            + " | b | b, two largest |",
+            "| --- |" + " --: |" * (len(runs) + 2),
+        ]
+        exponents = scaling["growth_exponent_wall"]
+        series = [run["series"] for run in runs]
+        for stage, _ in STAGES:
+            b = exponents.get(stage)
+            measured = [stage_row(run, stage) for run in runs]
+            last = (
+                "-"
+                if b is None
+                else f"{growth_exponent(series[-2:], [m['wall_s'] for m in measured[-2:]]):.2f}"
+            )
+            lines.append(
+                f"| {stage} | "
+                + " | ".join(fmt(m) for m in measured)
+                + f" | {'-' if b is None else f'{b:.2f}'} | {last} |"
+            )
+        lines.append(
+            "| **total** | "
+            + " | ".join(
+                f"**{run['total_wall_s']:.0f} s / {run['peak_rss_mb'] / 1024:.1f} GB**"
+                for run in runs
+            )
+            + f" | **{exponents['total']:.2f}** | "
+            + f"**{growth_exponent(series[-2:], [run['total_wall_s'] for run in runs[-2:]]):.2f}** |"
+        )
+        lines += [
+            "",
+            f"Peak memory grows as series^{scaling['growth_exponent_peak_rss']:.2f}. `{scaling['command']}`; {scaling['machine']}; load averages at the start of each run: "
+            + "; ".join(f"{run['scale']}x {run['load_average_at_start'][0]:.2f}" for run in runs)
+            + ".",
+        ]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", action="append", choices=["demo", "freshretailnet", "scaling"])
     parser.add_argument("--base-stores", type=int, default=125, help="stores of the 1x network")
+    parser.add_argument("--render", action="store_true", help="only rewrite results/pipeline.md")
     args = parser.parse_args()
+    if args.render:
+        (RESULTS / "pipeline.md").write_text(render_markdown())
+        return
     frn_path = Path(os.environ.get("FRN_PATH", DEFAULT_FRN_PATH))
     default = ["demo", "freshretailnet", "scaling"] if frn_path.exists() else ["demo", "scaling"]
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -159,6 +258,7 @@ def main() -> None:
         output = RESULTS / f"pipeline_{dataset}.json"
         output.write_text(json.dumps(result, indent=2) + "\n")
         print(f"-> {output}", flush=True)
+        (RESULTS / "pipeline.md").write_text(render_markdown())
 
 
 if __name__ == "__main__":
