@@ -25,6 +25,7 @@ so the model separates by product exactly.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -347,8 +348,15 @@ def run_scenarios(
     lanes: pd.DataFrame,
     grid: pd.DataFrame,
     settings: SolverSettings = SolverSettings(),
+    solved: Mapping[tuple[bool, bool], AllocationPlan] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """Solve every scenario of the grid; one summary row per scenario.
+
+    solved: plans already solved under `settings` on these inputs, keyed by (allow_transfers,
+    allow_production): a scenario with every multiplier 1 and those flags is that plan, so it is
+    reused instead of solved again (the asset passes the plan and the decentralised baseline).
+    progress, if given, receives one line per scenario.
 
     grid: scenario_id, demand_multiplier, stockout_penalty_multiplier, holding_cost_multiplier,
     allow_transfers, allow_production (+ description, kept). Returns the grid's columns and
@@ -362,14 +370,21 @@ def run_scenarios(
     if grid["scenario_id"].duplicated().any():
         raise ValueError("scenario grid: duplicate scenario_id")
     rows = []
-    for _, sc in grid.iterrows():
+    multipliers = [c for c in GRID_COLUMNS if c.endswith("_multiplier")]
+    for k, (_, sc) in enumerate(grid.iterrows(), start=1):
         s = replace(
             settings,
             allow_transfers=_flag(sc["allow_transfers"]),
             allow_production=_flag(sc["allow_production"]),
         )
         t = time.perf_counter()
-        plan = solve_allocation(scenario_inputs(store_products, sc), products, lanes, s)
+        flags = (s.allow_transfers, s.allow_production)
+        unchanged = all(float(sc[c]) == 1.0 for c in multipliers)
+        if unchanged and solved is not None and flags in solved:
+            plan, how = solved[flags], "reused"
+        else:
+            plan = solve_allocation(scenario_inputs(store_products, sc), products, lanes, s)
+            how = "solved"
         total = plan.cost_breakdown[plan.cost_breakdown["level"] == "total"].iloc[0]
         sp = plan.store_products
         row = {c: sc[c] for c in grid.columns}
@@ -397,6 +412,11 @@ def run_scenarios(
             }
         )
         rows.append(row)
+        if progress is not None:
+            progress(
+                f"scenario {k} / {len(grid)} {sc['scenario_id']}: {how}, {plan.status}, "
+                f"total cost {row['total_cost']:,.0f}, {row['solve_seconds']:.1f} s"
+            )
     return pd.DataFrame(rows)
 
 

@@ -655,6 +655,37 @@ def test_run_scenarios_one_row_per_scenario():
     np.testing.assert_allclose(out[parts].sum(axis=1), out["total_cost"])
 
 
+def test_scenarios_reuse_plans_already_solved_and_report_progress():
+    inst, lanes = small_random(seed=12)
+    sp, pr = inst.store_products, inst.products
+    grid = pd.DataFrame(
+        {
+            "scenario_id": ["base", "demand_plus_20", "decentralised"],
+            "demand_multiplier": [1.0, 1.2, 1.0],
+            "stockout_penalty_multiplier": [1.0, 1.0, 1.0],
+            "holding_cost_multiplier": [1.0, 1.0, 1.0],
+            "allow_transfers": [True, True, False],
+            "allow_production": [True, True, True],
+        }
+    )
+    solved = {
+        (True, True): solve_allocation(sp, pr, lanes),
+        (False, True): baseline_decentralised(sp, pr, lanes),
+    }
+    lines: list[str] = []
+    reused = run_scenarios(sp, pr, lanes, grid, solved=solved, progress=lines.append)
+    fresh = run_scenarios(sp, pr, lanes, grid)
+
+    figures = ["total_cost", "units_transferred", "units_produced", "fill_rate", "n_transfers"]
+    pd.testing.assert_frame_equal(reused[figures], fresh[figures], rtol=1e-9)
+    assert [line.split(":")[1].split(",")[0].strip() for line in lines] == [
+        "reused",
+        "solved",
+        "reused",
+    ]
+    assert lines[1].startswith("scenario 2 / 3 demand_plus_20: solved, optimal, total cost ")
+
+
 def test_progress_is_reported_while_solving() -> None:
     instance = synthetic_instance(n_stores=20, n_products=30, n_pairs=300, seed=1)
     lanes = build_network(instance.stores, LaneSettings(n_zones=3, k_nearest=5))[2]

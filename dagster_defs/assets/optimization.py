@@ -108,9 +108,10 @@ def allocation_plan(
         progress=lambda done, total, seconds: context.log.info("LP: %s / %s products solved, %.1f s", done, total, seconds),
     )  # fmt: skip
     context.log.info("plan %s in %.1f s", plan.status, time.perf_counter() - started)
+    decentralised = baseline_decentralised(store_products, products, lanes, settings)
     baselines = {
         "do_nothing": baseline_do_nothing(store_products, products, lanes).cost_breakdown,
-        "decentralised": baseline_decentralised(store_products, products, lanes, settings).cost_breakdown,
+        "decentralised": decentralised.cost_breakdown,
         "zscore_rule_moves": price_moves(
             store_products, products, lanes, rule_moves, stores=stores, zones=zones,
             handling_cost=network.handling_cost, speed_km_per_day=network.speed_km_per_day,
@@ -127,7 +128,13 @@ def allocation_plan(
         chosen = (
             grid if not config.scenario_ids else grid[grid.scenario_id.isin(config.scenario_ids)]
         )
-        scenarios = run_scenarios(store_products, products, lanes, chosen, settings)
+        solved = {
+            (settings.allow_transfers, settings.allow_production): plan,
+            (False, settings.allow_production): decentralised,
+        }
+        scenarios = run_scenarios(
+            store_products, products, lanes, chosen, settings, solved=solved, progress=context.log.info
+        )  # fmt: skip
     else:
         scenarios = pd.DataFrame({"scenario_id": pd.Series(dtype="string")})
     frames = {
