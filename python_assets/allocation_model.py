@@ -16,8 +16,9 @@ For one product p (stores S_p that stock it, lanes L_p between them) the model i
 
 (`solve_joint` writes C4, C5 and lane capacity as rows, literally; as column bounds they are
 the same constraints.) Products share no constraint, so the joint model is block-diagonal and
-its optimum is the sum of the products' optima: products are solved in batches of
-`products_per_batch` blocks per solver call (exact). The constraint matrix of a batch is
+its optimum is the sum of the products' optima: products are solved in batches of at most
+`products_per_batch` blocks and `batch_transfer_columns` transfer variables per solver call
+(exact). The constraint matrix of a batch is
 assembled with numpy in CSR form (no per-cell Python loop) and handed either straight to HiGHS
 (`Highs.passModel`, the shipped path) or to PuLP (one variable per column, one
 `LpAffineExpression` per row, built in bulk from the CSR arrays).
@@ -646,7 +647,8 @@ def _store_values(prob: Problem, sol: Solution, block: Block, x: np.ndarray) -> 
 def solve_problem(
     prob: Problem, settings: SolverSettings, progress: Progress | None = None
 ) -> Solution:
-    """Solve every product: batches of products_per_batch; a batch that is not optimal is
+    """Solve every product: batches of up to products_per_batch products and
+    batch_transfer_columns transfer variables; a batch that is not optimal is
     bisected until each failing product stands alone and is explained. progress(done, total,
     seconds) is called about twenty times along the way (log lines for long runs)."""
     P = prob.n_products
@@ -694,14 +696,17 @@ def solve_problem(
             sol.timings["diagnose"] += time.perf_counter() - t
 
     k = 0
-    size = settings.products_per_batch
+    size, columns = settings.products_per_batch, settings.batch_transfer_columns
     started, next_report = time.perf_counter(), 0
     while k < P:
-        if suspect[k]:
-            end = k + 1
-        else:
-            end = k
-            while end < P and end - k < size and not suspect[end]:
+        end = k + 1
+        if not suspect[k]:
+            while (
+                end < P
+                and end - k < size
+                and not suspect[end]
+                and prob.t_starts[end + 1] - prob.t_starts[k] <= columns
+            ):
                 end += 1
         run(k, end)
         k = end

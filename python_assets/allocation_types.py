@@ -55,6 +55,11 @@ class SolverSettings:
     products_per_batch: products solved in one call. Products share no constraint, so a batch
         is block-diagonal and its optimum is every product's optimum (exact); a batch that is
         not optimal is bisected until the failing products are isolated and explained.
+    batch_transfer_columns: a batch also closes before its transfer variables would pass this
+        many (a product above it goes alone). HiGHS's time grows faster than a block's size, so
+        where each product has many lanes (many stores carry it) one product per call is up to
+        2x faster than 16, while products with few lanes gain from sharing a call
+        (`python -m benchmarks.bench_allocation batch`).
     allow_transfers / allow_production: switch store-to-store transfers / central supply off
         (decentralised scenario, do-nothing baseline).
     max_lead_time_days: service limit (001); lanes with a longer lead time are not used.
@@ -70,6 +75,7 @@ class SolverSettings:
     integer: bool = False
     time_limit_s: float | None = None
     products_per_batch: int = 16
+    batch_transfer_columns: int = 20_000
     allow_transfers: bool = True
     allow_production: bool = True
     max_lead_time_days: float | None = None
@@ -87,6 +93,8 @@ class SolverSettings:
             raise ValueError("backend='highspy' needs solver='highs' (CBC runs through PuLP)")
         if self.products_per_batch < 1:
             raise ValueError("products_per_batch must be >= 1")
+        if self.batch_transfer_columns < 1:
+            raise ValueError("batch_transfer_columns must be >= 1")
         if self.time_limit_s is not None and self.time_limit_s <= 0:
             raise ValueError("time_limit_s must be > 0 (or None)")
 

@@ -335,6 +335,18 @@ def test_backends_and_batch_sizes_give_the_same_optimum():
     np.testing.assert_allclose(objectives, objectives[0], rtol=1e-6)
 
 
+def test_transfer_column_budget_splits_batches_without_changing_the_optimum():
+    inst, lanes = small_random(seed=4, n_stores=16, n_products=9, n_pairs=80)
+    sp, pr = inst.store_products, inst.products
+    pooled = solve_allocation(sp, pr, lanes, SolverSettings(products_per_batch=100))
+    alone = solve_allocation(
+        sp, pr, lanes, SolverSettings(products_per_batch=100, batch_transfer_columns=1)
+    )
+    assert pooled.timings["solver_calls"] == 1
+    assert alone.timings["solver_calls"] == pr["product_id"].nunique()
+    assert alone.objective == pytest.approx(pooled.objective, rel=1e-6)
+
+
 def test_integer_option_gives_whole_units():
     inst, lanes = small_random(seed=6)
     lp = solve_allocation(inst.store_products, inst.products, lanes)
