@@ -45,6 +45,7 @@ docs: manifest  ## dbt docs: generate the catalog, then serve it on 127.0.0.1:80
 	$(DBT) docs serve --host 127.0.0.1 --port 8080 --no-browser
 
 bench: manifest  ## benchmarks (wall time, peak memory per stage)
+	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m benchmarks.run
 
 clean:
