@@ -9,7 +9,8 @@ Stages, each in its own process so its peak RSS is its own:
   full_pulp   the same instance through the PuLP backend (PuLP model built from arrays,
               PuLP's HiGHS interface): PuLP build vs solve time
   scaling     wall time vs number of store x product pairs (1/4, 1/2, 1 x the full instance)
-  batch       products_per_batch sweep on the full instance (shipped backend)
+  batch       products per solver call, without and with the transfer-column limit, on the
+              full instance and on a dense one (250 stores all carrying 100 products)
   pruning     gap of k-nearest / same-zone pruning against the unpruned optimum on instances
               small enough to solve unpruned (all 898 stores, a product subset)
   mid         mid-size instances: 003's literal single PuLP model with all lanes and CBC vs
@@ -142,19 +143,18 @@ def stage_full(args: argparse.Namespace, backend: str) -> dict:
     return out
 
 
-def stage_batch(args: argparse.Namespace) -> dict:
-    _warm_up()
-    inst = synthetic_instance(args.stores, args.products, args.pairs, seed=args.seed)
-    _, _, lanes = build_network(inst.stores, LaneSettings())
+NO_COLUMN_LIMIT = 10**12
+DENSE = {"stores": 250, "products": 100}  # every store carries every product: many lanes each
+
+
+def _batch_sweep(inst, lanes, settings: dict[str, SolverSettings], label: str) -> list[dict]:
     rows = []
-    for size in (1, 4, 16, 64, 256):
+    for name, solver_settings in settings.items():
         t = time.perf_counter()
-        plan = solve_allocation(
-            inst.store_products, inst.products, lanes, SolverSettings(products_per_batch=size)
-        )
+        plan = solve_allocation(inst.store_products, inst.products, lanes, solver_settings)
         rows.append(
             {
-                "products_per_batch": size,
+                "batching": name,
                 "wall_s": round(time.perf_counter() - t, 3),
                 "solve_s": round(plan.timings["solve"], 3),
                 "solver_calls": int(plan.timings["solver_calls"]),
@@ -162,8 +162,36 @@ def stage_batch(args: argparse.Namespace) -> dict:
                 "status": plan.status,
             }
         )
-        print(f"    batch {size:>4}: {rows[-1]['wall_s']:.1f} s", flush=True)
-    return {"sweep": rows}
+        print(f"    {label} {name}: {rows[-1]['wall_s']:.1f} s", flush=True)
+    return rows
+
+
+def stage_batch(args: argparse.Namespace) -> dict:
+    """Products per solver call with no column limit, then the default (16 products or 20,000
+    transfer variables, whichever comes first), on the full instance and on a dense one."""
+    _warm_up()
+    inst = synthetic_instance(args.stores, args.products, args.pairs, seed=args.seed)
+    _, _, lanes = build_network(inst.stores, LaneSettings())
+    fixed = {
+        f"{size} product{'s' * (size > 1)}": SolverSettings(
+            products_per_batch=size, batch_transfer_columns=NO_COLUMN_LIMIT
+        )
+        for size in (1, 4, 16, 64, 256)
+    }
+    sweep = _batch_sweep(inst, lanes, {**fixed, "default": SolverSettings()}, "full")
+    n_dense = DENSE["stores"] * DENSE["products"]
+    dense = synthetic_instance(DENSE["stores"], DENSE["products"], n_dense, seed=args.seed)
+    _, _, dense_lanes = build_network(dense.stores, LaneSettings())
+    dense_settings = {
+        "1 product": fixed["1 product"],
+        "16 products": fixed["16 products"],
+        "default": SolverSettings(),
+    }
+    return {
+        "sweep": sweep,
+        "dense_instance": {**DENSE, "lanes": len(dense_lanes)},
+        "dense_sweep": _batch_sweep(dense, dense_lanes, dense_settings, "dense"),
+    }
 
 
 def stage_scaling(args: argparse.Namespace) -> dict:

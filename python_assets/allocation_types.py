@@ -59,7 +59,7 @@ class SolverSettings:
         many (a product above it goes alone). HiGHS's time grows faster than a block's size, so
         where each product has many lanes (many stores carry it) one product per call is up to
         2x faster than 16, while products with few lanes gain from sharing a call
-        (`python -m benchmarks.bench_allocation batch`).
+        (`python -m benchmarks.bench_allocation --only batch`).
     allow_transfers / allow_production: switch store-to-store transfers / central supply off
         (decentralised scenario, do-nothing baseline).
     max_lead_time_days: service limit (001); lanes with a longer lead time are not used.

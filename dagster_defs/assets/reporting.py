@@ -24,7 +24,7 @@ def published_marts(
         settings.duckdb_path,
         settings.published_duckdb_path,
         settings.parquet_export_dir,
-        run_id=context.run_id,
+        run_id=context.run.run_id,
     )
     return dg.MaterializeResult(
         metadata={
