@@ -118,11 +118,11 @@ def bench_scaling(base_stores: int) -> dict:
         runs.append({"scale": scale, "stores": stores, "series": stores * SYNTHETIC["products"]})
         runs[-1].update(run)
     series = [run["series"] for run in runs]
-    exponents = {
-        stage: growth_exponent(series, [run_stage_wall(run, stage) for run in runs])
-        for stage, _ in STAGES
-        if all(run_stage_wall(run, stage) for run in runs)
-    }
+    exponents = {}
+    for stage, _ in STAGES:
+        rows = [stage_row(run, stage) for run in runs]
+        if all(rows):
+            exponents[stage] = growth_exponent(series, [row["wall_s"] for row in rows])
     return {
         "command": f"make bench  (python -m benchmarks.run --dataset scaling --base-stores {base_stores})",
         "machine": machine(),
@@ -134,10 +134,6 @@ def bench_scaling(base_stores: int) -> dict:
         },
         "growth_exponent_peak_rss": growth_exponent(series, [run["peak_rss_mb"] for run in runs]),
     }
-
-
-def run_stage_wall(run: dict, stage: str) -> float | None:
-    return next((s["wall_s"] for s in run["stages"] if s["stage"] == stage), None)
 
 
 def fmt(stage: dict | None) -> str:
