@@ -34,11 +34,9 @@ VARIANTS = {"committed": {}, "one_member": {"n_models": 1}}
 def scored_days(predictions: pd.DataFrame) -> list[dict[str, object]]:
     """One row per scored window and target day: WAPE and WPE of each model over the series
     scored that day (FreshRetailNet's convention averages these over the days)."""
-    scored = predictions[(predictions["window"] > 0) & predictions["is_scored"]]
-    scored = scored.assign(
-        error=scored["forecast"] - scored["actual"],
-        absolute_error=(scored["forecast"] - scored["actual"]).abs(),
-    )
+    scored = predictions[predictions["is_scored"]]
+    error = scored["forecast"] - scored["actual"]
+    scored = scored.assign(error=error, absolute_error=error.abs())
     sums = scored.groupby(["window", "forecast_date", "model"], observed=True)[
         ["actual", "error", "absolute_error"]
     ].sum()

@@ -1,11 +1,14 @@
-"""The pipeline benchmark's bookkeeping: its stages cover the graph, its fit and its tables."""
+"""The benchmarks' bookkeeping: the pipeline stages cover the graph, the fit and tables, the
+forecast's per-day scores."""
 
 import json
 
 import dagster as dg
+import pandas as pd
 import pytest
 
 import benchmarks.run as bench
+from benchmarks.forecast_seeds import scored_days
 from dagster_defs import defs
 
 
@@ -68,3 +71,23 @@ def test_markdown_tables_come_from_the_json_files(tmp_path, monkeypatch) -> None
         assert f"| {stage} | 10 s / 0.5 GB | 20 s / 1.0 GB | 40 s / 2.0 GB | 1.00 | 1.00 |" in text
     assert "| **total** | **70 s / 0.5 GB** | **140 s / 1.0 GB** | **280 s / 2.0 GB** |" in text
     assert "4x: 40 stores, 4,000 series" in text
+
+
+def test_scored_days_sum_each_day_over_its_scored_rows_only() -> None:
+    day1, day2 = pd.Timestamp("2024-06-12"), pd.Timestamp("2024-06-13")
+    predictions = pd.DataFrame(
+        {
+            "model": ["m"] * 4,
+            "window": [1, 1, 1, 1],
+            "forecast_date": [day1, day1, day2, day2],
+            "actual": [10.0, 30.0, 20.0, 99.0],
+            "forecast": [12.0, 24.0, 15.0, 0.0],
+            "is_scored": [True, True, True, False],
+        }
+    )
+    days = {row["date"]: row for row in scored_days(predictions)}
+    assert set(days) == {"2024-06-12", "2024-06-13"}
+    assert days["2024-06-12"]["wape"] == pytest.approx(8 / 40)
+    assert days["2024-06-12"]["wpe"] == pytest.approx(-4 / 40)
+    assert days["2024-06-13"]["wape"] == pytest.approx(5 / 20)  # the unscored row is left out
+    assert days["2024-06-13"]["weekday"] == "Thursday"
