@@ -22,7 +22,12 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.bench_forecast import BASELINE, DEFAULT_FRN_PATH, machine_info
-from python_assets.forecasting import FRN_SEGMENT, ForecastSettings, forecast_panel
+from python_assets.forecasting import (
+    FRN_SEGMENT,
+    ForecastSettings,
+    forecast_panel,
+    frn_day_scores,
+)
 from python_assets.forecasting_frn import load_frn_history
 from python_assets.forecasting_panel import build_panel
 
@@ -32,28 +37,31 @@ VARIANTS = {"committed": {}, "one_member": {"n_models": 1}}
 
 
 def scored_days(predictions: pd.DataFrame) -> list[dict[str, object]]:
-    """One row per scored window and target day: WAPE and WPE of each model over the series
-    scored that day (FreshRetailNet's convention averages these over the days)."""
+    """One row per scored window, model and target day: the day's WAPE and WPE over the series
+    scored that day (frn_day_scores; FreshRetailNet's convention averages them over the days)."""
     scored = predictions[predictions["is_scored"]]
-    error = scored["forecast"] - scored["actual"]
-    scored = scored.assign(error=error, absolute_error=error.abs())
-    sums = scored.groupby(["window", "forecast_date", "model"], observed=True)[
-        ["actual", "error", "absolute_error"]
-    ].sum()
-    return [
-        {
-            "window": int(window),
-            "date": str(day.date()),
-            "weekday": day.day_name(),
-            "model": str(model),
-            "wape": float(row["absolute_error"] / row["actual"]),
-            "wpe": float(row["error"] / row["actual"]),
-        }
-        for (window, day, model), row in sums.iterrows()
-    ]
+    rows = []
+    for (window, model), group in scored.groupby(["window", "model"], observed=True):
+        days, wapes, wpes = frn_day_scores(
+            group["actual"].to_numpy(),
+            group["forecast"].to_numpy(),
+            group["forecast_date"].to_numpy(),
+        )
+        for day, wape, wpe in zip(pd.DatetimeIndex(days), wapes, wpes, strict=True):
+            rows.append(
+                {
+                    "window": int(window),
+                    "date": str(day.date()),
+                    "weekday": day.day_name(),
+                    "model": str(model),
+                    "wape": float(wape),
+                    "wpe": float(wpe),
+                }
+            )
+    return rows
 
 
-def window_improvements(panel, settings: ForecastSettings) -> dict[str, list[dict[str, object]]]:
+def backtest_scores(panel, settings: ForecastSettings) -> dict[str, list[dict[str, object]]]:
     """windows: one row per scored window (origin, both WAPEs, the improvement in %);
     days: scored_days."""
     result = forecast_panel(panel, settings)
@@ -126,7 +134,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             gbm = replace(base.gradient_boosting, random_state=seed, **overrides)
             settings = replace(base, models=(BASELINE, MODEL), gradient_boosting=gbm)
             started = time.perf_counter()
-            outcome = window_improvements(panel, settings)
+            outcome = backtest_scores(panel, settings)
             windows = outcome["windows"]
             runs.append({"variant": variant, "seed": seed, **outcome})
             print(

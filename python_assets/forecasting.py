@@ -233,6 +233,22 @@ def accuracy_metrics(
     return out
 
 
+def frn_day_scores(
+    actual: np.ndarray, forecast: np.ndarray, day: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(days, WAPE, WPE) of each day with sales, in day order: what FreshRetailNet's convention
+    averages. The rows given must already be the scored ones."""
+    days, wapes, wpes = [], [], []
+    for value in np.unique(day):
+        rows = day == value
+        total = actual[rows].sum()
+        if total > 0:
+            days.append(value)
+            wapes.append(np.abs(forecast[rows] - actual[rows]).sum() / total)
+            wpes.append((forecast[rows] - actual[rows]).sum() / total)
+    return np.array(days), np.array(wapes), np.array(wpes)
+
+
 def frn_daily_metrics(
     actual: np.ndarray, forecast: np.ndarray, day: np.ndarray
 ) -> dict[str, float]:
@@ -240,14 +256,8 @@ def frn_daily_metrics(
 
     The rows given must already be the scored ones (no stockout between 06:00 and 22:00).
     """
-    wapes, wpes = [], []
-    for value in np.unique(day):
-        rows = day == value
-        total = actual[rows].sum()
-        if total > 0:
-            wapes.append(np.abs(forecast[rows] - actual[rows]).sum() / total)
-            wpes.append((forecast[rows] - actual[rows]).sum() / total)
-    if not wapes:
+    _, wapes, wpes = frn_day_scores(actual, forecast, day)
+    if not len(wapes):
         return {"wape": float("nan"), "wpe": float("nan")}
     return {"wape": float(np.mean(wapes)), "wpe": float(np.mean(wpes))}
 
