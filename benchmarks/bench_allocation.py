@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from python_assets.allocation import (
+from python_assets.optimization.solve import (
     LaneSettings,
     SolverSettings,
     baseline_decentralised,
@@ -44,7 +44,7 @@ from python_assets.allocation import (
     solve_allocation,
     solve_joint,
 )
-from python_assets.allocation_synthetic import synthetic_instance
+from python_assets.optimization.synthetic import synthetic_instance
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS = REPO_ROOT / "benchmarks" / "results" / "allocation.json"

@@ -11,12 +11,11 @@ from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from dagster_defs.assets.dbt import DBT_LAYERS, dbt_project
-from dagster_defs.assets.exports import step8_csv
 from dagster_defs.assets.forecasting import demand_forecast
+from dagster_defs.assets.imbalance import step8_csv
 from dagster_defs.assets.inputs import input_files, raw_tables
 from dagster_defs.assets.optimization import allocation_plan
-from dagster_defs.assets.report import rebalancing_report
-from dagster_defs.assets.reporting import published_marts
+from dagster_defs.assets.reporting import published_marts, rebalancing_report
 from dagster_defs.resources import WarehouseSettingsResource
 from dagster_defs.schedules import build_input_sensor, weekly_pipeline, whole_pipeline
 from python_assets.settings import WarehouseSettings

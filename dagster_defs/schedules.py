@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from python_assets.input_watch import input_fingerprint
+from python_assets.inputs.watch import input_fingerprint
 from python_assets.settings import WarehouseSettings
 
 whole_pipeline = dg.define_asset_job(

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from dagster_defs.assets.dbt import DBT_LAYERS, PYTHON_WRITTEN, WarehouseTranslator, dbt_project
-from python_assets.input_contract import INPUT_TABLES
+from python_assets.inputs.contract import INPUT_TABLES
 from python_assets.settings import WarehouseSettings
 from tests.conftest import BuiltWarehouse, materialize_everything
 

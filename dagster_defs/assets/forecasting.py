@@ -3,9 +3,9 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from python_assets.charts import forecast_series_png, png_data_uri
-from python_assets.forecasting import ForecastSettings, forecast_demand
-from python_assets.warehouse_io import replace_tables
+from python_assets.forecasting.forecast import ForecastSettings, forecast_demand
+from python_assets.reporting.charts import forecast_series_png, png_data_uri
+from python_assets.warehouse import replace_tables
 
 HISTORY_SQL = """
 select store_id, product_id, sales_date, units_sold, latent_demand_units, is_stockout_censored,

@@ -4,9 +4,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_defs.resources import WarehouseSettingsResource
-from python_assets.datasets import prepare_input_files
-from python_assets.input_contract import INPUT_TABLES
-from python_assets.validation import RAW_SCHEMA, load_inputs, validate_inputs
+from python_assets.inputs.contract import INPUT_TABLES
+from python_assets.inputs.datasets import prepare_input_files
+from python_assets.inputs.validation import RAW_SCHEMA, load_inputs, validate_inputs
 
 INPUT_FILES_KEY = dg.AssetKey(["landing", "input_files"])
 

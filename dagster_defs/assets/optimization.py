@@ -8,7 +8,8 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
-from python_assets.allocation import (
+from python_assets.optimization.inputs import lane_settings_from_seed
+from python_assets.optimization.solve import (
     SolverSettings,
     baseline_decentralised,
     baseline_do_nothing,
@@ -16,8 +17,7 @@ from python_assets.allocation import (
     run_scenarios,
     solve_allocation,
 )
-from python_assets.allocation_inputs import lane_settings_from_seed
-from python_assets.warehouse_io import replace_tables
+from python_assets.warehouse import replace_tables
 
 TABLES = {
     "transfer_plan": "Store-to-store transfers of the optimised plan: from, to, product, units, distance, cost.",

@@ -1,10 +1,68 @@
-"""The end of the graph: the BI copy of the marts, published only after everything succeeded."""
+"""The end of the graph: the regional rebalancing report (one self-contained HTML file beside
+the warehouse) and the BI copy of the marts, published only after everything succeeded."""
+
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
 
 import dagster as dg
+from dagster_duckdb import DuckDBResource
 
 from dagster_defs.assets.dbt import mart_keys
 from dagster_defs.resources import WarehouseSettingsResource
-from python_assets.publishing import publish_marts
+from python_assets.reporting.publishing import publish_marts
+from python_assets.reporting.report import (
+    REPORT_MARTS,
+    load_report_data,
+    render_report_html,
+    report_summary_markdown,
+)
+
+REPORT_FILE_NAME = "rebalancing_report.html"
+
+
+def report_path(warehouse_settings: WarehouseSettingsResource) -> Path:
+    """<warehouse folder>/reports/rebalancing_report.html (the dbt exposure points there)."""
+    return warehouse_settings.settings().duckdb_path.parent / "reports" / REPORT_FILE_NAME
+
+
+@dg.asset(
+    key=["reporting", "rebalancing_report"],
+    deps=[dg.AssetKey(["marts", name]) for name in REPORT_MARTS],
+    group_name="reporting",
+    kinds={"html"},
+)
+def rebalancing_report(
+    duckdb: DuckDBResource, warehouse_settings: WarehouseSettingsResource
+) -> dg.MaterializeResult:
+    """002's regional rebalancing report computed from the marts: executive summary, regional
+    demand heatmap, store performance, seasonal mix, treemap, top transfers, balance before and
+    after, scenarios, forecast accuracy, Z-score cases, store recommendations, monitoring KPIs
+    and the dataset's assumptions. One HTML file with embedded charts: opens offline."""
+    with duckdb.get_connection() as con:
+        data = load_report_data(con)
+    html = render_report_html(data, generated_at=datetime.now(UTC))
+    path = report_path(warehouse_settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # write beside the target and swap in, so a browser never opens half a report
+    fd, tmp = tempfile.mkstemp(prefix=".rebalancing_report.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(html)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the report is for everyone to open
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return dg.MaterializeResult(
+        metadata={
+            "summary": dg.MetadataValue.md(report_summary_markdown(data)),
+            "path": dg.MetadataValue.path(str(path)),
+            "size_bytes": dg.MetadataValue.int(path.stat().st_size),
+            "missing_marts": dg.MetadataValue.json(list(data.missing_tables)),
+        }
+    )
 
 
 @dg.asset(

@@ -1,7 +1,7 @@
 """What the rule did for each flagged case: units to the mean, matched, unmatched and why.
 One row per flagged store x subcategory."""
 
-from python_assets.rebalancing import plan_rebalancing_moves
+from python_assets.imbalance.rebalancing import plan_rebalancing_moves
 
 
 def model(dbt, session):

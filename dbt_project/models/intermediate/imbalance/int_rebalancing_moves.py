@@ -1,6 +1,6 @@
 """Investment-neutral moves of the Z-score rule. One row per donor x receiver x product."""
 
-from python_assets.rebalancing import plan_rebalancing_moves
+from python_assets.imbalance.rebalancing import plan_rebalancing_moves
 
 
 def model(dbt, session):

@@ -1,8 +1,8 @@
 """Candidate transfer lanes: k nearest stores and/or same zone, cut by the service limit;
 cost = handling + haversine km x the zone's per-km rate. One row per ordered store pair."""
 
-from python_assets.allocation_inputs import lane_settings_from_seed
-from python_assets.allocation_network import candidate_lanes
+from python_assets.optimization.inputs import lane_settings_from_seed
+from python_assets.optimization.network import candidate_lanes
 
 
 def model(dbt, session):

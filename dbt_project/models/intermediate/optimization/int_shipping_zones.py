@@ -1,8 +1,8 @@
 """Shipping zones (003): K-means over store locations, each zone with its per-km rate and lead
-time by a stated rule (python_assets.allocation_network.zone_rates). One row per store."""
+time by a stated rule (python_assets.optimization.network.zone_rates). One row per store."""
 
-from python_assets.allocation_inputs import lane_settings_from_seed
-from python_assets.allocation_network import build_zones
+from python_assets.optimization.inputs import lane_settings_from_seed
+from python_assets.optimization.network import build_zones
 
 
 def model(dbt, session):

@@ -1,7 +1,7 @@
 """Customer segments: K-means on log-scaled RFM features. One row per customer; empty when the
 dataset has no customer orders."""
 
-from python_assets.clustering import ClusterSettings, segment_customers
+from python_assets.segmentation.clustering import ClusterSettings, segment_customers
 
 
 def model(dbt, session):

@@ -1,6 +1,6 @@
 """K-means over the store features, k chosen by silhouette. One row per store."""
 
-from python_assets.clustering import ClusterSettings, cluster_entities
+from python_assets.segmentation.clustering import ClusterSettings, cluster_entities
 
 
 def model(dbt, session):

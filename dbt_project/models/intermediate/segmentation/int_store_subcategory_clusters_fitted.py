@@ -1,6 +1,6 @@
 """K-means over stores separately inside each subcategory. One row per store per subcategory."""
 
-from python_assets.clustering import ClusterSettings, cluster_within_groups
+from python_assets.segmentation.clustering import ClusterSettings, cluster_within_groups
 
 
 def model(dbt, session):

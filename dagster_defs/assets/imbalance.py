@@ -1,0 +1,46 @@
+"""File exports of warehouse tables, for users of the original Step 8 CSVs."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from dagster_defs.resources import WarehouseSettingsResource
+from python_assets.imbalance.exports import export_tables_csv
+
+STEP8_TABLES = (
+    "imbalanced_rule_results",
+    "imbalanced_detailed_cases",
+    "imbalanced_zscore_analysis",
+)
+
+
+@dg.asset(
+    key=["exports", "step8_csv"],
+    deps=[dg.AssetKey(["marts", t]) for t in STEP8_TABLES],
+    group_name="exports",
+    kinds={"csv"},
+)
+def step8_csv(
+    duckdb: DuckDBResource, warehouse_settings: WarehouseSettingsResource
+) -> dg.MaterializeResult:
+    """Step 8's three outputs as CSV beside the warehouse, when seeds/rule_settings.csv has
+    export_csv = true (otherwise nothing is written)."""
+    folder = warehouse_settings.settings().duckdb_path.parent / "exports" / "step8"
+    with duckdb.get_connection() as con:
+        setting = con.execute(
+            "select value from reference.rule_settings where setting = 'export_csv'"
+        ).fetchone()
+        if not setting or setting[0].strip().lower() != "true":
+            return dg.MaterializeResult(
+                metadata={
+                    "exported": False,
+                    "how": "set export_csv to true in seeds/rule_settings.csv",
+                }
+            )
+        rows = export_tables_csv(con, [f"marts.{t}" for t in STEP8_TABLES], folder)
+    return dg.MaterializeResult(
+        metadata={
+            "exported": True,
+            "folder": dg.MetadataValue.path(str(folder)),
+            **{f"rows/{t}": n for t, n in rows.items()},
+        }
+    )

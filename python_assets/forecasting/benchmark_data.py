@@ -1,0 +1,126 @@
+"""Inputs for developing and benchmarking the forecast outside the pipeline: FreshRetailNet-50K
+(Dingdong Inc., arXiv 2505.16319, CC-BY-4.0) mapped onto the marts.fct_sales_daily layout, and a
+synthetic stand-in of the same shape for machines without the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from python_assets.forecasting.forecast import estimate_latent_demand
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def load_frn_history(
+    path: str | Path, n_series: int | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(history, products) from FreshRetailNet-50K's train.parquet, shaped like the mart.
+
+    n_series: a deterministic sample of that many store x product series (by a hash of the
+    pair, so stores and products are spread), or all. latent_demand_units is computed with the
+    warehouse's rule (estimate_latent_demand).
+    """
+    source = f"read_parquet({_sql_string(str(path))})"
+    sample = ""
+    if n_series is not None:
+        sample = f"""
+            inner join (
+                select distinct store_id, product_id from {source}
+                order by hash(store_id, product_id), store_id, product_id
+                limit {int(n_series)}
+            ) as chosen using (store_id, product_id)"""
+    with duckdb.connect() as con:
+        history = con.execute(
+            f"""
+            select
+                cast(store_id as varchar) as store_id,
+                cast(product_id as varchar) as product_id,
+                cast(dt as date) as sales_date,
+                cast(sale_amount as double) as units_sold,
+                cast(list_sum(hours_stock_status) as double) as stockout_hours,
+                list_sum(hours_stock_status) > 0 as is_stockout_censored,
+                cast(stock_hour6_22_cnt as double) as stockout_hours_6_22,
+                cast(discount as double) as price_ratio,
+                activity_flag = 1 as is_promo,
+                holiday_flag = 1 as is_holiday,
+                cast(precpt as double) as precipitation,
+                cast(avg_temperature as double) as avg_temperature,
+                cast(avg_humidity as double) as avg_humidity,
+                cast(avg_wind_level as double) as avg_wind_level
+            from {source} {sample}
+            order by store_id, product_id, sales_date
+            """
+        ).df()
+        products = con.execute(
+            f"""
+            select
+                cast(product_id as varchar) as product_id,
+                cast(min(first_category_id) as varchar) as category,
+                cast(min(second_category_id) as varchar) as subcategory
+            from {source}
+            group by product_id
+            order by product_id
+            """
+        ).df()
+    history["sales_date"] = pd.to_datetime(history["sales_date"])
+    history["latent_demand_units"] = estimate_latent_demand(history).to_numpy()
+    return history, products
+
+
+def synthetic_history(
+    n_series: int = 200,
+    n_days: int = 83,
+    seed: int = 0,
+    stockout_rate: float = 0.3,
+    first_day: str = "2024-03-28",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A stand-in with FreshRetailNet's shape: Poisson demand around a weekly pattern, level and
+    promotion effects per series; stockouts cut sales to the in-stock share of the day.
+    """
+    rng = np.random.default_rng(seed)
+    days = pd.date_range(first_day, periods=n_days, freq="D")
+    level = rng.lognormal(mean=0.5, sigma=0.8, size=n_series)
+    weekly = 1 + 0.25 * np.sin(2 * np.pi * (days.day_of_week.to_numpy() + rng.uniform(0, 7)) / 7)
+    promo = rng.random((n_series, n_days)) < 0.2
+    demand_rate = level[:, None] * weekly[None, :] * np.where(promo, 1.4, 1.0)
+    demand = rng.poisson(demand_rate).astype(np.float64)
+    stockout_hours = np.where(
+        rng.random((n_series, n_days)) < stockout_rate, rng.integers(1, 12, (n_series, n_days)), 0
+    ).astype(np.float64)
+    sales = np.floor(demand * (1 - stockout_hours / 24))
+    stores = np.array([f"S{i // 20:03d}" for i in range(n_series)])
+    product_ids = np.array([f"P{i % 20:03d}" for i in range(n_series)])
+    history = pd.DataFrame(
+        {
+            "store_id": np.repeat(stores, n_days),
+            "product_id": np.repeat(product_ids, n_days),
+            "sales_date": np.tile(days, n_series),
+            "units_sold": sales.reshape(-1),
+            "stockout_hours": stockout_hours.reshape(-1),
+            "is_stockout_censored": stockout_hours.reshape(-1) > 0,
+            "stockout_hours_6_22": stockout_hours.reshape(-1),
+            "price_ratio": np.where(promo, 0.8, 1.0).reshape(-1),
+            "is_promo": promo.reshape(-1),
+            "is_holiday": np.tile(days.day_of_week.to_numpy() >= 5, n_series),
+            "precipitation": np.nan,
+            "avg_temperature": np.nan,
+            "avg_humidity": np.nan,
+            "avg_wind_level": np.nan,
+        }
+    )
+    history["latent_demand_units"] = estimate_latent_demand(history).to_numpy()
+    products = pd.DataFrame(
+        {
+            "product_id": [f"P{i:03d}" for i in range(20)],
+            "category": [f"C{i % 4}" for i in range(20)],
+            "subcategory": [f"SC{i % 8}" for i in range(20)],
+        }
+    )
+    return history, products

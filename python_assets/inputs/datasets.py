@@ -1,0 +1,54 @@
+"""Put the selected dataset's input files in place: generate the demo, adapt FreshRetailNet, or use a folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from python_assets.settings import WarehouseSettings
+
+
+def _swap_in(new_dir: Path, target: Path) -> None:
+    """Replace target with new_dir so readers see the old files or the new ones, never a mix."""
+    old = target.with_name(target.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    new_dir.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def prepare_input_files(settings: WarehouseSettings) -> dict[str, int]:
+    """Write (or find) the input files of settings.dataset; return rows per written table.
+
+    Generated files are written to a scratch folder first and swapped in only once complete,
+    so a failure leaves the previous files as they were. A user's own folder is never written.
+    """
+    target = settings.resolved_input_dir
+    if settings.dataset == "files":
+        if not target.is_dir():
+            raise FileNotFoundError(f"INPUT_DIR {target} is not a folder")
+        return {}
+    scratch = target.with_name(target.name + ".new")
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    if settings.dataset == "demo":
+        from python_assets.inputs.demo.generator import DEMO_SIZES, generate_demo_data
+
+        if settings.demo_size not in DEMO_SIZES:
+            raise ValueError(
+                f"DEMO_SIZE must be one of {sorted(DEMO_SIZES)}, got {settings.demo_size!r}"
+            )
+        rows = generate_demo_data(scratch, DEMO_SIZES[settings.demo_size], seed=settings.demo_seed)
+    else:
+        from python_assets.inputs.freshretailnet.adapter import adapt_freshretailnet
+
+        source = settings.frn_path
+        if "://" not in source and not Path(source).exists():
+            raise FileNotFoundError(
+                f"FreshRetailNet-50K not found at {source}: set FRN_PATH to its train.parquet "
+                "(or an hf:// URL)"
+            )
+        rows = adapt_freshretailnet(source, scratch, city_ids=settings.frn_city_ids or None)
+    _swap_in(scratch, target)
+    return rows

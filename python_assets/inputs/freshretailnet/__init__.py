@@ -1,0 +1,1 @@
+"""FreshRetailNet-50K mapped onto the input contract."""

@@ -1,0 +1,226 @@
+"""Check a folder of input files against the input contract, then load it into the raw schema.
+
+Everything is checked before anything is written, and the load is one transaction, so bad
+input never replaces the warehouse's earlier results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from python_assets.inputs.contract import (
+    FILE_SUFFIXES,
+    INPUT_TABLES,
+    TABLES_BY_NAME,
+    Column,
+    InputTable,
+)
+
+RAW_SCHEMA = "raw"
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    file: str
+    column: str
+    kind: str
+    count: int
+    example: str
+
+    def __str__(self) -> str:
+        rows = "row" if self.count == 1 else "rows"
+        return f"{self.file}: column '{self.column}': {self.kind} in {self.count} {rows}; e.g. {self.example}"
+
+
+class InputValidationError(ValueError):
+    """The input files break the contract; nothing was written."""
+
+    def __init__(self, problems: list[InputProblem]):
+        self.problems = problems
+        lines = "\n  - ".join(str(p) for p in problems)
+        super().__init__(f"{len(problems)} problem(s) in the input files:\n  - {lines}")
+
+
+def find_input_files(input_dir: Path) -> dict[str, Path]:
+    """Map each contract table to its file in input_dir (CSV or Parquet); absent tables are left out."""
+    found: dict[str, Path] = {}
+    problems: list[InputProblem] = []
+    for table in INPUT_TABLES:
+        candidates = [input_dir / f"{table.name}{s}" for s in FILE_SUFFIXES]
+        present = [p for p in candidates if p.exists()]
+        if len(present) > 1:
+            problems.append(
+                InputProblem(
+                    str(present[0]),
+                    "-",
+                    "two files for one table (keep one of .parquet/.csv)",
+                    len(present),
+                    ", ".join(p.name for p in present),
+                )
+            )
+        elif present:
+            found[table.name] = present[0]
+        elif table.required:
+            problems.append(
+                InputProblem(
+                    str(input_dir / f"{table.name}.parquet|.csv"),
+                    "-",
+                    "required file missing",
+                    1,
+                    f"no {table.name}.parquet or {table.name}.csv in {input_dir}",
+                )
+            )
+    if problems:
+        raise InputValidationError(problems)
+    return found
+
+
+def _relation_sql(path: Path) -> str:
+    quoted = str(path).replace("'", "''")
+    if path.suffix == ".csv":
+        # read every CSV column as text so the checks below, not the sniffer, decide types
+        return f"read_csv('{quoted}', header = true, all_varchar = true)"
+    return f"read_parquet('{quoted}')"
+
+
+def _example(con: duckdb.DuckDBPyConnection, view: str, condition: str) -> str:
+    row = con.execute(f"select * from {view} where {condition} limit 1").fetchone()
+    cols = [d[0] for d in con.description]
+    text = ", ".join(f"{c}={v!r}" for c, v in zip(cols, row or (), strict=False))
+    return "{" + (text[:300] + "..." if len(text) > 300 else text) + "}"
+
+
+def _count_and_example(
+    con: duckdb.DuckDBPyConnection, path: Path, view: str, column: str, kind: str, condition: str
+) -> InputProblem | None:
+    count = con.execute(f"select count(*) from {view} where {condition}").fetchone()[0]
+    if not count:
+        return None
+    return InputProblem(str(path), column, kind, int(count), _example(con, view, condition))
+
+
+def _typed(column: Column) -> str:
+    return f'try_cast("{column.name}" as {column.sql_type})'
+
+
+def _column_problems(
+    con: duckdb.DuckDBPyConnection, path: Path, view: str, column: Column
+) -> list[InputProblem]:
+    name, typed = f'"{column.name}"', _typed(column)
+    kind = "unparsable date" if column.sql_type == "date" else f"not a valid {column.sql_type}"
+    checks = [(kind, f"{name} is not null and {typed} is null")]
+    if column.required:
+        checks.append(("missing value", f"{name} is null"))
+    if column.non_negative:
+        checks.append(("negative value", f"{typed} < 0"))
+    if column.min_value is not None and column.max_value is not None:
+        checks.append(
+            (
+                f"out of range [{column.min_value}, {column.max_value}]",
+                f"{typed} not between {column.min_value} and {column.max_value}",
+            )
+        )
+    found = (_count_and_example(con, path, view, column.name, k, c) for k, c in checks)
+    return [p for p in found if p is not None]
+
+
+def validate_inputs(input_dir: Path) -> dict[str, Path]:
+    """Check every input file against the contract; return the files, or raise InputValidationError."""
+    files = find_input_files(input_dir)
+    problems: list[InputProblem] = []
+    con = duckdb.connect()
+    try:
+        usable: dict[str, InputTable] = {}
+        for name, path in files.items():
+            table, view = TABLES_BY_NAME[name], f"input_{name}"
+            try:
+                con.execute(f"create view {view} as select * from {_relation_sql(path)}")
+                present = {r[0] for r in con.execute(f"describe {view}").fetchall()}
+            except duckdb.Error as exc:
+                problems.append(
+                    InputProblem(str(path), "-", "unreadable file", 1, str(exc).splitlines()[0])
+                )
+                continue
+            missing = [c for c in table.required_columns if c not in present]
+            for column in missing:
+                problems.append(
+                    InputProblem(
+                        str(path),
+                        column,
+                        "required column missing",
+                        1,
+                        f"columns present: {sorted(present)}",
+                    )
+                )
+            if missing:
+                continue
+            usable[name] = table
+            for column in table.columns:
+                if column.name in present:
+                    problems += _column_problems(con, path, view, column)
+            key = [f'"{k}"' for k in table.key if k in present]
+            dup = (
+                f"({', '.join(key)}) in (select {', '.join(key)} from {view} "
+                f"group by all having count(*) > 1)"
+            )
+            p = _count_and_example(con, path, view, "+".join(table.key), "duplicate key", dup)
+            problems += [p] if p else []
+        for name, table in usable.items():
+            for column, parent in table.references.items():
+                if parent not in usable:
+                    continue
+                parent_key = TABLES_BY_NAME[parent].key[0]
+                condition = (
+                    f'"{column}" is not null and cast("{column}" as varchar) not in '
+                    f'(select cast("{parent_key}" as varchar) from input_{parent})'
+                )
+                p = _count_and_example(
+                    con, files[name], f"input_{name}", column, f"unknown {parent} id", condition
+                )
+                problems += [p] if p else []
+    finally:
+        con.close()
+    if problems:
+        raise InputValidationError(problems)
+    return files
+
+
+def _select_contract_columns(table: InputTable, present: set[str]) -> str:
+    return ",\n  ".join(
+        f'cast("{c.name}" as {c.sql_type}) as {c.name}'
+        if c.name in present
+        else f"cast(null as {c.sql_type}) as {c.name}"
+        for c in table.columns
+    )
+
+
+def load_inputs(con: duckdb.DuckDBPyConnection, files: dict[str, Path]) -> dict[str, int]:
+    """Replace the raw tables with the (validated) files in one transaction; return rows per table.
+
+    Absent optional tables load as empty tables with the contract's columns, so every dbt
+    source exists. Columns outside the contract are not loaded.
+    """
+    rows: dict[str, int] = {}
+    con.execute("begin transaction")
+    try:
+        con.execute(f"create schema if not exists {RAW_SCHEMA}")
+        for table in INPUT_TABLES:
+            path = files.get(table.name)
+            if path is None:
+                select = _select_contract_columns(table, set()) + " where false"
+            else:
+                rel = _relation_sql(path)
+                present = {r[0] for r in con.execute(f"describe select * from {rel}").fetchall()}
+                select = _select_contract_columns(table, present) + f"\nfrom {rel}"
+            con.execute(f"create or replace table {RAW_SCHEMA}.{table.name} as select\n  {select}")
+            rows[table.name] = con.execute(
+                f"select count(*) from {RAW_SCHEMA}.{table.name}"
+            ).fetchone()[0]
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return rows

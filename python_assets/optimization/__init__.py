@@ -1,0 +1,1 @@
+"""The allocation LP: network, model, solver, verification, baselines and scenarios."""

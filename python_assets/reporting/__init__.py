@@ -1,0 +1,1 @@
+"""The regional rebalancing report and the published BI copy of the marts."""

@@ -1,0 +1,1 @@
+"""Store clusters and customer segments (K-means, k chosen by silhouette)."""
