@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
-from dagster_defs.assets.dbt import DBT_LAYERS, dbt_project
+from dagster_defs.assets.dbt import DBT_EXECUTABLE, DBT_LAYERS, dbt_project
 from dagster_defs.assets.forecasting import demand_forecast
 from dagster_defs.assets.imbalance import step8_csv
 from dagster_defs.assets.inputs import input_files, raw_tables
@@ -42,10 +40,7 @@ def build_definitions(settings: WarehouseSettings) -> dg.Definitions:
         resources={
             "warehouse_settings": WarehouseSettingsResource.from_settings(settings),
             "duckdb": DuckDBResource(database=str(settings.duckdb_path)),
-            # the dbt installed beside this Python, whether or not the venv is activated
-            "dbt": DbtCliResource(
-                project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")
-            ),
+            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
         },
         # DuckDB has one writer per file: run steps one after another in one process
         executor=dg.in_process_executor,

@@ -60,3 +60,27 @@ def test_a_run_can_override_a_seed_setting(
     assert (threshold, new_threshold) == (2.0, 1.0)
     assert after > before
     assert os.environ["DUCKDB_PATH"] == str(copy)
+
+
+def test_ui_code_location_loads_without_the_venv_on_path(tmp_path) -> None:
+    """`make ui` runs `dagster dev` with the venv's dagster but the user's PATH: the code
+    location (which re-parses the dbt project under `dagster dev`) must load all the same."""
+    venv_bin = Path(sys.executable).parent
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "DAGSTER_HOME": str(tmp_path),
+        "DAGSTER_IS_DEV_CLI": "1",
+        "DUCKDB_PATH": str(tmp_path / "warehouse.duckdb"),
+        **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"},
+    }
+    assert shutil.which("dbt", path=env["PATH"]) is None
+    done = subprocess.run(
+        [str(venv_bin / "dagster"), "definitions", "validate", "-m", "dagster_defs"],
+        cwd=DBT_PROJECT_DIR.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]

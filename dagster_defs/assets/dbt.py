@@ -1,17 +1,38 @@
 """Every dbt model, seed and test as Dagster assets and checks, keyed by warehouse address."""
 
 import json
+import subprocess
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.dbt_project import using_dagster_dev
 from pydantic import Field
 
 from python_assets.settings import DBT_PROJECT_DIR
 
+# the dbt installed beside this Python: `make ui` must work whether or not the venv is on PATH
+DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
+
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
+
+
+def prepare_manifest_if_dev(project: DbtProject) -> None:
+    """`dagster dev` (make ui) re-parses the dbt project when it loads the code location. Done
+    here with DBT_EXECUTABLE: dagster-dbt's own `prepare_if_dev` runs `dbt` from PATH, which
+    fails when the venv is not activated."""
+    if using_dagster_dev():
+        subprocess.run(
+            [str(DBT_EXECUTABLE), "parse", "--quiet", "--profiles-dir", str(project.profiles_dir)],
+            cwd=project.project_dir,
+            check=True,
+        )
+
+
+prepare_manifest_if_dev(dbt_project)
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
