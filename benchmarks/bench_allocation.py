@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from python_assets.optimization.solve import (
+from python_assets.optimization.baselines import (
     LaneSettings,
     SolverSettings,
     baseline_decentralised,

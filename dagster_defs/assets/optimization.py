@@ -9,7 +9,7 @@ from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
 from python_assets.optimization.inputs import lane_settings_from_seed
-from python_assets.optimization.solve import (
+from python_assets.optimization.baselines import (
     SolverSettings,
     baseline_decentralised,
     baseline_do_nothing,

@@ -16,13 +16,13 @@ import pandas as pd
 import pulp
 
 from python_assets.optimization.checks import verify_plan
-from python_assets.optimization.model import (
+from python_assets.optimization.problem import AllocationPlan, SolverSettings
+from python_assets.optimization.solve import (
     Solution,
     _pulp_solver,
     assemble_plan,
     build_problem,
 )
-from python_assets.optimization.problem import AllocationPlan, SolverSettings
 
 
 def build_joint_model(

@@ -1,467 +1,875 @@
-"""Allocation LP (003's formulation, SPEC section 5): the public API.
+"""The allocation LP of 003, decomposed by product and built from arrays.
 
-Pure, typed functions on DataFrames; the Dagster asset only reads the dbt input tables, calls
-these and writes the results back.
+For one product p (stores S_p that stock it, lanes L_p between them) the model is 003's:
 
-Network and costs   haversine_km, safety_stock, shipping_zones, zone_rates, candidate_lanes,
-                    build_network, LaneSettings           (python_assets.optimization.network)
-Solving             SolverSettings, AllocationPlan, solve_allocation (decomposed by product,
-                    exact, the shipped path), solve_joint (one literal PuLP model, reference)
-Checking, pricing   verify_plan, plan_cost, price_plan, price_moves, baseline_do_nothing,
-                    baseline_decentralised
-Analysis            run_scenarios, scenario_inputs, pruning_gap
+    min  sum_s holding[s] ending[s] + penalty[s] stockout[s] + sum_(i,j) cost[i,j] transfer[i,j]
+         + manufacturing manufacture + sum_s distribution[s] allocate[s]
+    C1   ending[s] = current_inv[s] + sum_i transfer[i,s] - sum_j transfer[s,j] + allocate[s]
+                     - demand[s] + stockout[s]                         (row, equality)
+    C2   sum_j transfer[s,j] <= max(0, current_inv[s] - safety_stock[s]) (row, stores with lanes out)
+    C3   sum_s allocate[s] = manufacture                                 (row)
+    C4   manufacture <= max_production                                   (column upper bound)
+    C5   ending[s] <= max_capacity[s]                                    (column upper bound)
+    C6   every variable >= 0                                             (column lower bounds)
+    lane capacity: transfer[i,j] <= capacity_units[i,j]                  (column upper bound)
+    service limit: only lanes with lead time <= max_lead_time_days       (lanes filtered)
 
-Input tables (as dbt provides them):
-  store_products: store_id, product_id, current_inv, demand (units over the horizon),
-      demand_std, lead_time_days, safety_stock, max_capacity (NaN = unlimited), holding_cost
-      (per unit over the horizon), stockout_penalty, distribution_cost
-  products: product_id, manufacturing_cost, max_production (NaN = unlimited)
-  lanes: from_store, to_store, distance_km, cost_per_unit, lead_time_days, capacity_units
-      (per lane and product; NaN/inf = unlimited)
-Capacities are per store x product (a store-level capacity is split upstream by demand share),
-so the model separates by product exactly.
+(`solve_joint` writes C4, C5 and lane capacity as rows, literally; as column bounds they are
+the same constraints.) Products share no constraint, so the joint model is block-diagonal and
+its optimum is the sum of the products' optima: products are solved in batches of at most
+`products_per_batch` blocks and `batch_transfer_columns` transfer variables per solver call
+(exact). The constraint matrix of a batch is
+assembled with numpy in CSR form (no per-cell Python loop) and handed either straight to HiGHS
+(`Highs.passModel`, the shipped path) or to PuLP (one variable per column, one
+`LpAffineExpression` per row, built in bulk from the CSR arrays).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pulp
+from scipy import sparse
 
 from python_assets.optimization.checks import breakdown_from_tables, verify_plan
-from python_assets.optimization.model import solve_allocation
-from python_assets.optimization.network import (
-    LaneSettings,
-    build_network,
-    candidate_lanes,
-    haversine_km,
-    lane_terms,
-    safety_stock,
-    shipping_zones,
-    zone_rates,
-)
 from python_assets.optimization.problem import AllocationPlan, SolverSettings, normalise_inputs
-from python_assets.optimization.reference import solve_joint
 
-__all__ = [
-    "AllocationPlan",
-    "LaneSettings",
-    "SolverSettings",
-    "baseline_decentralised",
-    "baseline_do_nothing",
-    "build_network",
-    "candidate_lanes",
-    "haversine_km",
-    "plan_cost",
-    "price_moves",
-    "price_plan",
-    "pruning_gap",
-    "run_scenarios",
-    "safety_stock",
-    "scenario_inputs",
-    "shipping_zones",
-    "solve_allocation",
-    "solve_joint",
-    "verify_plan",
-    "zone_rates",
-]
-
-_EMPTY_LANES = pd.DataFrame(
-    {"from_store": [], "to_store": [], "cost_per_unit": [], "lead_time_days": []}
-)
+INF = float("inf")
+_MAX_LISTED = 5
 
 
 # ---------------------------------------------------------------------------------------------
-# Pricing fixed plans (baselines, the Z-score rule's moves) under the LP's cost model
+# The problem as arrays
 # ---------------------------------------------------------------------------------------------
 
 
-def _price_transfers(
-    transfers: pd.DataFrame,
-    lanes: pd.DataFrame,
-    stores: pd.DataFrame | None,
-    zones: pd.DataFrame | None,
-    rate_per_km: float | None,
-    handling_cost: float,
-    speed_km_per_day: float,
-) -> pd.DataFrame:
-    """transfers + distance_km, cost_per_unit, cost, lead_time_days, on_candidate_lane.
+@dataclass
+class Problem:
+    """Normalised inputs as aligned arrays; rows of `sp` sorted by (product, store).
 
-    Lanes of the candidate set are priced as the LP prices them; others (a rule may move
-    between any two stores) by the same rule from haversine distance when `stores` (with
-    zone_id) and `zones` are given, else a ValueError names the lane."""
-    cols = ["from_store", "to_store", "product_id", "units"]
-    tr = transfers[cols].copy()
-    tr["units"] = tr["units"].astype(np.float64)
-    lane_cols = ["from_store", "to_store", "distance_km", "cost_per_unit", "lead_time_days"]
-    ln = lanes.copy()
-    for c in ("distance_km", "lead_time_days"):
-        if c not in ln.columns:
-            ln[c] = np.nan
-    m = tr.merge(ln[lane_cols], on=["from_store", "to_store"], how="left", indicator=True)
-    m["on_candidate_lane"] = m["_merge"] == "both"
-    m = m.drop(columns="_merge")
-    off = ~m["on_candidate_lane"].to_numpy()
-    if off.any():
-        if stores is None or zones is None:
-            r = m.loc[off].iloc[0]
-            raise ValueError(
-                f"move {r['from_store']!r} -> {r['to_store']!r} is not a candidate lane: pass "
-                "stores (with zone_id) and zones to price it by haversine distance"
-            )
-        table = stores.reset_index(drop=True)
-        if "rate_per_km" not in table.columns:
-            table = table.merge(
-                zones[["zone_id", "rate_per_km", "lead_time_days"]], on="zone_id", how="left"
-            )
-        pos = pd.Index(table["store_id"])
-        fi = pos.get_indexer(m.loc[off, "from_store"])
-        ti = pos.get_indexer(m.loc[off, "to_store"])
-        if (fi < 0).any() or (ti < 0).any():
-            raise ValueError("price_moves: a moved-between store has no coordinates in stores")
-        dist, cost, lead = lane_terms(fi, ti, table, rate_per_km, handling_cost, speed_km_per_day)
-        m.loc[off, "distance_km"] = dist
-        m.loc[off, "cost_per_unit"] = cost
-        m.loc[off, "lead_time_days"] = lead
-    m["cost"] = m["units"] * m["cost_per_unit"]
-    return m
+    Transfers (one candidate per lane and product whose both ends stock the product) are
+    t_src/t_dst (rows of sp), t_lane (row of lanes), grouped by product: t_starts.
+    """
+
+    sp: pd.DataFrame
+    products: pd.DataFrame
+    lanes: pd.DataFrame
+    product_ids: np.ndarray
+    starts: np.ndarray
+    cur: np.ndarray
+    dem: np.ndarray
+    ss: np.ndarray
+    cap: np.ndarray
+    hold: np.ndarray
+    pen: np.ndarray
+    dist: np.ndarray
+    mcost: np.ndarray
+    maxprod: np.ndarray
+    t_src: np.ndarray
+    t_dst: np.ndarray
+    t_lane: np.ndarray
+    t_starts: np.ndarray
+    t_cost: np.ndarray
+    t_cap: np.ndarray
+
+    @property
+    def n_products(self) -> int:
+        return len(self.product_ids)
 
 
-def price_plan(
+Progress = Callable[[int, int, float], None]  # (products done, products, seconds so far)
+
+
+def build_problem(
     store_products: pd.DataFrame,
     products: pd.DataFrame,
-    lanes: pd.DataFrame | None,
-    transfers: pd.DataFrame | None = None,
-    allocations: pd.DataFrame | None = None,
-    production: pd.DataFrame | None = None,
-    *,
-    stores: pd.DataFrame | None = None,
-    zones: pd.DataFrame | None = None,
-    rate_per_km: float | None = None,
-    handling_cost: float = 0.05,
-    speed_km_per_day: float = 500.0,
-) -> AllocationPlan:
-    """Any fixed plan priced under the LP's cost model (status 'baseline').
-
-    transfers: from_store, to_store, product_id, units; allocations: store_id, product_id,
-    allocate_units; production: product_id, manufacture_units (default: sum of allocations).
-    Ending inventory and stockout follow from C1: net = current_inv + in - out + allocate -
-    demand, stockout = max(0, -net), ending_inv = max(0, net). The plan's violations (e.g. C5
-    when doing nothing leaves more than a store can hold, C2 when a rule moves below safety
-    stock) are listed in plan.violations; they do not stop the pricing.
-    """
-    sp, prods, ln = normalise_inputs(
-        store_products, products, _EMPTY_LANES if lanes is None else lanes
-    )
-    key = ["store_id", "product_id"]
-    if transfers is None or len(transfers) == 0:
-        tr = pd.DataFrame(
-            {
-                "from_store": pd.Series([], dtype=sp["store_id"].dtype),
-                "to_store": pd.Series([], dtype=sp["store_id"].dtype),
-                "product_id": pd.Series([], dtype=sp["product_id"].dtype),
-                "units": pd.Series([], dtype=np.float64),
-                "distance_km": pd.Series([], dtype=np.float64),
-                "cost_per_unit": pd.Series([], dtype=np.float64),
-                "lead_time_days": pd.Series([], dtype=np.float64),
-                "on_candidate_lane": pd.Series([], dtype=bool),
-                "cost": pd.Series([], dtype=np.float64),
-            }
-        )
-    else:
-        tr = _price_transfers(
-            transfers, ln, stores, zones, rate_per_km, handling_cost, speed_km_per_day
-        )
-    for end in ("from_store", "to_store"):
-        pairs = tr[[end, "product_id"]].rename(columns={end: "store_id"})
-        known = pairs.merge(sp[key], on=key, how="left", indicator=True)["_merge"] == "both"
-        if not known.all():
-            r = pairs.loc[~known.to_numpy()].iloc[0]
-            raise ValueError(
-                f"move involves store {r['store_id']!r} x product {r['product_id']!r}, "
-                "which has no store_products row"
+    lanes: pd.DataFrame,
+    settings: SolverSettings = SolverSettings(),
+) -> Problem:
+    sp, prods, ln = normalise_inputs(store_products, products, lanes, settings.max_lead_time_days)
+    product_ids, pcode = np.unique(sp["product_id"].to_numpy(), return_inverse=True)
+    starts = np.searchsorted(pcode, np.arange(len(product_ids) + 1))
+    store_index = pd.Index(
+        pd.unique(
+            np.concatenate(
+                [sp["store_id"].to_numpy(), ln["from_store"].to_numpy(), ln["to_store"].to_numpy()]
             )
-    idx = pd.MultiIndex.from_frame(sp[key])
-    out = tr.groupby(["from_store", "product_id"])["units"].sum()
-    inn = tr.groupby(["to_store", "product_id"])["units"].sum()
-    out.index = out.index.set_names(key)
-    inn.index = inn.index.set_names(key)
-    outflow = out.reindex(idx).fillna(0.0).to_numpy() if len(out) else np.zeros(len(sp))
-    inflow = inn.reindex(idx).fillna(0.0).to_numpy() if len(inn) else np.zeros(len(sp))
-    if allocations is not None and len(allocations):
-        a = allocations.groupby(key)["allocate_units"].sum()
-        alloc = a.reindex(idx).fillna(0.0).to_numpy(np.float64)
+        )
+    )
+    scode = store_index.get_indexer(sp["store_id"])
+    n_st = len(store_index)
+    parts_s, parts_d, parts_l = [], [], []
+    if settings.allow_transfers and len(ln):
+        fc = store_index.get_indexer(ln["from_store"])
+        tc = store_index.get_indexer(ln["to_store"])
+        lane_mat = sparse.csr_matrix(
+            (np.arange(1, len(ln) + 1, dtype=np.int64), (fc, tc)), shape=(n_st, n_st)
+        )
+        for k in range(len(product_ids)):
+            r0, r1 = starts[k], starts[k + 1]
+            sub = lane_mat[scode[r0:r1]][:, scode[r0:r1]].tocoo()
+            parts_s.append(sub.row.astype(np.int64) + r0)
+            parts_d.append(sub.col.astype(np.int64) + r0)
+            parts_l.append(sub.data.astype(np.int64) - 1)
+    if parts_s:
+        t_src, t_dst, t_lane = (np.concatenate(p) for p in (parts_s, parts_d, parts_l))
+        order = np.lexsort((t_dst, t_src))  # by product (rows are product-sorted), then store
+        t_src, t_dst, t_lane = t_src[order], t_dst[order], t_lane[order]
     else:
-        alloc = np.zeros(len(sp))
-    net = sp["current_inv"].to_numpy() + inflow - outflow + alloc - sp["demand"].to_numpy()
-    dem = sp["demand"].to_numpy()
-    so = np.maximum(0.0, -net)
+        t_src = t_dst = t_lane = np.zeros(0, dtype=np.int64)
+    t_starts = np.searchsorted(t_src, starts)
+    pindex = prods.set_index("product_id")
+
+    def col(name: str) -> np.ndarray:
+        return sp[name].to_numpy(np.float64)
+
+    return Problem(
+        sp=sp,
+        products=prods,
+        lanes=ln,
+        product_ids=product_ids,
+        starts=starts,
+        cur=col("current_inv"),
+        dem=col("demand"),
+        ss=col("safety_stock"),
+        cap=col("max_capacity"),
+        hold=col("holding_cost"),
+        pen=col("stockout_penalty"),
+        dist=col("distribution_cost"),
+        mcost=pindex["manufacturing_cost"].reindex(product_ids).to_numpy(np.float64),
+        maxprod=pindex["max_production"].reindex(product_ids).to_numpy(np.float64),
+        t_src=t_src,
+        t_dst=t_dst,
+        t_lane=t_lane,
+        t_starts=t_starts,
+        t_cost=ln["cost_per_unit"].to_numpy(np.float64)[t_lane],
+        t_cap=ln["capacity_units"].to_numpy(np.float64)[t_lane],
+    )
+
+
+@dataclass
+class Block:
+    """The LP of products [k0, k1) in arrays: columns are transfers (T), manufacture (P),
+    allocate (N), stockout (N), ending_inv (N) [, elastic C5 excess (N)]; rows are C1 (N),
+    C2 (stores with lanes out), C3 (P). Matrix in CSR."""
+
+    k0: int
+    k1: int
+    n_t: int
+    n_p: int
+    n: int
+    cost: np.ndarray
+    lb: np.ndarray
+    ub: np.ndarray
+    integer: np.ndarray
+    row_lb: np.ndarray
+    row_ub: np.ndarray
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.cost)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.row_lb)
+
+
+def build_block(
+    prob: Problem, k0: int, k1: int, settings: SolverSettings, elastic: bool = False
+) -> Block:
+    """Arrays of products [k0, k1). elastic=True: feasibility version for diagnosis (all costs
+    0, C5 relaxed by an excess column of cost 1 per store)."""
+    r0, r1 = prob.starts[k0], prob.starts[k1]
+    t0, t1 = prob.t_starts[k0], prob.t_starts[k1]
+    n, n_t, n_p = r1 - r0, t1 - t0, k1 - k0
+    src = prob.t_src[t0:t1] - r0
+    dst = prob.t_dst[t0:t1] - r0
+    prod_local = np.repeat(np.arange(n_p), np.diff(prob.starts[k0 : k1 + 1]))
+    cm, ca = n_t, n_t + n_p
+    cs, ce = ca + n, ca + 2 * n
+    rows_n = np.arange(n)
+    c2_src, c2_row = np.unique(src, return_inverse=True)
+    n_c2 = len(c2_src)
+    c3 = n + n_c2
+    rows = [rows_n, rows_n, rows_n, src, dst, n + c2_row, c3 + prod_local, c3 + np.arange(n_p)]
+    cols = [
+        ce + rows_n,
+        cs + rows_n,
+        ca + rows_n,
+        np.arange(n_t),
+        np.arange(n_t),
+        np.arange(n_t),
+        ca + rows_n,
+        cm + np.arange(n_p),
+    ]
+    vals = [
+        np.ones(n),
+        -np.ones(n),
+        -np.ones(n),
+        np.ones(n_t),
+        -np.ones(n_t),
+        np.ones(n_t),
+        np.ones(n),
+        -np.ones(n_p),
+    ]
+    sl = slice(r0, r1)
+    produce = settings.allow_production
+    cost = np.concatenate(
+        [
+            prob.t_cost[t0:t1],
+            prob.mcost[k0:k1],
+            prob.dist[sl],
+            prob.pen[sl],
+            prob.hold[sl],
+        ]
+    )
+    ub = np.concatenate(
+        [
+            prob.t_cap[t0:t1],
+            prob.maxprod[k0:k1] if produce else np.zeros(n_p),
+            np.full(n, INF) if produce else np.zeros(n),
+            np.full(n, INF),
+            prob.cap[sl],
+        ]
+    )
+    integer = np.zeros(len(cost), dtype=bool)
+    if settings.integer:
+        integer[: ca + n] = True
+    if elastic:
+        rows.append(rows_n)
+        cols.append(ce + n + rows_n)
+        vals.append(np.ones(n))
+        cost = np.concatenate([np.zeros(len(cost)), np.ones(n)])
+        ub = np.concatenate([ub, np.full(n, INF)])
+        ub = np.maximum(ub, 0.0)  # negative capacities are reported by the input checks
+        integer = np.concatenate([integer, np.zeros(n, dtype=bool)])
+    lb = np.zeros(len(cost))
+    n_rows = c3 + n_p
+    mat = sparse.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(n_rows, len(cost)),
+    )
+    net = prob.cur[sl] - prob.dem[sl]
+    excess = np.maximum(0.0, prob.cur[sl] - prob.ss[sl])[c2_src]
+    row_lb = np.concatenate([net, np.full(n_c2, -INF), np.zeros(n_p)])
+    row_ub = np.concatenate([net, excess, np.zeros(n_p)])
+    return Block(
+        k0=k0,
+        k1=k1,
+        n_t=n_t,
+        n_p=n_p,
+        n=n,
+        cost=cost,
+        lb=lb,
+        ub=ub,
+        integer=integer,
+        row_lb=row_lb,
+        row_ub=row_ub,
+        indptr=mat.indptr,
+        indices=mat.indices,
+        data=mat.data,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Backends: the same arrays solved through PuLP (HiGHS or CBC) or straight by highspy
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SolveResult:
+    status: str  # optimal | infeasible | unbounded | unbounded_or_infeasible | not_solved
+    x: np.ndarray | None
+    objective: float
+    build_s: float = 0.0
+    solve_s: float = 0.0
+    detail: str = ""
+
+
+def _presolve(settings: SolverSettings) -> bool:
+    """HiGHS presolve: off for the LP (measured 2-4x faster on these transportation-like
+    blocks), on for the MILP, unless set."""
+    return settings.integer if settings.presolve is None else settings.presolve
+
+
+def _pulp_solver(settings: SolverSettings):
+    if settings.solver == "highs":
+        options = {"presolve": "on" if _presolve(settings) else "off"}
+        if settings.integer:
+            options["mip_rel_gap"] = settings.mip_rel_gap
+        return pulp.HiGHS(
+            msg=False,
+            mip=settings.integer,
+            timeLimit=settings.time_limit_s,
+            threads=settings.threads,
+            **options,
+        )
+    options = dict(
+        msg=False,
+        mip=settings.integer,
+        timeLimit=settings.time_limit_s,
+        threads=settings.threads,
+        gapRel=settings.mip_rel_gap if settings.integer else None,
+    )
+    if pulp.COIN_CMD().available():  # a system CBC (PuLP 4's way)
+        return pulp.COIN_CMD(**options)
+    # the CBC binary bundled with PuLP 3.x: deprecated for PuLP 4, which pyproject excludes
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return pulp.PULP_CBC_CMD(**options)
+
+
+def block_to_pulp(block: Block, name: str = "allocation") -> tuple[pulp.LpProblem, list]:
+    """The PuLP model of a block: one variable per column, one constraint per CSR row."""
+    lp = pulp.LpProblem(name, pulp.LpMinimize)
+    n_t, n_p, n = block.n_t, block.n_p, block.n
+    prefixes = [
+        ("transfer", n_t),
+        ("manufacture", n_p),
+        ("allocate", n),
+        ("stockout", n),
+        ("ending_inv", n),
+    ]
+    if block.n_cols > n_t + n_p + 3 * n:
+        prefixes.append(("c5_excess", n))
+    names = [f"{p}_{i}" for p, m in prefixes for i in range(m)]
+    ub = block.ub
+    cat = np.where(block.integer, pulp.LpInteger, pulp.LpContinuous)
+    add = lp.add_variable
+    xs = [
+        add(nm, 0.0, None if u == INF else u, c)
+        for nm, u, c in zip(names, ub.tolist(), cat.tolist(), strict=True)
+    ]
+    nz = np.flatnonzero(block.cost)
+    lp.setObjective(
+        pulp.LpAffineExpression(
+            zip([xs[j] for j in nz.tolist()], block.cost[nz].tolist(), strict=True)
+        )
+    )
+    indptr = block.indptr.tolist()
+    idx = block.indices.tolist()
+    val = block.data.tolist()
+    n_c2 = block.n_rows - n - n_p
+    row_kind = ["C1"] * n + ["C2"] * n_c2 + ["C3"] * n_p
+    eq, le = pulp.LpConstraintEQ, pulp.LpConstraintLE
+    # C1 and C3 are equalities (row_lb == row_ub), C2 has no lower bound: the rhs is row_ub
+    for r, hi in enumerate(block.row_ub.tolist()):
+        s, e = indptr[r], indptr[r + 1]
+        expr = pulp.LpAffineExpression(zip([xs[j] for j in idx[s:e]], val[s:e], strict=True))
+        kind = row_kind[r]
+        lp.addConstraint(pulp.LpConstraint(expr, eq if kind != "C2" else le, f"{kind}_{r}", hi))
+    return lp, xs
+
+
+def _solve_pulp(block: Block, settings: SolverSettings) -> SolveResult:
+    t = time.perf_counter()
+    lp, xs = block_to_pulp(block)
+    built = time.perf_counter()
+    lp.solve(_pulp_solver(settings))
+    solved = time.perf_counter()
+    status = {
+        pulp.LpStatusOptimal: "optimal",
+        pulp.LpStatusInfeasible: "infeasible",
+        pulp.LpStatusUnbounded: "unbounded",
+    }.get(lp.status, "not_solved")
+    detail = pulp.LpStatus.get(lp.status, str(lp.status))
+    if status == "optimal" and lp.sol_status != pulp.LpSolutionOptimal:
+        status, detail = (
+            "not_solved",
+            f"stopped with solution status {lp.sol_status} (not proven optimal)",
+        )
+    if status == "infeasible" and settings.solver == "highs":
+        # PuLP maps HiGHS' 'unbounded or infeasible' to infeasible: let the diagnosis decide
+        status = "unbounded_or_infeasible"
+    x = None
+    if status == "optimal":
+        x = np.array([v.varValue for v in xs], dtype=np.float64)
+    return SolveResult(
+        status,
+        x,
+        float(pulp.value(lp.objective) or 0.0) if x is not None else np.nan,
+        build_s=built - t,
+        solve_s=solved - built,
+        detail=detail,
+    )
+
+
+def _solve_highspy(block: Block, settings: SolverSettings) -> SolveResult:
+    import highspy
+
+    t = time.perf_counter()
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    if settings.time_limit_s is not None:
+        h.setOptionValue("time_limit", float(settings.time_limit_s))
+    if settings.threads is not None:
+        h.setOptionValue("threads", int(settings.threads))
+    if settings.integer:
+        h.setOptionValue("mip_rel_gap", float(settings.mip_rel_gap))
+    h.setOptionValue("presolve", "on" if _presolve(settings) else "off")
+    integrality = (
+        block.integer.astype(np.int32) if settings.integer else np.zeros(block.n_cols, np.int32)
+    )
+    # the array overload of passModel (Highs_passMip): no per-element Python conversion
+    h.passModel(
+        block.n_cols,
+        block.n_rows,
+        len(block.data),
+        int(highspy.MatrixFormat.kRowwise),
+        int(highspy.ObjSense.kMinimize),
+        0.0,
+        block.cost,
+        block.lb,
+        np.minimum(block.ub, highspy.kHighsInf),
+        np.maximum(block.row_lb, -highspy.kHighsInf),
+        np.minimum(block.row_ub, highspy.kHighsInf),
+        block.indptr.astype(np.int32),
+        block.indices.astype(np.int32),
+        block.data,
+        integrality,
+    )
+    built = time.perf_counter()
+    h.run()
+    solved = time.perf_counter()
+    ms = h.getModelStatus()
+    S = highspy.HighsModelStatus
+    status = {
+        S.kOptimal: "optimal",
+        S.kInfeasible: "infeasible",
+        S.kUnbounded: "unbounded",
+        S.kUnboundedOrInfeasible: "unbounded_or_infeasible",
+    }.get(ms, "not_solved")
+    x = np.array(h.getSolution().col_value, dtype=np.float64) if status == "optimal" else None
+    obj = float(h.getInfo().objective_function_value) if x is not None else np.nan
+    return SolveResult(
+        status, x, obj, build_s=built - t, solve_s=solved - built, detail=h.modelStatusToString(ms)
+    )
+
+
+def solve_block(block: Block, settings: SolverSettings) -> SolveResult:
+    if settings.resolved_backend == "highspy":
+        return _solve_highspy(block, settings)
+    return _solve_pulp(block, settings)
+
+
+# ---------------------------------------------------------------------------------------------
+# Diagnosis of products that are not optimal
+# ---------------------------------------------------------------------------------------------
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.6g}"
+
+
+def _listed(items: list[str]) -> str:
+    more = len(items) - _MAX_LISTED
+    return "; ".join(items[:_MAX_LISTED]) + (f"; and {more} more" if more > 0 else "")
+
+
+def _store_checks(prob: Problem, k: int, settings: SolverSettings) -> list[str]:
+    """Infeasibility visible store by store (without solving)."""
+    r0, r1 = prob.starts[k], prob.starts[k + 1]
+    pid = prob.product_ids[k]
+    stores = prob.sp["store_id"].to_numpy()[r0:r1]
+    msgs: list[str] = []
+    if settings.allow_production and prob.maxprod[k] < 0:
+        msgs.append(
+            f"C4 production capacity of product {pid!r}: max_production = "
+            f"{_fmt(prob.maxprod[k])} < 0"
+        )
+    t0, t1 = prob.t_starts[k], prob.t_starts[k + 1]
+    out_cap = np.bincount(prob.t_src[t0:t1] - r0, weights=prob.t_cap[t0:t1], minlength=r1 - r0)
+    excess = np.maximum(0.0, prob.cur[r0:r1] - prob.ss[r0:r1])
+    can_leave = np.minimum(excess, out_cap)
+    net = prob.cur[r0:r1] - prob.dem[r0:r1]
+    cap = prob.cap[r0:r1]
+    for i in np.flatnonzero(cap < 0):
+        msgs.append(
+            f"C5 storage capacity at store {stores[i]!r}: max_capacity = {_fmt(cap[i])} < 0"
+        )
+    for i in np.flatnonzero((net - can_leave > cap + 1e-9) & (cap >= 0)):
+        if not settings.allow_transfers:
+            why = "transfers are switched off"
+        elif out_cap[i] == 0:
+            why = "no candidate lane leaves the store"
+        else:
+            why = (
+                f"C2 lets at most {_fmt(can_leave[i])} units leave (current_inv - safety_stock"
+                f" = {_fmt(prob.cur[r0 + i] - prob.ss[r0 + i])}, lane capacity {_fmt(out_cap[i])})"
+            )
+        msgs.append(
+            f"C5 storage capacity at store {stores[i]!r}: current_inv - demand = {_fmt(net[i])}"
+            f" > max_capacity = {_fmt(cap[i])}, and {why}"
+        )
+    return msgs
+
+
+def _elastic_excess(prob: Problem, k: int, settings: SolverSettings) -> np.ndarray | None:
+    """Least C5 excess per store over all plans satisfying the other constraints."""
+    block = build_block(prob, k, k + 1, settings, elastic=True)
+    plain = SolverSettings(solver="highs", backend="highspy", time_limit_s=settings.time_limit_s)
+    res = solve_block(block, plain)
+    if res.status != "optimal" or res.x is None:
+        return None
+    return res.x[block.n_t + block.n_p + 3 * block.n :]
+
+
+def explain_not_optimal(
+    prob: Problem, k: int, status: str, settings: SolverSettings
+) -> tuple[str, str]:
+    """(status, explanation) of a product its own solve did not prove optimal."""
+    pid = prob.product_ids[k]
+    r0, r1 = prob.starts[k], prob.starts[k + 1]
+    stores = prob.sp["store_id"].to_numpy()[r0:r1]
+    if status in ("infeasible", "unbounded_or_infeasible"):
+        msgs = _store_checks(prob, k, settings)
+        if msgs:
+            return "infeasible", f"product {pid!r} infeasible: " + _listed(msgs)
+        excess = _elastic_excess(prob, k, settings)
+        if excess is not None and excess.sum() > 1e-7:
+            items = [
+                f"store {stores[i]!r} {_fmt(excess[i])} over max_capacity = "
+                f"{_fmt(prob.cap[r0 + i])}"
+                for i in np.argsort(-excess)
+                if excess[i] > 1e-7
+            ]
+            return "infeasible", (
+                f"product {pid!r} infeasible: C5 storage capacity (network): after demand, its "
+                f"stores must hold at least {_fmt(excess.sum())} units more than their "
+                "max_capacity allows, whatever is moved on the candidate lanes within C2 "
+                "(stock above safety stock); a least-excess placement: " + _listed(items)
+            )
+        if status == "infeasible":
+            return "infeasible", (
+                f"product {pid!r} infeasible according to the solver, but no C4/C5 conflict was "
+                "found (numerical trouble?)"
+            )
+    if status in ("unbounded", "unbounded_or_infeasible"):
+        return "unbounded", f"product {pid!r} unbounded: " + _explain_unbounded(prob, k)
+    return "not_solved", f"product {pid!r} not solved"
+
+
+def _explain_unbounded(prob: Problem, k: int) -> str:
+    r0, r1 = prob.starts[k], prob.starts[k + 1]
+    stores = prob.sp["store_id"].to_numpy()[r0:r1]
+    cap, pen, hold = prob.cap[r0:r1], prob.pen[r0:r1], prob.hold[r0:r1]
+    items = [
+        f"store {stores[i]!r}: max_capacity unlimited (C5) and stockout_penalty + holding_cost"
+        f" = {_fmt(pen[i] + hold[i])} < 0"
+        for i in np.flatnonzero(np.isinf(cap) & (pen + hold < 0))
+    ]
+    if np.isinf(prob.maxprod[k]):
+        dist = prob.dist[r0:r1]
+        items += [
+            f"max_production unlimited (C4) and at store {stores[i]!r} max_capacity unlimited "
+            f"(C5) with manufacturing + distribution + holding = "
+            f"{_fmt(prob.mcost[k] + dist[i] + hold[i])} < 0"
+            for i in np.flatnonzero(np.isinf(cap) & (prob.mcost[k] + dist + hold < 0))
+        ]
+    if not items:
+        items = ["a negative cost on a variable with no upper bound"]
+    return _listed(items)
+
+
+# ---------------------------------------------------------------------------------------------
+# Driver
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Solution:
+    """Values of every column, product-aligned; NaN where a product was not solved."""
+
+    transfer: np.ndarray
+    manufacture: np.ndarray
+    allocate: np.ndarray
+    stockout: np.ndarray
+    ending: np.ndarray
+    status: np.ndarray  # per product
+    explanation: np.ndarray  # per product
+    timings: dict[str, float] = field(default_factory=dict)
+    calls: int = 0
+    block_objectives: list[tuple[int, int, float]] = field(default_factory=list)
+
+
+def _polish(prob: Problem, sol: Solution, k0: int, k1: int, integer: bool) -> None:
+    """Clip solver noise (|x| < 1e-9 below 0) and, for the MILP, round the integer columns and
+    restore C1 exactly through ending_inv / stockout."""
+    r0, r1 = prob.starts[k0], prob.starts[k1]
+    t0, t1 = prob.t_starts[k0], prob.t_starts[k1]
+    parts = (
+        sol.transfer[t0:t1],
+        sol.manufacture[k0:k1],
+        sol.allocate[r0:r1],
+        sol.stockout[r0:r1],
+        sol.ending[r0:r1],
+    )
+    for a in parts:
+        a[(a < 0) & (a > -1e-9)] = 0.0
+    if not integer:
+        return
+    for a in parts[:3]:
+        np.round(a, out=a)
+    n = r1 - r0
+    inflow = np.bincount(prob.t_dst[t0:t1] - r0, weights=sol.transfer[t0:t1], minlength=n)
+    outflow = np.bincount(prob.t_src[t0:t1] - r0, weights=sol.transfer[t0:t1], minlength=n)
+    net = prob.cur[r0:r1] + inflow - outflow + sol.allocate[r0:r1] - prob.dem[r0:r1]
+    so = np.maximum(sol.stockout[r0:r1], 0.0)
+    end = net + so
+    short = end < 0
+    so[short] -= end[short]
+    end[short] = 0.0
+    sol.stockout[r0:r1] = so
+    sol.ending[r0:r1] = end
+
+
+def _store_values(prob: Problem, sol: Solution, block: Block, x: np.ndarray) -> None:
+    k0, k1 = block.k0, block.k1
+    r0, r1 = prob.starts[k0], prob.starts[k1]
+    t0, t1 = prob.t_starts[k0], prob.t_starts[k1]
+    n_t, n_p, n = block.n_t, block.n_p, block.n
+    sol.transfer[t0:t1] = x[:n_t]
+    sol.manufacture[k0:k1] = x[n_t : n_t + n_p]
+    a = n_t + n_p
+    sol.allocate[r0:r1] = x[a : a + n]
+    sol.stockout[r0:r1] = x[a + n : a + 2 * n]
+    sol.ending[r0:r1] = x[a + 2 * n : a + 3 * n]
+
+
+def solve_problem(
+    prob: Problem, settings: SolverSettings, progress: Progress | None = None
+) -> Solution:
+    """Solve every product: batches of up to products_per_batch products and
+    batch_transfer_columns transfer variables; a batch that is not optimal is
+    bisected until each failing product stands alone and is explained. progress(done, total,
+    seconds) is called about twenty times along the way (log lines for long runs)."""
+    P = prob.n_products
+    sol = Solution(
+        transfer=np.full(len(prob.t_src), np.nan),
+        manufacture=np.full(P, np.nan),
+        allocate=np.full(len(prob.sp), np.nan),
+        stockout=np.full(len(prob.sp), np.nan),
+        ending=np.full(len(prob.sp), np.nan),
+        status=np.full(P, "not_solved", dtype=object),
+        explanation=np.full(P, "", dtype=object),
+        timings={"build_arrays": 0.0, "build_model": 0.0, "solve": 0.0, "diagnose": 0.0},
+    )
+    # products failing a store-level check go alone, so they never spoil a batch
+    suspect = np.zeros(P, dtype=bool)
+    t = time.perf_counter()
+    for k in _cheap_suspects(prob, settings):
+        suspect[k] = True
+    sol.timings["diagnose"] += time.perf_counter() - t
+
+    def run(k0: int, k1: int) -> None:
+        t = time.perf_counter()
+        block = build_block(prob, k0, k1, settings)
+        sol.timings["build_arrays"] += time.perf_counter() - t
+        res = solve_block(block, settings)
+        sol.calls += 1
+        sol.timings["build_model"] += res.build_s
+        sol.timings["solve"] += res.solve_s
+        if res.status == "optimal" and res.x is not None:
+            _store_values(prob, sol, block, res.x)
+            _polish(prob, sol, k0, k1, settings.integer)
+            sol.status[k0:k1] = "optimal"
+            sol.block_objectives.append((k0, k1, res.objective))
+        elif k1 - k0 > 1:
+            mid = (k0 + k1) // 2
+            run(k0, mid)
+            run(mid, k1)
+        else:
+            t = time.perf_counter()
+            status, why = explain_not_optimal(prob, k0, res.status, settings)
+            if status == "not_solved":
+                why += f" (solver status: {res.detail})"
+            sol.status[k0] = status
+            sol.explanation[k0] = why
+            sol.timings["diagnose"] += time.perf_counter() - t
+
+    k = 0
+    size, columns = settings.products_per_batch, settings.batch_transfer_columns
+    started, next_report = time.perf_counter(), 0
+    while k < P:
+        end = k + 1
+        if not suspect[k]:
+            while (
+                end < P
+                and end - k < size
+                and not suspect[end]
+                and prob.t_starts[end + 1] - prob.t_starts[k] <= columns
+            ):
+                end += 1
+        run(k, end)
+        k = end
+        if progress is not None and (k >= next_report or k == P):
+            progress(k, P, time.perf_counter() - started)
+            next_report = k + max(1, P // 20)
+    return sol
+
+
+def _cheap_suspects(prob: Problem, settings: SolverSettings) -> np.ndarray:
+    """Products that fail a store-level C4/C5 check (vectorised over all products)."""
+    n = len(prob.sp)
+    pcode = np.repeat(np.arange(prob.n_products), np.diff(prob.starts))
+    out_cap = np.bincount(prob.t_src, weights=prob.t_cap, minlength=n)
+    can_leave = np.minimum(np.maximum(0.0, prob.cur - prob.ss), out_cap)
+    bad_row = (prob.cur - prob.dem - can_leave > prob.cap + 1e-9) | (prob.cap < 0)
+    bad = np.zeros(prob.n_products, dtype=bool)
+    bad[pcode[bad_row]] = True
+    if settings.allow_production:
+        bad |= prob.maxprod < 0
+    return np.flatnonzero(bad)
+
+
+# ---------------------------------------------------------------------------------------------
+# Plan assembly
+# ---------------------------------------------------------------------------------------------
+
+
+def assemble_plan(prob: Problem, sol: Solution, settings: SolverSettings) -> AllocationPlan:
+    """Plan tables from the values of the optimal products (others: status rows only)."""
+    P = prob.n_products
+    ok_p = sol.status == "optimal"
+    row_p = np.repeat(np.arange(P), np.diff(prob.starts))
+    ok_r = ok_p[row_p]
+    t_p = row_p[prob.t_src] if len(prob.t_src) else np.zeros(0, dtype=np.int64)
+    ok_t = ok_p[t_p] & (np.nan_to_num(sol.transfer) > 1e-9)
+    sp = prob.sp
+    n = len(sp)
+    tr_units = np.where(np.isnan(sol.transfer), 0.0, sol.transfer)
+    inflow = np.bincount(prob.t_dst, weights=tr_units, minlength=n)
+    outflow = np.bincount(prob.t_src, weights=tr_units, minlength=n)
+    lanes = prob.lanes
+    lane = prob.t_lane[ok_t]
+    units = sol.transfer[ok_t]
+    transfers = pd.DataFrame(
+        {
+            "from_store": sp["store_id"].to_numpy()[prob.t_src[ok_t]],
+            "to_store": sp["store_id"].to_numpy()[prob.t_dst[ok_t]],
+            "product_id": sp["product_id"].to_numpy()[prob.t_src[ok_t]],
+            "units": units,
+            "distance_km": lanes["distance_km"].to_numpy(np.float64)[lane],
+            "cost_per_unit": prob.t_cost[ok_t],
+            "cost": units * prob.t_cost[ok_t],
+            "lead_time_days": lanes["lead_time_days"].to_numpy(np.float64)[lane],
+        }
+    )
+    production = pd.DataFrame(
+        {"product_id": prob.product_ids[ok_p], "manufacture_units": sol.manufacture[ok_p]}
+    )
+    dem = prob.dem[ok_r]
+    so = sol.stockout[ok_r]
     with np.errstate(divide="ignore", invalid="ignore"):
         fill = np.where(dem > 0, 1.0 - so / np.where(dem > 0, dem, 1.0), 1.0)
     rows = pd.DataFrame(
         {
-            "store_id": sp["store_id"],
-            "product_id": sp["product_id"],
-            "current_inv": sp["current_inv"],
+            "store_id": sp["store_id"].to_numpy()[ok_r],
+            "product_id": sp["product_id"].to_numpy()[ok_r],
+            "current_inv": prob.cur[ok_r],
             "demand": dem,
-            "safety_stock": sp["safety_stock"],
-            "max_capacity": sp["max_capacity"],
-            "allocate_units": alloc,
+            "safety_stock": prob.ss[ok_r],
+            "max_capacity": prob.cap[ok_r],
+            "allocate_units": sol.allocate[ok_r],
             "stockout_units": so,
-            "ending_inv": np.maximum(0.0, net),
-            "transfer_in": inflow,
-            "transfer_out": outflow,
+            "ending_inv": sol.ending[ok_r],
+            "transfer_in": inflow[ok_r],
+            "transfer_out": outflow[ok_r],
             "fill_rate": fill,
         }
     )
-    if production is None:
-        man = rows.groupby("product_id")["allocate_units"].sum()
-    else:
-        man = production.groupby("product_id")["manufacture_units"].sum()
-    pids = np.sort(sp["product_id"].unique())
-    prod = pd.DataFrame(
-        {"product_id": pids, "manufacture_units": man.reindex(pids).fillna(0.0).to_numpy()}
-    )
     priced = rows.assign(
-        holding_cost=sp["holding_cost"],
-        stockout_penalty=sp["stockout_penalty"],
-        distribution_cost=sp["distribution_cost"],
+        holding_cost=prob.hold[ok_r],
+        stockout_penalty=prob.pen[ok_r],
+        distribution_cost=prob.dist[ok_r],
     )
-    breakdown = breakdown_from_tables(priced, tr, prod, prods)
+    breakdown = breakdown_from_tables(priced, transfers, production, prob.products)
     per = breakdown[breakdown["level"] == "product"].set_index("product_id")["total"]
+    objective = np.full(P, np.nan)
+    if ok_p.any():
+        objective[ok_p] = per.reindex(prob.product_ids[ok_p]).to_numpy()
+    lanes_per_product = np.diff(prob.t_starts)
     status = pd.DataFrame(
         {
-            "product_id": pids,
-            "status": "baseline",
-            "objective": per.reindex(pids).to_numpy(),
-            "explanation": "fixed plan priced under the LP cost model (not optimised)",
-            "n_stores": sp.groupby("product_id").size().reindex(pids).to_numpy(),
-            "n_lanes": 0,
+            "product_id": prob.product_ids,
+            "status": sol.status.astype(str),
+            "objective": objective,
+            "explanation": sol.explanation.astype(str),
+            "n_stores": np.diff(prob.starts),
+            "n_lanes": lanes_per_product,
         }
     )
-    plan = AllocationPlan(
-        transfers=tr,
-        production=prod,
+    overall = "optimal" if ok_p.all() else ("partial" if ok_p.any() else "failed")
+    return AllocationPlan(
+        transfers=transfers,
+        production=production,
         store_products=rows,
         product_status=status,
         cost_breakdown=breakdown,
-        status="baseline",
+        status=overall,
+        settings=settings,
     )
-    check_lanes = ln if lanes is not None else _EMPTY_LANES
-    plan.violations = verify_plan(store_products, products, check_lanes, plan)
-    return plan
 
 
-def plan_cost(
-    store_products: pd.DataFrame,
-    products: pd.DataFrame,
-    lanes: pd.DataFrame | None,
-    transfers: pd.DataFrame | None = None,
-    allocations: pd.DataFrame | None = None,
-    production: pd.DataFrame | None = None,
-    **pricing,
-) -> pd.DataFrame:
-    """Cost breakdown (per product + total) of ANY plan under the LP's cost model.
-
-    See `price_plan` for the arguments and the accounting."""
-    return price_plan(
-        store_products, products, lanes, transfers, allocations, production, **pricing
-    ).cost_breakdown
-
-
-def price_moves(
-    store_products: pd.DataFrame,
-    products: pd.DataFrame,
-    lanes: pd.DataFrame | None,
-    moves: pd.DataFrame,
-    **pricing,
-) -> pd.DataFrame:
-    """Cost breakdown of given moves (e.g. the Z-score rule's: from_store, to_store,
-    product_id, units), no central supply, under the same cost model. Moves on lanes outside
-    the candidate set are priced by the same haversine rule (pass stores and zones; see
-    `price_plan` for the pricing keywords)."""
-    return price_plan(store_products, products, lanes, transfers=moves, **pricing).cost_breakdown
-
-
-def baseline_do_nothing(
-    store_products: pd.DataFrame, products: pd.DataFrame, lanes: pd.DataFrame | None = None
-) -> AllocationPlan:
-    """No transfers, no production: each store meets demand from its own stock."""
-    return price_plan(store_products, products, lanes)
-
-
-def baseline_decentralised(
-    store_products: pd.DataFrame,
-    products: pd.DataFrame,
-    lanes: pd.DataFrame | None = None,
-    settings: SolverSettings = SolverSettings(),
-) -> AllocationPlan:
-    """No store-to-store transfers, central supply allowed: the LP with allow_transfers=False."""
-    s = replace(settings, allow_transfers=False)
-    return solve_allocation(store_products, products, _EMPTY_LANES if lanes is None else lanes, s)
-
-
-# ---------------------------------------------------------------------------------------------
-# Scenarios (003, phase 3) and the cost of lane pruning
-# ---------------------------------------------------------------------------------------------
-
-GRID_COLUMNS = (
-    "scenario_id",
-    "demand_multiplier",
-    "stockout_penalty_multiplier",
-    "holding_cost_multiplier",
-    "allow_transfers",
-    "allow_production",
-)
-
-
-def _flag(value) -> bool:
-    if isinstance(value, str):
-        v = value.strip().lower()
-        if v in ("true", "t", "1", "yes", "y"):
-            return True
-        if v in ("false", "f", "0", "no", "n", ""):
-            return False
-        raise ValueError(f"not a true/false value: {value!r}")
-    return bool(value)
-
-
-def scenario_inputs(store_products: pd.DataFrame, scenario: pd.Series | dict) -> pd.DataFrame:
-    """store_products of one scenario: demand x demand_multiplier, stockout_penalty x
-    stockout_penalty_multiplier, holding_cost x holding_cost_multiplier. Safety stock,
-    capacities and production capacity stay as given (a demand shock is not foreseen by them)."""
-    out = store_products.copy()
-    out["demand"] = out["demand"] * float(scenario["demand_multiplier"])
-    out["stockout_penalty"] = out["stockout_penalty"] * float(
-        scenario["stockout_penalty_multiplier"]
-    )
-    out["holding_cost"] = out["holding_cost"] * float(scenario["holding_cost_multiplier"])
+def check_solver_objectives(
+    plan: AllocationPlan, prob: Problem, sol: Solution, tol: float
+) -> list[str]:
+    """The solver's objective of every block must equal the plan's cost of the same products
+    at the input prices (guards the model arrays against pricing errors)."""
+    if not sol.block_objectives:
+        return []
+    per = plan.product_status.set_index("product_id")["objective"]
+    out = []
+    for k0, k1, solver_obj in sol.block_objectives:
+        cost = float(per.reindex(prob.product_ids[k0:k1]).sum())
+        if not abs(cost - solver_obj) <= tol * max(1.0, abs(cost)):
+            out.append(
+                f"solver objective {solver_obj:.9g} of products {prob.product_ids[k0]!r}.."
+                f"{prob.product_ids[k1 - 1]!r} differs from their cost at input prices {cost:.9g}"
+            )
     return out
 
 
-def run_scenarios(
+def solve_allocation(
     store_products: pd.DataFrame,
     products: pd.DataFrame,
     lanes: pd.DataFrame,
-    grid: pd.DataFrame,
     settings: SolverSettings = SolverSettings(),
-    solved: Mapping[tuple[bool, bool], AllocationPlan] | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> pd.DataFrame:
-    """Solve every scenario of the grid; one summary row per scenario.
+    progress: Progress | None = None,
+) -> AllocationPlan:
+    """Solve 003's LP product by product (exact), verify it, return the plan.
 
-    solved: plans already solved under `settings` on these inputs, keyed by (allow_transfers,
-    allow_production): a scenario with every multiplier 1 and those flags is that plan, so it is
-    reused instead of solved again (the asset passes the plan and the decentralised baseline).
-    progress, if given, receives one line per scenario.
-
-    grid: scenario_id, demand_multiplier, stockout_penalty_multiplier, holding_cost_multiplier,
-    allow_transfers, allow_production (+ description, kept). Returns the grid's columns and
-    status, n_products, n_optimal, holding, stockout, transport, manufacturing, distribution,
-    total_cost, demand_units, stockout_units, fill_rate, units_transferred, units_produced,
-    n_transfers, violations, solve_seconds.
+    A product that is infeasible, unbounded or not solved is named in product_status with the
+    constraint that binds; the other products are still solved and the plan is 'partial'. The
+    plan is checked by `verify_plan` (C1-C6, lane capacity, service limit, costs) before it is
+    returned; any violation marks it 'failed' and lists the violations.
     """
-    missing = [c for c in GRID_COLUMNS if c not in grid.columns]
-    if missing:
-        raise ValueError(f"scenario grid needs columns {missing}")
-    if grid["scenario_id"].duplicated().any():
-        raise ValueError("scenario grid: duplicate scenario_id")
-    rows = []
-    multipliers = [c for c in GRID_COLUMNS if c.endswith("_multiplier")]
-    for k, (_, sc) in enumerate(grid.iterrows(), start=1):
-        s = replace(
-            settings,
-            allow_transfers=_flag(sc["allow_transfers"]),
-            allow_production=_flag(sc["allow_production"]),
-        )
-        t = time.perf_counter()
-        flags = (s.allow_transfers, s.allow_production)
-        unchanged = all(float(sc[c]) == 1.0 for c in multipliers)
-        if unchanged and solved is not None and flags in solved:
-            plan, how = solved[flags], "reused"
-        else:
-            plan = solve_allocation(scenario_inputs(store_products, sc), products, lanes, s)
-            how = "solved"
-        total = plan.cost_breakdown[plan.cost_breakdown["level"] == "total"].iloc[0]
-        sp = plan.store_products
-        row = {c: sc[c] for c in grid.columns}
-        row.update(
-            {
-                "allow_transfers": s.allow_transfers,
-                "allow_production": s.allow_production,
-                "status": plan.status,
-                "n_products": len(plan.product_status),
-                "n_optimal": int((plan.product_status["status"] == "optimal").sum()),
-                "holding": total["holding"],
-                "stockout": total["stockout"],
-                "transport": total["transport"],
-                "manufacturing": total["manufacturing"],
-                "distribution": total["distribution"],
-                "total_cost": total["total"],
-                "demand_units": float(sp["demand"].sum()),
-                "stockout_units": float(sp["stockout_units"].sum()),
-                "fill_rate": plan.fill_rate,
-                "units_transferred": float(plan.transfers["units"].sum()),
-                "units_produced": float(plan.production["manufacture_units"].sum()),
-                "n_transfers": len(plan.transfers),
-                "violations": len(plan.violations),
-                "solve_seconds": time.perf_counter() - t,
-            }
-        )
-        rows.append(row)
-        if progress is not None:
-            progress(
-                f"scenario {k} / {len(grid)} {sc['scenario_id']}: {how}, {plan.status}, "
-                f"total cost {row['total_cost']:,.0f}, {row['solve_seconds']:.1f} s"
-            )
-    return pd.DataFrame(rows)
-
-
-def pruning_gap(
-    store_products: pd.DataFrame,
-    products: pd.DataFrame,
-    pruned_lanes: pd.DataFrame,
-    full_lanes: pd.DataFrame,
-    settings: SolverSettings = SolverSettings(),
-) -> dict[str, float | int | str | bool]:
-    """Cost of lane pruning: optimum on the pruned lanes vs on the full (unpruned) lane set.
-
-    gap = (pruned - unpruned) / unpruned (>= 0 when the pruned lanes are a subset of the full
-    ones). Returns objective_pruned, objective_unpruned, gap_abs, gap_rel, gap_pct, lanes_pruned,
-    lanes_unpruned, pruned_subset, status_pruned, status_unpruned, seconds_pruned,
-    seconds_unpruned. A plan that is not optimal gives a NaN gap.
-    """
-    key = ["from_store", "to_store"]
-    subset = bool(
-        pruned_lanes[key]
-        .merge(full_lanes[key], on=key, how="left", indicator=True)["_merge"]
-        .eq("both")
-        .all()
-    )
     t = time.perf_counter()
-    pruned = solve_allocation(store_products, products, pruned_lanes, settings)
-    t_p = time.perf_counter() - t
+    prob = build_problem(store_products, products, lanes, settings)
+    t_prep = time.perf_counter() - t
+    sol = solve_problem(prob, settings, progress)
     t = time.perf_counter()
-    full = solve_allocation(store_products, products, full_lanes, settings)
-    t_f = time.perf_counter() - t
-    ok = pruned.status == "optimal" and full.status == "optimal"
-    a, b = pruned.objective, full.objective
-    gap_abs = a - b if ok else float("nan")
-    gap_rel = gap_abs / abs(b) if ok and b != 0 else (0.0 if ok else float("nan"))
-    return {
-        "objective_pruned": a,
-        "objective_unpruned": b,
-        "gap_abs": gap_abs,
-        "gap_rel": gap_rel,
-        "gap_pct": 100.0 * gap_rel,
-        "lanes_pruned": len(pruned_lanes),
-        "lanes_unpruned": len(full_lanes),
-        "pruned_subset": subset,
-        "status_pruned": pruned.status,
-        "status_unpruned": full.status,
-        "seconds_pruned": t_p,
-        "seconds_unpruned": t_f,
+    plan = assemble_plan(prob, sol, settings)
+    t_asm = time.perf_counter() - t
+    t = time.perf_counter()
+    plan.violations = verify_plan(store_products, products, lanes, plan, settings.verify_tol)
+    plan.violations += check_solver_objectives(plan, prob, sol, settings.verify_tol)
+    t_ver = time.perf_counter() - t
+    if plan.violations:
+        plan.status = "failed"
+    plan.timings = {
+        "prepare": t_prep,
+        **sol.timings,
+        "assemble": t_asm,
+        "verify": t_ver,
+        "solver_calls": float(sol.calls),
     }
+    return plan

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import python_assets.optimization.model as allocation_model
-from python_assets.optimization.solve import (
+import python_assets.optimization.solve as allocation_model
+from python_assets.optimization.baselines import (
     AllocationPlan,
     LaneSettings,
     SolverSettings,

@@ -1,0 +1,467 @@
+"""Allocation LP (003's formulation, SPEC section 5): the public API.
+
+Pure, typed functions on DataFrames; the Dagster asset only reads the dbt input tables, calls
+these and writes the results back.
+
+Network and costs   haversine_km, safety_stock, shipping_zones, zone_rates, candidate_lanes,
+                    build_network, LaneSettings           (python_assets.optimization.network)
+Solving             SolverSettings, AllocationPlan, solve_allocation (decomposed by product,
+                    exact, the shipped path), solve_joint (one literal PuLP model, reference)
+Checking, pricing   verify_plan, plan_cost, price_plan, price_moves, baseline_do_nothing,
+                    baseline_decentralised
+Analysis            run_scenarios, scenario_inputs, pruning_gap
+
+Input tables (as dbt provides them):
+  store_products: store_id, product_id, current_inv, demand (units over the horizon),
+      demand_std, lead_time_days, safety_stock, max_capacity (NaN = unlimited), holding_cost
+      (per unit over the horizon), stockout_penalty, distribution_cost
+  products: product_id, manufacturing_cost, max_production (NaN = unlimited)
+  lanes: from_store, to_store, distance_km, cost_per_unit, lead_time_days, capacity_units
+      (per lane and product; NaN/inf = unlimited)
+Capacities are per store x product (a store-level capacity is split upstream by demand share),
+so the model separates by product exactly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from python_assets.optimization.checks import breakdown_from_tables, verify_plan
+from python_assets.optimization.network import (
+    LaneSettings,
+    build_network,
+    candidate_lanes,
+    haversine_km,
+    lane_terms,
+    safety_stock,
+    shipping_zones,
+    zone_rates,
+)
+from python_assets.optimization.problem import AllocationPlan, SolverSettings, normalise_inputs
+from python_assets.optimization.reference import solve_joint
+from python_assets.optimization.solve import solve_allocation
+
+__all__ = [
+    "AllocationPlan",
+    "LaneSettings",
+    "SolverSettings",
+    "baseline_decentralised",
+    "baseline_do_nothing",
+    "build_network",
+    "candidate_lanes",
+    "haversine_km",
+    "plan_cost",
+    "price_moves",
+    "price_plan",
+    "pruning_gap",
+    "run_scenarios",
+    "safety_stock",
+    "scenario_inputs",
+    "shipping_zones",
+    "solve_allocation",
+    "solve_joint",
+    "verify_plan",
+    "zone_rates",
+]
+
+_EMPTY_LANES = pd.DataFrame(
+    {"from_store": [], "to_store": [], "cost_per_unit": [], "lead_time_days": []}
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pricing fixed plans (baselines, the Z-score rule's moves) under the LP's cost model
+# ---------------------------------------------------------------------------------------------
+
+
+def _price_transfers(
+    transfers: pd.DataFrame,
+    lanes: pd.DataFrame,
+    stores: pd.DataFrame | None,
+    zones: pd.DataFrame | None,
+    rate_per_km: float | None,
+    handling_cost: float,
+    speed_km_per_day: float,
+) -> pd.DataFrame:
+    """transfers + distance_km, cost_per_unit, cost, lead_time_days, on_candidate_lane.
+
+    Lanes of the candidate set are priced as the LP prices them; others (a rule may move
+    between any two stores) by the same rule from haversine distance when `stores` (with
+    zone_id) and `zones` are given, else a ValueError names the lane."""
+    cols = ["from_store", "to_store", "product_id", "units"]
+    tr = transfers[cols].copy()
+    tr["units"] = tr["units"].astype(np.float64)
+    lane_cols = ["from_store", "to_store", "distance_km", "cost_per_unit", "lead_time_days"]
+    ln = lanes.copy()
+    for c in ("distance_km", "lead_time_days"):
+        if c not in ln.columns:
+            ln[c] = np.nan
+    m = tr.merge(ln[lane_cols], on=["from_store", "to_store"], how="left", indicator=True)
+    m["on_candidate_lane"] = m["_merge"] == "both"
+    m = m.drop(columns="_merge")
+    off = ~m["on_candidate_lane"].to_numpy()
+    if off.any():
+        if stores is None or zones is None:
+            r = m.loc[off].iloc[0]
+            raise ValueError(
+                f"move {r['from_store']!r} -> {r['to_store']!r} is not a candidate lane: pass "
+                "stores (with zone_id) and zones to price it by haversine distance"
+            )
+        table = stores.reset_index(drop=True)
+        if "rate_per_km" not in table.columns:
+            table = table.merge(
+                zones[["zone_id", "rate_per_km", "lead_time_days"]], on="zone_id", how="left"
+            )
+        pos = pd.Index(table["store_id"])
+        fi = pos.get_indexer(m.loc[off, "from_store"])
+        ti = pos.get_indexer(m.loc[off, "to_store"])
+        if (fi < 0).any() or (ti < 0).any():
+            raise ValueError("price_moves: a moved-between store has no coordinates in stores")
+        dist, cost, lead = lane_terms(fi, ti, table, rate_per_km, handling_cost, speed_km_per_day)
+        m.loc[off, "distance_km"] = dist
+        m.loc[off, "cost_per_unit"] = cost
+        m.loc[off, "lead_time_days"] = lead
+    m["cost"] = m["units"] * m["cost_per_unit"]
+    return m
+
+
+def price_plan(
+    store_products: pd.DataFrame,
+    products: pd.DataFrame,
+    lanes: pd.DataFrame | None,
+    transfers: pd.DataFrame | None = None,
+    allocations: pd.DataFrame | None = None,
+    production: pd.DataFrame | None = None,
+    *,
+    stores: pd.DataFrame | None = None,
+    zones: pd.DataFrame | None = None,
+    rate_per_km: float | None = None,
+    handling_cost: float = 0.05,
+    speed_km_per_day: float = 500.0,
+) -> AllocationPlan:
+    """Any fixed plan priced under the LP's cost model (status 'baseline').
+
+    transfers: from_store, to_store, product_id, units; allocations: store_id, product_id,
+    allocate_units; production: product_id, manufacture_units (default: sum of allocations).
+    Ending inventory and stockout follow from C1: net = current_inv + in - out + allocate -
+    demand, stockout = max(0, -net), ending_inv = max(0, net). The plan's violations (e.g. C5
+    when doing nothing leaves more than a store can hold, C2 when a rule moves below safety
+    stock) are listed in plan.violations; they do not stop the pricing.
+    """
+    sp, prods, ln = normalise_inputs(
+        store_products, products, _EMPTY_LANES if lanes is None else lanes
+    )
+    key = ["store_id", "product_id"]
+    if transfers is None or len(transfers) == 0:
+        tr = pd.DataFrame(
+            {
+                "from_store": pd.Series([], dtype=sp["store_id"].dtype),
+                "to_store": pd.Series([], dtype=sp["store_id"].dtype),
+                "product_id": pd.Series([], dtype=sp["product_id"].dtype),
+                "units": pd.Series([], dtype=np.float64),
+                "distance_km": pd.Series([], dtype=np.float64),
+                "cost_per_unit": pd.Series([], dtype=np.float64),
+                "lead_time_days": pd.Series([], dtype=np.float64),
+                "on_candidate_lane": pd.Series([], dtype=bool),
+                "cost": pd.Series([], dtype=np.float64),
+            }
+        )
+    else:
+        tr = _price_transfers(
+            transfers, ln, stores, zones, rate_per_km, handling_cost, speed_km_per_day
+        )
+    for end in ("from_store", "to_store"):
+        pairs = tr[[end, "product_id"]].rename(columns={end: "store_id"})
+        known = pairs.merge(sp[key], on=key, how="left", indicator=True)["_merge"] == "both"
+        if not known.all():
+            r = pairs.loc[~known.to_numpy()].iloc[0]
+            raise ValueError(
+                f"move involves store {r['store_id']!r} x product {r['product_id']!r}, "
+                "which has no store_products row"
+            )
+    idx = pd.MultiIndex.from_frame(sp[key])
+    out = tr.groupby(["from_store", "product_id"])["units"].sum()
+    inn = tr.groupby(["to_store", "product_id"])["units"].sum()
+    out.index = out.index.set_names(key)
+    inn.index = inn.index.set_names(key)
+    outflow = out.reindex(idx).fillna(0.0).to_numpy() if len(out) else np.zeros(len(sp))
+    inflow = inn.reindex(idx).fillna(0.0).to_numpy() if len(inn) else np.zeros(len(sp))
+    if allocations is not None and len(allocations):
+        a = allocations.groupby(key)["allocate_units"].sum()
+        alloc = a.reindex(idx).fillna(0.0).to_numpy(np.float64)
+    else:
+        alloc = np.zeros(len(sp))
+    net = sp["current_inv"].to_numpy() + inflow - outflow + alloc - sp["demand"].to_numpy()
+    dem = sp["demand"].to_numpy()
+    so = np.maximum(0.0, -net)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fill = np.where(dem > 0, 1.0 - so / np.where(dem > 0, dem, 1.0), 1.0)
+    rows = pd.DataFrame(
+        {
+            "store_id": sp["store_id"],
+            "product_id": sp["product_id"],
+            "current_inv": sp["current_inv"],
+            "demand": dem,
+            "safety_stock": sp["safety_stock"],
+            "max_capacity": sp["max_capacity"],
+            "allocate_units": alloc,
+            "stockout_units": so,
+            "ending_inv": np.maximum(0.0, net),
+            "transfer_in": inflow,
+            "transfer_out": outflow,
+            "fill_rate": fill,
+        }
+    )
+    if production is None:
+        man = rows.groupby("product_id")["allocate_units"].sum()
+    else:
+        man = production.groupby("product_id")["manufacture_units"].sum()
+    pids = np.sort(sp["product_id"].unique())
+    prod = pd.DataFrame(
+        {"product_id": pids, "manufacture_units": man.reindex(pids).fillna(0.0).to_numpy()}
+    )
+    priced = rows.assign(
+        holding_cost=sp["holding_cost"],
+        stockout_penalty=sp["stockout_penalty"],
+        distribution_cost=sp["distribution_cost"],
+    )
+    breakdown = breakdown_from_tables(priced, tr, prod, prods)
+    per = breakdown[breakdown["level"] == "product"].set_index("product_id")["total"]
+    status = pd.DataFrame(
+        {
+            "product_id": pids,
+            "status": "baseline",
+            "objective": per.reindex(pids).to_numpy(),
+            "explanation": "fixed plan priced under the LP cost model (not optimised)",
+            "n_stores": sp.groupby("product_id").size().reindex(pids).to_numpy(),
+            "n_lanes": 0,
+        }
+    )
+    plan = AllocationPlan(
+        transfers=tr,
+        production=prod,
+        store_products=rows,
+        product_status=status,
+        cost_breakdown=breakdown,
+        status="baseline",
+    )
+    check_lanes = ln if lanes is not None else _EMPTY_LANES
+    plan.violations = verify_plan(store_products, products, check_lanes, plan)
+    return plan
+
+
+def plan_cost(
+    store_products: pd.DataFrame,
+    products: pd.DataFrame,
+    lanes: pd.DataFrame | None,
+    transfers: pd.DataFrame | None = None,
+    allocations: pd.DataFrame | None = None,
+    production: pd.DataFrame | None = None,
+    **pricing,
+) -> pd.DataFrame:
+    """Cost breakdown (per product + total) of ANY plan under the LP's cost model.
+
+    See `price_plan` for the arguments and the accounting."""
+    return price_plan(
+        store_products, products, lanes, transfers, allocations, production, **pricing
+    ).cost_breakdown
+
+
+def price_moves(
+    store_products: pd.DataFrame,
+    products: pd.DataFrame,
+    lanes: pd.DataFrame | None,
+    moves: pd.DataFrame,
+    **pricing,
+) -> pd.DataFrame:
+    """Cost breakdown of given moves (e.g. the Z-score rule's: from_store, to_store,
+    product_id, units), no central supply, under the same cost model. Moves on lanes outside
+    the candidate set are priced by the same haversine rule (pass stores and zones; see
+    `price_plan` for the pricing keywords)."""
+    return price_plan(store_products, products, lanes, transfers=moves, **pricing).cost_breakdown
+
+
+def baseline_do_nothing(
+    store_products: pd.DataFrame, products: pd.DataFrame, lanes: pd.DataFrame | None = None
+) -> AllocationPlan:
+    """No transfers, no production: each store meets demand from its own stock."""
+    return price_plan(store_products, products, lanes)
+
+
+def baseline_decentralised(
+    store_products: pd.DataFrame,
+    products: pd.DataFrame,
+    lanes: pd.DataFrame | None = None,
+    settings: SolverSettings = SolverSettings(),
+) -> AllocationPlan:
+    """No store-to-store transfers, central supply allowed: the LP with allow_transfers=False."""
+    s = replace(settings, allow_transfers=False)
+    return solve_allocation(store_products, products, _EMPTY_LANES if lanes is None else lanes, s)
+
+
+# ---------------------------------------------------------------------------------------------
+# Scenarios (003, phase 3) and the cost of lane pruning
+# ---------------------------------------------------------------------------------------------
+
+GRID_COLUMNS = (
+    "scenario_id",
+    "demand_multiplier",
+    "stockout_penalty_multiplier",
+    "holding_cost_multiplier",
+    "allow_transfers",
+    "allow_production",
+)
+
+
+def _flag(value) -> bool:
+    if isinstance(value, str):
+        v = value.strip().lower()
+        if v in ("true", "t", "1", "yes", "y"):
+            return True
+        if v in ("false", "f", "0", "no", "n", ""):
+            return False
+        raise ValueError(f"not a true/false value: {value!r}")
+    return bool(value)
+
+
+def scenario_inputs(store_products: pd.DataFrame, scenario: pd.Series | dict) -> pd.DataFrame:
+    """store_products of one scenario: demand x demand_multiplier, stockout_penalty x
+    stockout_penalty_multiplier, holding_cost x holding_cost_multiplier. Safety stock,
+    capacities and production capacity stay as given (a demand shock is not foreseen by them)."""
+    out = store_products.copy()
+    out["demand"] = out["demand"] * float(scenario["demand_multiplier"])
+    out["stockout_penalty"] = out["stockout_penalty"] * float(
+        scenario["stockout_penalty_multiplier"]
+    )
+    out["holding_cost"] = out["holding_cost"] * float(scenario["holding_cost_multiplier"])
+    return out
+
+
+def run_scenarios(
+    store_products: pd.DataFrame,
+    products: pd.DataFrame,
+    lanes: pd.DataFrame,
+    grid: pd.DataFrame,
+    settings: SolverSettings = SolverSettings(),
+    solved: Mapping[tuple[bool, bool], AllocationPlan] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
+    """Solve every scenario of the grid; one summary row per scenario.
+
+    solved: plans already solved under `settings` on these inputs, keyed by (allow_transfers,
+    allow_production): a scenario with every multiplier 1 and those flags is that plan, so it is
+    reused instead of solved again (the asset passes the plan and the decentralised baseline).
+    progress, if given, receives one line per scenario.
+
+    grid: scenario_id, demand_multiplier, stockout_penalty_multiplier, holding_cost_multiplier,
+    allow_transfers, allow_production (+ description, kept). Returns the grid's columns and
+    status, n_products, n_optimal, holding, stockout, transport, manufacturing, distribution,
+    total_cost, demand_units, stockout_units, fill_rate, units_transferred, units_produced,
+    n_transfers, violations, solve_seconds.
+    """
+    missing = [c for c in GRID_COLUMNS if c not in grid.columns]
+    if missing:
+        raise ValueError(f"scenario grid needs columns {missing}")
+    if grid["scenario_id"].duplicated().any():
+        raise ValueError("scenario grid: duplicate scenario_id")
+    rows = []
+    multipliers = [c for c in GRID_COLUMNS if c.endswith("_multiplier")]
+    for k, (_, sc) in enumerate(grid.iterrows(), start=1):
+        s = replace(
+            settings,
+            allow_transfers=_flag(sc["allow_transfers"]),
+            allow_production=_flag(sc["allow_production"]),
+        )
+        t = time.perf_counter()
+        flags = (s.allow_transfers, s.allow_production)
+        unchanged = all(float(sc[c]) == 1.0 for c in multipliers)
+        if unchanged and solved is not None and flags in solved:
+            plan, how = solved[flags], "reused"
+        else:
+            plan = solve_allocation(scenario_inputs(store_products, sc), products, lanes, s)
+            how = "solved"
+        total = plan.cost_breakdown[plan.cost_breakdown["level"] == "total"].iloc[0]
+        sp = plan.store_products
+        row = {c: sc[c] for c in grid.columns}
+        row.update(
+            {
+                "allow_transfers": s.allow_transfers,
+                "allow_production": s.allow_production,
+                "status": plan.status,
+                "n_products": len(plan.product_status),
+                "n_optimal": int((plan.product_status["status"] == "optimal").sum()),
+                "holding": total["holding"],
+                "stockout": total["stockout"],
+                "transport": total["transport"],
+                "manufacturing": total["manufacturing"],
+                "distribution": total["distribution"],
+                "total_cost": total["total"],
+                "demand_units": float(sp["demand"].sum()),
+                "stockout_units": float(sp["stockout_units"].sum()),
+                "fill_rate": plan.fill_rate,
+                "units_transferred": float(plan.transfers["units"].sum()),
+                "units_produced": float(plan.production["manufacture_units"].sum()),
+                "n_transfers": len(plan.transfers),
+                "violations": len(plan.violations),
+                "solve_seconds": time.perf_counter() - t,
+            }
+        )
+        rows.append(row)
+        if progress is not None:
+            progress(
+                f"scenario {k} / {len(grid)} {sc['scenario_id']}: {how}, {plan.status}, "
+                f"total cost {row['total_cost']:,.0f}, {row['solve_seconds']:.1f} s"
+            )
+    return pd.DataFrame(rows)
+
+
+def pruning_gap(
+    store_products: pd.DataFrame,
+    products: pd.DataFrame,
+    pruned_lanes: pd.DataFrame,
+    full_lanes: pd.DataFrame,
+    settings: SolverSettings = SolverSettings(),
+) -> dict[str, float | int | str | bool]:
+    """Cost of lane pruning: optimum on the pruned lanes vs on the full (unpruned) lane set.
+
+    gap = (pruned - unpruned) / unpruned (>= 0 when the pruned lanes are a subset of the full
+    ones). Returns objective_pruned, objective_unpruned, gap_abs, gap_rel, gap_pct, lanes_pruned,
+    lanes_unpruned, pruned_subset, status_pruned, status_unpruned, seconds_pruned,
+    seconds_unpruned. A plan that is not optimal gives a NaN gap.
+    """
+    key = ["from_store", "to_store"]
+    subset = bool(
+        pruned_lanes[key]
+        .merge(full_lanes[key], on=key, how="left", indicator=True)["_merge"]
+        .eq("both")
+        .all()
+    )
+    t = time.perf_counter()
+    pruned = solve_allocation(store_products, products, pruned_lanes, settings)
+    t_p = time.perf_counter() - t
+    t = time.perf_counter()
+    full = solve_allocation(store_products, products, full_lanes, settings)
+    t_f = time.perf_counter() - t
+    ok = pruned.status == "optimal" and full.status == "optimal"
+    a, b = pruned.objective, full.objective
+    gap_abs = a - b if ok else float("nan")
+    gap_rel = gap_abs / abs(b) if ok and b != 0 else (0.0 if ok else float("nan"))
+    return {
+        "objective_pruned": a,
+        "objective_unpruned": b,
+        "gap_abs": gap_abs,
+        "gap_rel": gap_rel,
+        "gap_pct": 100.0 * gap_rel,
+        "lanes_pruned": len(pruned_lanes),
+        "lanes_unpruned": len(full_lanes),
+        "pruned_subset": subset,
+        "status_pruned": pruned.status,
+        "status_unpruned": full.status,
+        "seconds_pruned": t_p,
+        "seconds_unpruned": t_f,
+    }
