@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from python_assets.optimization.baselines import (
+from python_assets.optimization import (
     LaneSettings,
     SolverSettings,
     baseline_decentralised,

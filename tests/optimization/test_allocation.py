@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import python_assets.optimization.solve as allocation_model
-from python_assets.optimization.baselines import (
+from python_assets.optimization import (
     AllocationPlan,
     LaneSettings,
     SolverSettings,

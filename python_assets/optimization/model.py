@@ -1,0 +1,270 @@
+"""The allocation LP as arrays: the normalised inputs of every product, and the constraint
+matrix of a block of products in CSR form (no per-cell Python loop).
+
+For one product p (stores S_p that stock it, lanes L_p between them):
+
+    min  sum_s holding[s] ending[s] + penalty[s] stockout[s] + sum_(i,j) cost[i,j] transfer[i,j]
+         + manufacturing manufacture + sum_s distribution[s] allocate[s]
+    C1   ending[s] = current_inv[s] + sum_i transfer[i,s] - sum_j transfer[s,j] + allocate[s]
+                     - demand[s] + stockout[s]                         (row, equality)
+    C2   sum_j transfer[s,j] <= max(0, current_inv[s] - safety_stock[s]) (row, stores with lanes out)
+    C3   sum_s allocate[s] = manufacture                                 (row)
+    C4   manufacture <= max_production                                   (column upper bound)
+    C5   ending[s] <= max_capacity[s]                                    (column upper bound)
+    C6   every variable >= 0                                             (column lower bounds)
+    lane capacity: transfer[i,j] <= capacity_units[i,j]                  (column upper bound)
+    service limit: only lanes with lead time <= max_lead_time_days       (lanes filtered)
+
+The literal model (reference.py) writes C4, C5 and lane capacity as rows; as column bounds they
+are the same constraints. C2's rows come from `constraints.transfer_rows`, shared with the
+reference model, the verifier and the diagnosis. See docs/methodology.md, section Allocation LP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from python_assets.optimization.constraints import transfer_rows
+from python_assets.optimization.problem import SolverSettings, normalise_inputs
+
+INF = float("inf")
+
+
+@dataclass
+class Problem:
+    """Normalised inputs as aligned arrays; rows of `sp` sorted by (product, store).
+
+    Transfers (one candidate per lane and product whose both ends stock the product) are
+    t_src/t_dst (rows of sp), t_lane (row of lanes), grouped by product: t_starts.
+    """
+
+    sp: pd.DataFrame
+    products: pd.DataFrame
+    lanes: pd.DataFrame
+    product_ids: np.ndarray
+    starts: np.ndarray
+    cur: np.ndarray
+    dem: np.ndarray
+    ss: np.ndarray
+    cap: np.ndarray
+    hold: np.ndarray
+    pen: np.ndarray
+    dist: np.ndarray
+    mcost: np.ndarray
+    maxprod: np.ndarray
+    t_src: np.ndarray
+    t_dst: np.ndarray
+    t_lane: np.ndarray
+    t_starts: np.ndarray
+    t_cost: np.ndarray
+    t_cap: np.ndarray
+
+    @property
+    def n_products(self) -> int:
+        return len(self.product_ids)
+
+
+def build_problem(
+    store_products: pd.DataFrame,
+    products: pd.DataFrame,
+    lanes: pd.DataFrame,
+    settings: SolverSettings = SolverSettings(),
+) -> Problem:
+    sp, prods, ln = normalise_inputs(store_products, products, lanes, settings.max_lead_time_days)
+    product_ids, pcode = np.unique(sp["product_id"].to_numpy(), return_inverse=True)
+    starts = np.searchsorted(pcode, np.arange(len(product_ids) + 1))
+    store_index = pd.Index(
+        pd.unique(
+            np.concatenate(
+                [sp["store_id"].to_numpy(), ln["from_store"].to_numpy(), ln["to_store"].to_numpy()]
+            )
+        )
+    )
+    scode = store_index.get_indexer(sp["store_id"])
+    n_st = len(store_index)
+    parts_s, parts_d, parts_l = [], [], []
+    if settings.allow_transfers and len(ln):
+        fc = store_index.get_indexer(ln["from_store"])
+        tc = store_index.get_indexer(ln["to_store"])
+        lane_mat = sparse.csr_matrix(
+            (np.arange(1, len(ln) + 1, dtype=np.int64), (fc, tc)), shape=(n_st, n_st)
+        )
+        for k in range(len(product_ids)):
+            r0, r1 = starts[k], starts[k + 1]
+            sub = lane_mat[scode[r0:r1]][:, scode[r0:r1]].tocoo()
+            parts_s.append(sub.row.astype(np.int64) + r0)
+            parts_d.append(sub.col.astype(np.int64) + r0)
+            parts_l.append(sub.data.astype(np.int64) - 1)
+    if parts_s:
+        t_src, t_dst, t_lane = (np.concatenate(p) for p in (parts_s, parts_d, parts_l))
+        order = np.lexsort((t_dst, t_src))  # by product (rows are product-sorted), then store
+        t_src, t_dst, t_lane = t_src[order], t_dst[order], t_lane[order]
+    else:
+        t_src = t_dst = t_lane = np.zeros(0, dtype=np.int64)
+    t_starts = np.searchsorted(t_src, starts)
+    pindex = prods.set_index("product_id")
+
+    def col(name: str) -> np.ndarray:
+        return sp[name].to_numpy(np.float64)
+
+    return Problem(
+        sp=sp,
+        products=prods,
+        lanes=ln,
+        product_ids=product_ids,
+        starts=starts,
+        cur=col("current_inv"),
+        dem=col("demand"),
+        ss=col("safety_stock"),
+        cap=col("max_capacity"),
+        hold=col("holding_cost"),
+        pen=col("stockout_penalty"),
+        dist=col("distribution_cost"),
+        mcost=pindex["manufacturing_cost"].reindex(product_ids).to_numpy(np.float64),
+        maxprod=pindex["max_production"].reindex(product_ids).to_numpy(np.float64),
+        t_src=t_src,
+        t_dst=t_dst,
+        t_lane=t_lane,
+        t_starts=t_starts,
+        t_cost=ln["cost_per_unit"].to_numpy(np.float64)[t_lane],
+        t_cap=ln["capacity_units"].to_numpy(np.float64)[t_lane],
+    )
+
+
+@dataclass
+class Block:
+    """The LP of products [k0, k1) in arrays: columns are transfers (T), manufacture (P),
+    allocate (N), stockout (N), ending_inv (N) [, elastic C5 excess (N)]; rows are C1 (N),
+    C2 (stores with lanes out), C3 (P). Matrix in CSR."""
+
+    k0: int
+    k1: int
+    n_t: int
+    n_p: int
+    n: int
+    cost: np.ndarray
+    lb: np.ndarray
+    ub: np.ndarray
+    integer: np.ndarray
+    row_lb: np.ndarray
+    row_ub: np.ndarray
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.cost)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.row_lb)
+
+
+def build_block(
+    prob: Problem, k0: int, k1: int, settings: SolverSettings, elastic: bool = False
+) -> Block:
+    """Arrays of products [k0, k1). elastic=True: feasibility version for diagnosis (all costs
+    0, C5 relaxed by an excess column of cost 1 per store)."""
+    r0, r1 = prob.starts[k0], prob.starts[k1]
+    t0, t1 = prob.t_starts[k0], prob.t_starts[k1]
+    n, n_t, n_p = r1 - r0, t1 - t0, k1 - k0
+    src = prob.t_src[t0:t1] - r0
+    dst = prob.t_dst[t0:t1] - r0
+    prod_local = np.repeat(np.arange(n_p), np.diff(prob.starts[k0 : k1 + 1]))
+    cm, ca = n_t, n_t + n_p
+    cs, ce = ca + n, ca + 2 * n
+    rows_n = np.arange(n)
+    sl = slice(r0, r1)
+    c2 = transfer_rows(src, prob.cur[sl], prob.ss[sl])
+    n_c2 = len(c2.stores)
+    c3 = n + n_c2
+    rows = [
+        rows_n,
+        rows_n,
+        rows_n,
+        src,
+        dst,
+        n + c2.row_of_transfer,
+        c3 + prod_local,
+        c3 + np.arange(n_p),
+    ]
+    cols = [
+        ce + rows_n,
+        cs + rows_n,
+        ca + rows_n,
+        np.arange(n_t),
+        np.arange(n_t),
+        np.arange(n_t),
+        ca + rows_n,
+        cm + np.arange(n_p),
+    ]
+    vals = [
+        np.ones(n),
+        -np.ones(n),
+        -np.ones(n),
+        np.ones(n_t),
+        -np.ones(n_t),
+        np.ones(n_t),
+        np.ones(n),
+        -np.ones(n_p),
+    ]
+    produce = settings.allow_production
+    cost = np.concatenate(
+        [
+            prob.t_cost[t0:t1],
+            prob.mcost[k0:k1],
+            prob.dist[sl],
+            prob.pen[sl],
+            prob.hold[sl],
+        ]
+    )
+    ub = np.concatenate(
+        [
+            prob.t_cap[t0:t1],
+            prob.maxprod[k0:k1] if produce else np.zeros(n_p),
+            np.full(n, INF) if produce else np.zeros(n),
+            np.full(n, INF),
+            prob.cap[sl],
+        ]
+    )
+    integer = np.zeros(len(cost), dtype=bool)
+    if settings.integer:
+        integer[: ca + n] = True
+    if elastic:
+        rows.append(rows_n)
+        cols.append(ce + n + rows_n)
+        vals.append(np.ones(n))
+        cost = np.concatenate([np.zeros(len(cost)), np.ones(n)])
+        ub = np.concatenate([ub, np.full(n, INF)])
+        ub = np.maximum(ub, 0.0)  # negative capacities are reported by the input checks
+        integer = np.concatenate([integer, np.zeros(n, dtype=bool)])
+    lb = np.zeros(len(cost))
+    n_rows = c3 + n_p
+    mat = sparse.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(n_rows, len(cost)),
+    )
+    net = prob.cur[sl] - prob.dem[sl]
+    row_lb = np.concatenate([net, np.full(n_c2, -INF), np.zeros(n_p)])
+    row_ub = np.concatenate([net, c2.rhs, np.zeros(n_p)])
+    return Block(
+        k0=k0,
+        k1=k1,
+        n_t=n_t,
+        n_p=n_p,
+        n=n,
+        cost=cost,
+        lb=lb,
+        ub=ub,
+        integer=integer,
+        row_lb=row_lb,
+        row_ub=row_ub,
+        indptr=mat.indptr,
+        indices=mat.indices,
+        data=mat.data,
+    )
