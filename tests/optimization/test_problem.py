@@ -1,0 +1,24 @@
+"""Input normalisation and solver settings: bad inputs raise errors that name the problem."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from python_assets.optimization import (
+    solve_allocation,
+)
+from tests.optimization.instances import (
+    surplus_short,
+)
+
+
+def test_bad_inputs_raise_named_errors():
+    sp, pr, ln = surplus_short(0.3)
+    with pytest.raises(ValueError, match="demand"):
+        solve_allocation(sp.assign(demand=[1.0, np.nan]), pr, ln)
+    with pytest.raises(ValueError, match="no manufacturing cost"):
+        solve_allocation(sp, pr.assign(product_id="P9"), ln)
+    with pytest.raises(ValueError, match="duplicate"):
+        solve_allocation(pd.concat([sp, sp]), pr, ln)
