@@ -13,12 +13,7 @@ from python_assets.optimization import (
     price_moves,
     solve_allocation,
 )
-from tests.optimization.instances import (
-    HOLD,
-    PEN,
-    small_random,
-    surplus_short,
-)
+from tests.optimization.instances import HOLD, PEN, small_random, surplus_short
 
 
 def test_plan_cost_and_price_moves_use_the_lp_cost_model():

@@ -7,17 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from python_assets.optimization import (
-    SolverSettings,
-    solve_allocation,
-)
-from tests.optimization.instances import (
-    CBC,
-    lanes_frame,
-    products_frame,
-    sp_frame,
-    units,
-)
+from python_assets.optimization import SolverSettings, solve_allocation
+from tests.optimization.instances import CBC, lanes_frame, products_frame, sp_frame, units
 
 
 def three_products_one_broken(broken: pd.DataFrame, products: pd.DataFrame | None = None):

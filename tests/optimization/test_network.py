@@ -7,12 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from python_assets.optimization import (
-    candidate_lanes,
-    haversine_km,
-    shipping_zones,
-    zone_rates,
-)
+from python_assets.optimization import candidate_lanes, haversine_km, shipping_zones, zone_rates
 from python_assets.optimization.synthetic import synthetic_instance
 
 

@@ -6,12 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from python_assets.optimization import (
-    solve_allocation,
-)
-from tests.optimization.instances import (
-    surplus_short,
-)
+from python_assets.optimization import SolverSettings, solve_allocation
+from tests.optimization.instances import surplus_short
 
 
 def test_bad_inputs_raise_named_errors():
@@ -22,3 +18,11 @@ def test_bad_inputs_raise_named_errors():
         solve_allocation(sp, pr.assign(product_id="P9"), ln)
     with pytest.raises(ValueError, match="duplicate"):
         solve_allocation(pd.concat([sp, sp]), pr, ln)
+
+
+def test_solver_settings_reject_unknown_choices():
+    with pytest.raises(ValueError, match="solver"):
+        SolverSettings(solver="gurobi")
+    with pytest.raises(ValueError, match="highspy"):
+        SolverSettings(solver="cbc", backend="highspy")
+    assert SolverSettings(solver="cbc").resolved_backend == "pulp"

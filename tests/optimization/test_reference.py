@@ -6,18 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from python_assets.optimization import (
-    SolverSettings,
-    solve_allocation,
-    solve_joint,
-)
-from tests.optimization.instances import (
-    CBC,
-    HIGHS,
-    HOLD,
-    small_random,
-    surplus_short,
-)
+from python_assets.optimization import SolverSettings, solve_allocation, solve_joint
+from tests.optimization.instances import CBC, HIGHS, HOLD, small_random, surplus_short
 
 
 def test_joint_model_gets_the_hand_optimum():

@@ -18,9 +18,7 @@ from python_assets.optimization import (
     zone_rates,
 )
 from python_assets.optimization.synthetic import synthetic_instance
-from tests.optimization.instances import (
-    small_random,
-)
+from tests.optimization.instances import small_random
 
 
 def test_pruning_gap_is_non_negative_and_reported():
