@@ -205,17 +205,14 @@ def plan_cost(
     store_products: pd.DataFrame,
     products: pd.DataFrame,
     lanes: pd.DataFrame | None,
-    transfers: pd.DataFrame | None = None,
-    allocations: pd.DataFrame | None = None,
-    production: pd.DataFrame | None = None,
+    *tables: pd.DataFrame | None,
     **pricing,
 ) -> pd.DataFrame:
     """Cost breakdown (per product + total) of ANY plan under the LP's cost model.
 
-    See `price_plan` for the arguments and the accounting."""
-    return price_plan(
-        store_products, products, lanes, transfers, allocations, production, **pricing
-    ).cost_breakdown
+    tables: transfers, allocations, production; see `price_plan` for them, the pricing
+    keywords and the accounting."""
+    return price_plan(store_products, products, lanes, *tables, **pricing).cost_breakdown
 
 
 def price_moves(

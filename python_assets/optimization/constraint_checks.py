@@ -87,22 +87,35 @@ def check_lanes(ln: pd.DataFrame, tr: pd.DataFrame, lane_pos: np.ndarray) -> lis
     return out
 
 
+def _on_lanes(ln: pd.DataFrame, lane_pos: np.ndarray, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """(positions of the transfers on candidate lanes, their lanes' `column`)."""
+    on = np.flatnonzero(lane_pos >= 0)
+    return on, ln[column].to_numpy(np.float64)[lane_pos[on]]
+
+
+def _first_lane(tr: pd.DataFrame, on: np.ndarray, bad: np.ndarray) -> tuple[int, str]:
+    """(position among `on` of the first bad transfer, its lane 'from -> to' for a sentence);
+    (-1, '') when none is bad."""
+    first = np.flatnonzero(bad)
+    if not len(first):
+        return -1, ""
+    r = tr.iloc[on[first[0]]]
+    return int(first[0]), f"{r['from_store']!r} -> {r['to_store']!r}"
+
+
 def check_lane_capacity(
     ln: pd.DataFrame, tr: pd.DataFrame, lane_pos: np.ndarray, tol: float
 ) -> list[str]:
     """transfer[i, j, p] <= capacity_units[i, j] (per lane and product)."""
-    on = np.flatnonzero(lane_pos >= 0)
-    cap = ln["capacity_units"].to_numpy(np.float64)[lane_pos[on]]
+    on, cap = _on_lanes(ln, lane_pos, "capacity_units")
     units = tr["units"].to_numpy(np.float64)[on]
-    over = units > cap + tol * tolerance_scale(np.where(np.isfinite(cap), cap, 0.0))
-    if not over.any():
+    i, lane = _first_lane(
+        tr, on, units > cap + tol * tolerance_scale(np.where(np.isfinite(cap), cap, 0))
+    )
+    if i < 0:
         return []
-    first = np.flatnonzero(over)[0]
-    r = tr.iloc[on[first]]
-    return [
-        f"lane capacity: {r['from_store']!r} -> {r['to_store']!r} product "
-        f"{r['product_id']!r}: {r['units']:.6g} > {cap[first]:.6g}"
-    ]
+    product = tr["product_id"].iloc[on[i]]
+    return [f"lane capacity: {lane} product {product!r}: {units[i]:.6g} > {cap[i]:.6g}"]
 
 
 def check_service_limit(
@@ -111,17 +124,11 @@ def check_service_limit(
     """No transfer on a lane whose lead time exceeds the plan's max_lead_time_days."""
     if max_lead_time is None:
         return []
-    on = np.flatnonzero(lane_pos >= 0)
-    lead = ln["lead_time_days"].to_numpy(np.float64)[lane_pos[on]]
-    slow = lead > max_lead_time + tol
-    if not slow.any():
+    on, lead = _on_lanes(ln, lane_pos, "lead_time_days")
+    i, lane = _first_lane(tr, on, lead > max_lead_time + tol)
+    if i < 0:
         return []
-    first = np.flatnonzero(slow)[0]
-    r = tr.iloc[on[first]]
-    return [
-        f"service limit: lane {r['from_store']!r} -> {r['to_store']!r} lead time "
-        f"{lead[first]:.4g} d > max {max_lead_time:.4g} d"
-    ]
+    return [f"service limit: lane {lane} lead time {lead[i]:.4g} d > max {max_lead_time:.4g} d"]
 
 
 def check_transfer_prices(
@@ -130,11 +137,8 @@ def check_transfer_prices(
     """A transfer's cost is its units x its lane's cost_per_unit."""
     if "cost" not in tr.columns:
         return []
-    on = np.flatnonzero(lane_pos >= 0)
-    price = (
-        tr["units"].to_numpy(np.float64)[on]
-        * ln["cost_per_unit"].to_numpy(np.float64)[lane_pos[on]]
-    )
+    on, cost_per_unit = _on_lanes(ln, lane_pos, "cost_per_unit")
+    price = tr["units"].to_numpy(np.float64)[on] * cost_per_unit
     stated = tr["cost"].to_numpy(np.float64)[on]
     wrong = np.abs(stated - price) > tol * tolerance_scale(np.abs(price))
     if wrong.any():

@@ -28,19 +28,17 @@ def three_products_one_broken(broken: pd.DataFrame, products: pd.DataFrame | Non
     return sp, pr, lanes_frame([("A", "B", 0.3), ("B", "A", 0.3)])
 
 
+def p2(store: str, **values: float) -> dict:
+    """A row of the broken product P2."""
+    return {"store_id": store, "product_id": "P2", **values}
+
+
 @pytest.mark.parametrize("batch", [1, 64])
 def test_store_level_infeasibility_is_named(batch):
     broken = sp_frame(
         [
-            {
-                "store_id": "A",
-                "product_id": "P2",
-                "current_inv": 100.0,
-                "demand": 0.0,
-                "max_capacity": 10.0,
-                "safety_stock": 95.0,
-            },
-            {"store_id": "B", "product_id": "P2", "current_inv": 0.0, "demand": 1.0},
+            p2("A", current_inv=100.0, demand=0.0, max_capacity=10.0, safety_stock=95.0),
+            p2("B", current_inv=0.0, demand=1.0),
         ]
     )
     sp, pr, ln = three_products_one_broken(broken)
@@ -63,20 +61,8 @@ def test_network_level_infeasibility_is_named(batch):
     # each store alone could cope, but A must shed 10 units onto B, which can take only 7
     broken = sp_frame(
         [
-            {
-                "store_id": "A",
-                "product_id": "P2",
-                "current_inv": 20.0,
-                "demand": 0.0,
-                "max_capacity": 10.0,
-            },
-            {
-                "store_id": "B",
-                "product_id": "P2",
-                "current_inv": 5.0,
-                "demand": 0.0,
-                "max_capacity": 12.0,
-            },
+            p2("A", current_inv=20.0, demand=0.0, max_capacity=10.0),
+            p2("B", current_inv=5.0, demand=0.0, max_capacity=12.0),
         ]
     )
     sp, pr, ln = three_products_one_broken(broken)
@@ -90,7 +76,7 @@ def test_network_level_infeasibility_is_named(batch):
 
 
 def test_negative_production_capacity_is_named_c4():
-    broken = sp_frame([{"store_id": "A", "product_id": "P2", "current_inv": 1.0, "demand": 1.0}])
+    broken = sp_frame([p2("A", current_inv=1.0, demand=1.0)])
     pr = products_frame(("P1", "P2", "P3"))
     pr.loc[pr["product_id"] == "P2", "max_production"] = -5.0
     sp, pr, ln = three_products_one_broken(broken, pr)
