@@ -1,23 +1,12 @@
-"""The allocation LP as arrays: the normalised inputs of every product, and the constraint
-matrix of a block of products in CSR form (no per-cell Python loop).
+"""The allocation LP as arrays: the normalised inputs of every product (`Problem`), and the
+constraint matrix of a block of products in CSR form (`Block`, no per-cell Python loop).
 
-For one product p (stores S_p that stock it, lanes L_p between them):
-
-    min  sum_s holding[s] ending[s] + penalty[s] stockout[s] + sum_(i,j) cost[i,j] transfer[i,j]
-         + manufacturing manufacture + sum_s distribution[s] allocate[s]
-    C1   ending[s] = current_inv[s] + sum_i transfer[i,s] - sum_j transfer[s,j] + allocate[s]
-                     - demand[s] + stockout[s]                         (row, equality)
-    C2   sum_j transfer[s,j] <= max(0, current_inv[s] - safety_stock[s]) (row, stores with lanes out)
-    C3   sum_s allocate[s] = manufacture                                 (row)
-    C4   manufacture <= max_production                                   (column upper bound)
-    C5   ending[s] <= max_capacity[s]                                    (column upper bound)
-    C6   every variable >= 0                                             (column lower bounds)
-    lane capacity: transfer[i,j] <= capacity_units[i,j]                  (column upper bound)
-    service limit: only lanes with lead time <= max_lead_time_days       (lanes filtered)
-
-The literal model (reference.py) writes C4, C5 and lane capacity as rows; as column bounds they
-are the same constraints. C2's rows come from `constraints.transfer_rows`, shared with the
-reference model, the verifier and the diagnosis. See docs/methodology.md, section Allocation LP.
+The model is the one written out in reference.py, per product. Columns of a block: transfers,
+manufacture, allocate, stockout, ending_inv. Rows: C1 (one equality per store x product), C2 (one
+per store x product with a lane out, from `constraints.transfer_rows`, shared with the reference
+model, the verifier and the diagnosis), C3 (one equality per product). C4, C5 and lane capacity
+are column upper bounds, C6 the zero lower bounds; the service limit has filtered the lanes. See
+docs/methodology.md, section Allocation LP.
 """
 
 from __future__ import annotations
