@@ -13,8 +13,8 @@ Stages, each in its own process so its peak RSS is its own:
               full instance and on a dense one (250 stores all carrying 100 products)
   pruning     gap of k-nearest / same-zone pruning against the unpruned optimum on instances
               small enough to solve unpruned (all 898 stores, a product subset)
-  mid         mid-size instances: 003's literal single PuLP model with all lanes and CBC vs
-              the shipped allocator (same lanes): objective agreement and speed-up
+  mid         mid-size instances: the literal single PuLP model (reference.py) with all lanes
+              and CBC vs the shipped allocator (same lanes): objective agreement and speed-up
 Results: benchmarks/results/allocation.json (with the command and the machine).
 """
 
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from python_assets.optimization.solve import (
+from python_assets.optimization import (
     LaneSettings,
     SolverSettings,
     baseline_decentralised,

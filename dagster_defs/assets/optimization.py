@@ -1,21 +1,15 @@
-"""The allocation LP asset: reads the dbt input tables, solves 003's model product by product,
-prices the baselines under the same cost model, runs the scenario grid, writes optimization.*."""
-
-import time
+"""The allocation LP asset: reads the persisted LP inputs, calls `plan_with_baselines` (the plan,
+its baselines under the same cost model, the scenario grid) and writes optimization.*."""
 
 import dagster as dg
-import pandas as pd
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
-from python_assets.optimization.inputs import lane_settings_from_seed
-from python_assets.optimization.solve import (
+from python_assets.optimization import (
+    PlanInputs,
+    PlanSettings,
     SolverSettings,
-    baseline_decentralised,
-    baseline_do_nothing,
-    price_moves,
-    run_scenarios,
-    solve_allocation,
+    plan_with_baselines,
 )
 from python_assets.warehouse import replace_tables
 
@@ -39,16 +33,12 @@ INPUT_KEYS = [
 
 class AllocationConfig(dg.Config):
     solver: str = "highs"  # 'highs' (default) or 'cbc' (fallback)
-    # how the model reaches the solver: 'auto' = HiGHS's array API for HiGHS (measured 3-10x
-    # faster than building PuLP objects), PuLP for CBC; 'pulp' = through PuLP for both
+    # how the model reaches the solver: 'auto' = HiGHS's array API for HiGHS (faster than
+    # building PuLP objects, see benchmarks/RESULTS.md), PuLP for CBC; 'pulp' = PuLP for both
     backend: str = "auto"
     integer_units: bool = False  # MILP: whole units transferred, allocated and produced
     run_scenarios: bool = True
     scenario_ids: list[str] = Field(default_factory=list)  # empty = every scenario of the grid
-
-
-def _breakdown(plan, plan_name: str) -> pd.DataFrame:
-    return plan.cost_breakdown.assign(plan_name=plan_name, plan_status=plan.status)
 
 
 @dg.multi_asset(
@@ -73,84 +63,36 @@ def allocation_plan(
     context: dg.AssetExecutionContext, config: AllocationConfig, duckdb: DuckDBResource
 ):
     with duckdb.get_connection() as con:
-        store_products = con.execute("select * from marts.allocation_inputs_store_product").df()
-        products = con.execute("select * from marts.allocation_inputs_product").df()
-        lanes = con.execute("select * from marts.allocation_inputs_lanes").df()
-        rule_moves = con.execute(
-            "select donor_store_id as from_store, receiver_store_id as to_store, product_id, units from intermediate.int_rebalancing_moves"
-        ).df()
-        stores = con.execute(
-            "select s.store_id, s.latitude, s.longitude, z.zone_id from staging.stg_inputs__stores s "
-            "join intermediate.int_shipping_zones z using (store_id)"
-        ).df()
-        zones = con.execute(
-            "select distinct zone_id, rate_per_km, lead_time_days from intermediate.int_shipping_zones"
-        ).df()
-        network = lane_settings_from_seed(
-            con.execute("select * from reference.network_settings").df()
+        inputs = PlanInputs(
+            store_products=con.execute("select * from marts.allocation_inputs_store_product").df(),
+            products=con.execute("select * from marts.allocation_inputs_product").df(),
+            lanes=con.execute("select * from marts.allocation_inputs_lanes").df(),
+            rule_moves=con.execute(
+                "select donor_store_id as from_store, receiver_store_id as to_store, product_id, units from intermediate.int_rebalancing_moves"
+            ).df(),
+            stores=con.execute(
+                "select s.store_id, s.latitude, s.longitude, z.zone_id from staging.stg_inputs__stores s "
+                "join intermediate.int_shipping_zones z using (store_id)"
+            ).df(),
+            zones=con.execute(
+                "select distinct zone_id, rate_per_km, lead_time_days from intermediate.int_shipping_zones"
+            ).df(),
+            network_settings=con.execute("select * from reference.network_settings").df(),
+            scenario_grid=con.execute("select * from reference.scenario_grid").df(),
         )
-        grid = con.execute("select * from reference.scenario_grid").df()
-    settings = SolverSettings(
-        solver=config.solver,
-        integer=config.integer_units,
-        max_lead_time_days=network.max_lead_time_days,
-    )
-
-    started = time.perf_counter()
-    context.log.info(
-        "solving %s store x product pairs, %s products, %s lanes",
-        len(store_products),
-        len(products),
-        len(lanes),
-    )
-    plan = solve_allocation(
-        store_products, products, lanes, settings,
-        progress=lambda done, total, seconds: context.log.info("LP: %s / %s products solved, %.1f s", done, total, seconds),
-    )  # fmt: skip
-    context.log.info("plan %s in %.1f s", plan.status, time.perf_counter() - started)
-    decentralised = baseline_decentralised(store_products, products, lanes, settings)
-    baselines = {
-        "do_nothing": baseline_do_nothing(store_products, products, lanes).cost_breakdown,
-        "decentralised": decentralised.cost_breakdown,
-        "zscore_rule_moves": price_moves(
-            store_products, products, lanes, rule_moves, stores=stores, zones=zones,
-            handling_cost=network.handling_cost, speed_km_per_day=network.speed_km_per_day,
+    settings = PlanSettings(
+        solver=SolverSettings(
+            solver=config.solver, backend=config.backend, integer=config.integer_units
         ),
-    }  # fmt: skip
-    costs = pd.concat(
-        [
-            _breakdown(plan, "optimised"),
-            *(b.assign(plan_name=name, plan_status="baseline") for name, b in baselines.items()),
-        ],
-        ignore_index=True,
+        run_scenarios=config.run_scenarios,
+        scenario_ids=tuple(config.scenario_ids),
     )
-    if config.run_scenarios:
-        chosen = (
-            grid if not config.scenario_ids else grid[grid.scenario_id.isin(config.scenario_ids)]
-        )
-        solved = {
-            (settings.allow_transfers, settings.allow_production): plan,
-            (False, settings.allow_production): decentralised,
-        }
-        scenarios = run_scenarios(
-            store_products, products, lanes, chosen, settings, solved=solved, progress=context.log.info
-        )  # fmt: skip
-    else:
-        scenarios = pd.DataFrame({"scenario_id": pd.Series(dtype="string")})
-    frames = {
-        "transfer_plan": plan.transfers,
-        "production_plan": plan.production,
-        "store_product_plan": plan.store_products,
-        "product_status": plan.product_status,
-        "cost_breakdown": costs,
-        "scenario_results": scenarios.astype({"violations": "string"})
-        if "violations" in scenarios
-        else scenarios,
-    }
+    results = plan_with_baselines(inputs, settings, log=context.log.info)
+    plan = results.plan
     with duckdb.get_connection() as con:
-        rows = replace_tables(con, "optimization", frames)
+        rows = replace_tables(con, "optimization", results.tables())
 
-    total = costs[(costs.level == "total")].set_index("plan_name").total
+    total = results.total_cost_by_plan()
     for table in TABLES:
         metadata = {"dagster/row_count": rows[table], "plan_status": plan.status}
         if table == "cost_breakdown":

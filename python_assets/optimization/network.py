@@ -1,6 +1,6 @@
 """Transfer network of the allocation LP: distances, shipping zones, candidate lanes.
 
-Transport cost follows 003 ("K-means cluster shipping costs x distance"): stores are grouped
+Transport cost is a per-km rate of K-means shipping zones x distance: stores are grouped
 into shipping zones by K-means over their locations, every zone gets a per-km rate and a lead
 time by the rule in `zone_rates`, and a lane i -> j costs
 
@@ -9,7 +9,7 @@ time by the rule in `zone_rates`, and a lane i -> j costs
 
 with km the haversine (great-circle) distance. Candidate lanes are pruned by `candidate_lanes`
 (k nearest stores and/or same zone) and cut by the service limit (no lane whose lead time
-exceeds the maximum, 001).
+exceeds the maximum). See docs/methodology.md, section Allocation LP.
 """
 
 from __future__ import annotations
@@ -37,20 +37,6 @@ def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
     p1, l1, p2, l2 = (np.radians(np.asarray(x, dtype=np.float64)) for x in (lat1, lon1, lat2, lon2))
     a = np.sin((p2 - p1) / 2.0) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2.0) ** 2
     return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
-def safety_stock(z_alpha, demand_std, lead_time_days) -> np.ndarray:
-    """Safety stock = z_alpha x sigma x sqrt(lead time) (003, 3.3).
-
-    `demand_std` is the standard deviation of demand per time unit of `lead_time_days`
-    (per day when the lead time is in days). A missing std (NaN) gives no safety stock.
-    """
-    z = np.asarray(z_alpha, dtype=np.float64)
-    sigma = np.asarray(demand_std, dtype=np.float64)
-    lead = np.asarray(lead_time_days, dtype=np.float64)
-    if np.any(z < 0) or np.any(sigma < 0) or np.any(lead < 0):
-        raise ValueError("safety_stock needs z_alpha >= 0, demand_std >= 0, lead_time_days >= 0")
-    return np.nan_to_num(z * sigma * np.sqrt(lead), nan=0.0)
 
 
 def _unit_sphere(lat, lon) -> np.ndarray:
@@ -81,7 +67,7 @@ def _check_stores(stores: pd.DataFrame) -> pd.DataFrame:
 
 
 def shipping_zones(stores: pd.DataFrame, n_zones: int, seed: int = 0) -> pd.DataFrame:
-    """Shipping zone of every store: K-means over store locations (003's K-means clusters).
+    """Shipping zone of every store: K-means over store locations.
 
     Locations are clustered on the unit sphere (3-D coordinates, so no longitude wrap-around);
     `random_state=seed` and n_init=10 make the result reproducible. Zone ids are stable: zones

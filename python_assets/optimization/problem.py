@@ -47,7 +47,7 @@ class SolverSettings:
         'pulp'    - a PuLP model (one variable per column, one LpAffineExpression per row)
                     solved through PuLP's HiGHS or CBC interface;
         'auto' (default) - 'highspy' for HiGHS (the fast path: PuLP's per-variable and
-                    per-constraint Python objects cost 3-10x the solve), 'pulp' for CBC.
+                    per-constraint Python objects cost more than the solve), 'pulp' for CBC.
     integer: transfer, manufacture and allocate in whole units (MILP). stockout and ending_inv
         stay continuous: they are accounting slacks of C1 and demand may be fractional.
     time_limit_s: per solver call (None = no limit); a call that stops early marks its products
@@ -57,16 +57,16 @@ class SolverSettings:
         not optimal is bisected until the failing products are isolated and explained.
     batch_transfer_columns: a batch also closes before its transfer variables would pass this
         many (a product above it goes alone). HiGHS's time grows faster than a block's size, so
-        where each product has many lanes (many stores carry it) one product per call is up to
-        2x faster than 16, while products with few lanes gain from sharing a call
-        (`python -m benchmarks.bench_allocation --only batch`).
+        where each product has many lanes (many stores carry it) one product per call is faster
+        than 16, while products with few lanes gain from sharing a call (measured by
+        `python -m benchmarks.bench_allocation --only batch`, see benchmarks/RESULTS.md).
     allow_transfers / allow_production: switch store-to-store transfers / central supply off
         (decentralised scenario, do-nothing baseline).
-    max_lead_time_days: service limit (001); lanes with a longer lead time are not used.
+    max_lead_time_days: service limit; lanes with a longer lead time are not used.
     mip_rel_gap: relative optimality gap of the MILP (0 = proven optimal).
     threads: solver threads (None = solver default).
-    presolve: HiGHS presolve (None: off for the LP - measured 2-4x faster on these blocks -,
-        on for the MILP).
+    presolve: HiGHS presolve (None: off for the LP - faster on these blocks, see
+        benchmarks/RESULTS.md -, on for the MILP).
     verify_tol: tolerance of the C1-C6 check every plan passes before it is returned.
     """
 

@@ -1,9 +1,33 @@
-"""003's formulation written literally as ONE PuLP model over all products.
+"""The allocation LP written literally as ONE PuLP model over all products: read this first.
 
-The reference the decomposed allocator is tested and benchmarked against: variables in dicts
-keyed like the document (transfer[i, j, p], manufacture[p], allocate[s, p], stockout[s, p],
-ending_inv[s, p]), the objective and C1-C5 written with `lpSum`, C6 as lower bounds. Meant for
-small and mid-size instances; the shipped path is `solve_allocation`.
+The readable statement of the model; the shipped path (`solve_allocation`: model.py builds the
+same model as arrays, one block of products at a time, solve.py solves it) is tested to reach
+the same optimum. Meant for small and mid-size instances. See docs/methodology.md, section
+Allocation LP.
+
+Sets: stores S, products P, store x product pairs SP (the store stocks the product), candidate
+transfers T = {(i, j, p)}: a lane i -> j within the service limit (lead time <=
+max_lead_time_days) whose both ends stock p.
+
+Variables (C6: all >= 0): transfer[i, j, p], manufacture[p], allocate[s, p], stockout[s, p],
+ending_inv[s, p].
+
+    minimise  sum_SP holding_cost[s,p] ending_inv[s,p] + stockout_penalty[s,p] stockout[s,p]
+              + sum_T cost_per_unit[i,j] transfer[i,j,p] + sum_P manufacturing_cost[p]
+              manufacture[p] + sum_SP distribution_cost[s,p] allocate[s,p]
+    C1  ending_inv[s,p] = current_inv[s,p] + sum_i transfer[i,s,p] - sum_j transfer[s,j,p]
+                          + allocate[s,p] - demand[s,p] + stockout[s,p]          for (s,p) in SP
+    C2  sum_j transfer[s,j,p] <= max(0, current_inv[s,p] - safety_stock[s,p])
+                                                    for (s,p) in SP with a transfer out
+    C3  sum_s allocate[s,p] = manufacture[p]                                     for p in P
+    C4  manufacture[p] <= max_production[p]   (0 when central supply is off)      for p in P
+    C5  ending_inv[s,p] <= max_capacity[s,p]                                     for (s,p) in SP
+    C6  every variable >= 0                                          (lower bounds)
+    lane capacity  transfer[i,j,p] <= capacity_units[i,j]                        for (i,j,p) in T
+    service limit  lanes with lead_time_days > max_lead_time_days are not in T
+
+C2's right-hand side is `constraints.transferable_stock`, the same function the array model,
+the verifier and the diagnosis use. Infinite capacities (NaN in the inputs) write no row.
 """
 
 from __future__ import annotations
@@ -15,19 +39,19 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from python_assets.optimization.backends import pulp_solver
 from python_assets.optimization.checks import verify_plan
-from python_assets.optimization.model import (
-    Solution,
-    _pulp_solver,
-    assemble_plan,
-    build_problem,
-)
+from python_assets.optimization.constraints import transferable_stock
+from python_assets.optimization.model import Problem, build_problem
 from python_assets.optimization.problem import AllocationPlan, SolverSettings
+from python_assets.optimization.solve import Solution, assemble_plan
 
 
 def build_joint_model(
-    prob, settings: SolverSettings
+    prob: Problem, settings: SolverSettings
 ) -> tuple[pulp.LpProblem, dict, dict, dict, dict, dict]:
+    """The model of the module docstring, variables keyed like it; returns (lp, transfer,
+    manufacture, allocate, stockout, ending_inv)."""
     sp = prob.sp
     stores = sp["store_id"].tolist()
     prods = sp["product_id"].tolist()
@@ -39,7 +63,7 @@ def build_joint_model(
     ]
     cur = dict(zip(SP, prob.cur.tolist(), strict=True))
     demand = dict(zip(SP, prob.dem.tolist(), strict=True))
-    safety = dict(zip(SP, prob.ss.tolist(), strict=True))
+    transferable = dict(zip(SP, transferable_stock(prob.cur, prob.ss).tolist(), strict=True))
     max_capacity = dict(zip(SP, prob.cap.tolist(), strict=True))
     holding_cost = dict(zip(SP, prob.hold.tolist(), strict=True))
     stockout_penalty = dict(zip(SP, prob.pen.tolist(), strict=True))
@@ -49,16 +73,16 @@ def build_joint_model(
     manufacturing_cost = dict(zip(P, prob.mcost.tolist(), strict=True))
     max_production = dict(zip(P, prob.maxprod.tolist(), strict=True))
 
-    lp = pulp.LpProblem("allocation_003_joint", pulp.LpMinimize)
+    lp = pulp.LpProblem("allocation_joint", pulp.LpMinimize)
     cat = pulp.LpInteger if settings.integer else pulp.LpContinuous
-    # 3.2 decision variables, C6 (>= 0) as lower bounds
+    # decision variables, C6 (>= 0) as lower bounds
     transfer = {key: lp.add_variable(f"transfer_{t}", 0, None, cat) for t, key in enumerate(T)}
     manufacture = {p: lp.add_variable(f"manufacture_{k}", 0, None, cat) for k, p in enumerate(P)}
     allocate = {sp_: lp.add_variable(f"allocate_{r}", 0, None, cat) for r, sp_ in enumerate(SP)}
     stockout = {sp_: lp.add_variable(f"stockout_{r}", 0, None) for r, sp_ in enumerate(SP)}
     ending_inv = {sp_: lp.add_variable(f"ending_inv_{r}", 0, None) for r, sp_ in enumerate(SP)}
 
-    # 3.4 objective
+    # objective
     lp += (
         pulp.lpSum(holding_cost[s, p] * ending_inv[s, p] for s, p in SP)
         + pulp.lpSum(stockout_penalty[s, p] * stockout[s, p] for s, p in SP)
@@ -89,7 +113,7 @@ def build_joint_model(
         )
         # C2 transfer only of stock above safety stock
         if outgoing[s, p]:
-            lp += pulp.lpSum(outgoing[s, p]) <= max(0.0, cur[s, p] - safety[s, p]), f"C2_{r}"
+            lp += pulp.lpSum(outgoing[s, p]) <= transferable[s, p], f"C2_{r}"
         # C5 storage capacity
         if np.isfinite(max_capacity[s, p]):
             lp += ending_inv[s, p] <= max_capacity[s, p], f"C5_{r}"
@@ -100,7 +124,7 @@ def build_joint_model(
         limit = max_production[p] if settings.allow_production else 0.0
         if np.isfinite(limit):
             lp += manufacture[p] <= limit, f"C4_{k}"
-    # 001: shipping capacity per lane and product
+    # lane capacity, per lane and product
     for t, key in enumerate(T):
         if np.isfinite(lane_capacity[key]):
             lp += transfer[key] <= lane_capacity[key], f"LANE_{t}"
@@ -113,7 +137,7 @@ def solve_joint(
     lanes: pd.DataFrame,
     settings: SolverSettings = SolverSettings(),
 ) -> AllocationPlan:
-    """Solve 003's model as one PuLP problem over all products (reference implementation).
+    """Solve the model as one PuLP problem over all products (reference implementation).
 
     Same candidate transfers as `solve_allocation` (every lane of `lanes` within the service
     limit whose both ends stock the product). A joint model has one status: if it is not
@@ -123,7 +147,7 @@ def solve_joint(
     prob = build_problem(store_products, products, lanes, settings)
     lp, transfer, manufacture, allocate, stockout, ending_inv = build_joint_model(prob, settings)
     t1 = time.perf_counter()
-    lp.solve(_pulp_solver(settings))
+    lp.solve(pulp_solver(settings))
     t2 = time.perf_counter()
     optimal = lp.status == pulp.LpStatusOptimal and lp.sol_status == pulp.LpSolutionOptimal
     P = prob.n_products

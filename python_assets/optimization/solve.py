@@ -1,467 +1,310 @@
-"""Allocation LP (003's formulation, SPEC section 5): the public API.
+"""Solving the allocation LP product by product: batches, status handling, the plan.
 
-Pure, typed functions on DataFrames; the Dagster asset only reads the dbt input tables, calls
-these and writes the results back.
-
-Network and costs   haversine_km, safety_stock, shipping_zones, zone_rates, candidate_lanes,
-                    build_network, LaneSettings           (python_assets.optimization.network)
-Solving             SolverSettings, AllocationPlan, solve_allocation (decomposed by product,
-                    exact, the shipped path), solve_joint (one literal PuLP model, reference)
-Checking, pricing   verify_plan, plan_cost, price_plan, price_moves, baseline_do_nothing,
-                    baseline_decentralised
-Analysis            run_scenarios, scenario_inputs, pruning_gap
-
-Input tables (as dbt provides them):
-  store_products: store_id, product_id, current_inv, demand (units over the horizon),
-      demand_std, lead_time_days, safety_stock, max_capacity (NaN = unlimited), holding_cost
-      (per unit over the horizon), stockout_penalty, distribution_cost
-  products: product_id, manufacturing_cost, max_production (NaN = unlimited)
-  lanes: from_store, to_store, distance_km, cost_per_unit, lead_time_days, capacity_units
-      (per lane and product; NaN/inf = unlimited)
-Capacities are per store x product (a store-level capacity is split upstream by demand share),
-so the model separates by product exactly.
+Products share no constraint, so the joint model is block-diagonal and its optimum is the sum
+of the products' optima: products are solved in batches of at most `products_per_batch` blocks
+and `batch_transfer_columns` transfer variables per solver call (exact). A batch that is not
+optimal is bisected until each failing product stands alone and `diagnose` names the constraint
+that binds. The plan is then assembled and verified (`checks.verify_plan`). The model itself is
+in model.py (arrays) and reference.py (written literally); see docs/methodology.md, section
+Allocation LP.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from python_assets.optimization.checks import breakdown_from_tables, verify_plan
-from python_assets.optimization.model import solve_allocation
-from python_assets.optimization.network import (
-    LaneSettings,
-    build_network,
-    candidate_lanes,
-    haversine_km,
-    lane_terms,
-    safety_stock,
-    shipping_zones,
-    zone_rates,
-)
-from python_assets.optimization.problem import AllocationPlan, SolverSettings, normalise_inputs
-from python_assets.optimization.reference import solve_joint
+from python_assets.optimization.backends import solve_block
+from python_assets.optimization.checks import verify_plan
+from python_assets.optimization.constraints import net_position
+from python_assets.optimization.diagnose import cheap_suspects, explain_not_optimal
+from python_assets.optimization.model import Block, Problem, build_block, build_problem
+from python_assets.optimization.pricing import breakdown_from_tables
+from python_assets.optimization.problem import AllocationPlan, SolverSettings
 
-__all__ = [
-    "AllocationPlan",
-    "LaneSettings",
-    "SolverSettings",
-    "baseline_decentralised",
-    "baseline_do_nothing",
-    "build_network",
-    "candidate_lanes",
-    "haversine_km",
-    "plan_cost",
-    "price_moves",
-    "price_plan",
-    "pruning_gap",
-    "run_scenarios",
-    "safety_stock",
-    "scenario_inputs",
-    "shipping_zones",
-    "solve_allocation",
-    "solve_joint",
-    "verify_plan",
-    "zone_rates",
-]
-
-_EMPTY_LANES = pd.DataFrame(
-    {"from_store": [], "to_store": [], "cost_per_unit": [], "lead_time_days": []}
-)
-
+Progress = Callable[[int, int, float], None]  # (products done, products, seconds so far)
 
 # ---------------------------------------------------------------------------------------------
-# Pricing fixed plans (baselines, the Z-score rule's moves) under the LP's cost model
+# Driver
 # ---------------------------------------------------------------------------------------------
 
 
-def _price_transfers(
-    transfers: pd.DataFrame,
-    lanes: pd.DataFrame,
-    stores: pd.DataFrame | None,
-    zones: pd.DataFrame | None,
-    rate_per_km: float | None,
-    handling_cost: float,
-    speed_km_per_day: float,
-) -> pd.DataFrame:
-    """transfers + distance_km, cost_per_unit, cost, lead_time_days, on_candidate_lane.
+@dataclass
+class Solution:
+    """Values of every column, product-aligned; NaN where a product was not solved."""
 
-    Lanes of the candidate set are priced as the LP prices them; others (a rule may move
-    between any two stores) by the same rule from haversine distance when `stores` (with
-    zone_id) and `zones` are given, else a ValueError names the lane."""
-    cols = ["from_store", "to_store", "product_id", "units"]
-    tr = transfers[cols].copy()
-    tr["units"] = tr["units"].astype(np.float64)
-    lane_cols = ["from_store", "to_store", "distance_km", "cost_per_unit", "lead_time_days"]
-    ln = lanes.copy()
-    for c in ("distance_km", "lead_time_days"):
-        if c not in ln.columns:
-            ln[c] = np.nan
-    m = tr.merge(ln[lane_cols], on=["from_store", "to_store"], how="left", indicator=True)
-    m["on_candidate_lane"] = m["_merge"] == "both"
-    m = m.drop(columns="_merge")
-    off = ~m["on_candidate_lane"].to_numpy()
-    if off.any():
-        if stores is None or zones is None:
-            r = m.loc[off].iloc[0]
-            raise ValueError(
-                f"move {r['from_store']!r} -> {r['to_store']!r} is not a candidate lane: pass "
-                "stores (with zone_id) and zones to price it by haversine distance"
-            )
-        table = stores.reset_index(drop=True)
-        if "rate_per_km" not in table.columns:
-            table = table.merge(
-                zones[["zone_id", "rate_per_km", "lead_time_days"]], on="zone_id", how="left"
-            )
-        pos = pd.Index(table["store_id"])
-        fi = pos.get_indexer(m.loc[off, "from_store"])
-        ti = pos.get_indexer(m.loc[off, "to_store"])
-        if (fi < 0).any() or (ti < 0).any():
-            raise ValueError("price_moves: a moved-between store has no coordinates in stores")
-        dist, cost, lead = lane_terms(fi, ti, table, rate_per_km, handling_cost, speed_km_per_day)
-        m.loc[off, "distance_km"] = dist
-        m.loc[off, "cost_per_unit"] = cost
-        m.loc[off, "lead_time_days"] = lead
-    m["cost"] = m["units"] * m["cost_per_unit"]
-    return m
+    transfer: np.ndarray
+    manufacture: np.ndarray
+    allocate: np.ndarray
+    stockout: np.ndarray
+    ending: np.ndarray
+    status: np.ndarray  # per product
+    explanation: np.ndarray  # per product
+    timings: dict[str, float] = field(default_factory=dict)
+    calls: int = 0
+    block_objectives: list[tuple[int, int, float]] = field(default_factory=list)
 
 
-def price_plan(
-    store_products: pd.DataFrame,
-    products: pd.DataFrame,
-    lanes: pd.DataFrame | None,
-    transfers: pd.DataFrame | None = None,
-    allocations: pd.DataFrame | None = None,
-    production: pd.DataFrame | None = None,
-    *,
-    stores: pd.DataFrame | None = None,
-    zones: pd.DataFrame | None = None,
-    rate_per_km: float | None = None,
-    handling_cost: float = 0.05,
-    speed_km_per_day: float = 500.0,
-) -> AllocationPlan:
-    """Any fixed plan priced under the LP's cost model (status 'baseline').
-
-    transfers: from_store, to_store, product_id, units; allocations: store_id, product_id,
-    allocate_units; production: product_id, manufacture_units (default: sum of allocations).
-    Ending inventory and stockout follow from C1: net = current_inv + in - out + allocate -
-    demand, stockout = max(0, -net), ending_inv = max(0, net). The plan's violations (e.g. C5
-    when doing nothing leaves more than a store can hold, C2 when a rule moves below safety
-    stock) are listed in plan.violations; they do not stop the pricing.
-    """
-    sp, prods, ln = normalise_inputs(
-        store_products, products, _EMPTY_LANES if lanes is None else lanes
+def _polish(prob: Problem, sol: Solution, k0: int, k1: int, integer: bool) -> None:
+    """Clip solver noise (|x| < 1e-9 below 0) and, for the MILP, round the integer columns and
+    restore C1 exactly through ending_inv / stockout."""
+    r0, r1 = prob.starts[k0], prob.starts[k1]
+    t0, t1 = prob.t_starts[k0], prob.t_starts[k1]
+    parts = (
+        sol.transfer[t0:t1],
+        sol.manufacture[k0:k1],
+        sol.allocate[r0:r1],
+        sol.stockout[r0:r1],
+        sol.ending[r0:r1],
     )
-    key = ["store_id", "product_id"]
-    if transfers is None or len(transfers) == 0:
-        tr = pd.DataFrame(
-            {
-                "from_store": pd.Series([], dtype=sp["store_id"].dtype),
-                "to_store": pd.Series([], dtype=sp["store_id"].dtype),
-                "product_id": pd.Series([], dtype=sp["product_id"].dtype),
-                "units": pd.Series([], dtype=np.float64),
-                "distance_km": pd.Series([], dtype=np.float64),
-                "cost_per_unit": pd.Series([], dtype=np.float64),
-                "lead_time_days": pd.Series([], dtype=np.float64),
-                "on_candidate_lane": pd.Series([], dtype=bool),
-                "cost": pd.Series([], dtype=np.float64),
-            }
-        )
-    else:
-        tr = _price_transfers(
-            transfers, ln, stores, zones, rate_per_km, handling_cost, speed_km_per_day
-        )
-    for end in ("from_store", "to_store"):
-        pairs = tr[[end, "product_id"]].rename(columns={end: "store_id"})
-        known = pairs.merge(sp[key], on=key, how="left", indicator=True)["_merge"] == "both"
-        if not known.all():
-            r = pairs.loc[~known.to_numpy()].iloc[0]
-            raise ValueError(
-                f"move involves store {r['store_id']!r} x product {r['product_id']!r}, "
-                "which has no store_products row"
-            )
-    idx = pd.MultiIndex.from_frame(sp[key])
-    out = tr.groupby(["from_store", "product_id"])["units"].sum()
-    inn = tr.groupby(["to_store", "product_id"])["units"].sum()
-    out.index = out.index.set_names(key)
-    inn.index = inn.index.set_names(key)
-    outflow = out.reindex(idx).fillna(0.0).to_numpy() if len(out) else np.zeros(len(sp))
-    inflow = inn.reindex(idx).fillna(0.0).to_numpy() if len(inn) else np.zeros(len(sp))
-    if allocations is not None and len(allocations):
-        a = allocations.groupby(key)["allocate_units"].sum()
-        alloc = a.reindex(idx).fillna(0.0).to_numpy(np.float64)
-    else:
-        alloc = np.zeros(len(sp))
-    net = sp["current_inv"].to_numpy() + inflow - outflow + alloc - sp["demand"].to_numpy()
-    dem = sp["demand"].to_numpy()
-    so = np.maximum(0.0, -net)
+    for a in parts:
+        a[(a < 0) & (a > -1e-9)] = 0.0
+    if not integer:
+        return
+    for a in parts[:3]:
+        np.round(a, out=a)
+    n = r1 - r0
+    inflow = np.bincount(prob.t_dst[t0:t1] - r0, weights=sol.transfer[t0:t1], minlength=n)
+    outflow = np.bincount(prob.t_src[t0:t1] - r0, weights=sol.transfer[t0:t1], minlength=n)
+    net = net_position(prob.cur[r0:r1], inflow, outflow, sol.allocate[r0:r1], prob.dem[r0:r1])
+    so = np.maximum(sol.stockout[r0:r1], 0.0)
+    end = net + so
+    short = end < 0
+    so[short] -= end[short]
+    end[short] = 0.0
+    sol.stockout[r0:r1] = so
+    sol.ending[r0:r1] = end
+
+
+def _store_values(prob: Problem, sol: Solution, block: Block, x: np.ndarray) -> None:
+    k0, k1 = block.k0, block.k1
+    r0, r1 = prob.starts[k0], prob.starts[k1]
+    t0, t1 = prob.t_starts[k0], prob.t_starts[k1]
+    n_t, n_p, n = block.n_t, block.n_p, block.n
+    sol.transfer[t0:t1] = x[:n_t]
+    sol.manufacture[k0:k1] = x[n_t : n_t + n_p]
+    a = n_t + n_p
+    sol.allocate[r0:r1] = x[a : a + n]
+    sol.stockout[r0:r1] = x[a + n : a + 2 * n]
+    sol.ending[r0:r1] = x[a + 2 * n : a + 3 * n]
+
+
+def solve_problem(
+    prob: Problem, settings: SolverSettings, progress: Progress | None = None
+) -> Solution:
+    """Solve every product: batches of up to products_per_batch products and
+    batch_transfer_columns transfer variables; a batch that is not optimal is
+    bisected until each failing product stands alone and is explained. progress(done, total,
+    seconds) is called about twenty times along the way (log lines for long runs)."""
+    P = prob.n_products
+    sol = Solution(
+        transfer=np.full(len(prob.t_src), np.nan),
+        manufacture=np.full(P, np.nan),
+        allocate=np.full(len(prob.sp), np.nan),
+        stockout=np.full(len(prob.sp), np.nan),
+        ending=np.full(len(prob.sp), np.nan),
+        status=np.full(P, "not_solved", dtype=object),
+        explanation=np.full(P, "", dtype=object),
+        timings={"build_arrays": 0.0, "build_model": 0.0, "solve": 0.0, "diagnose": 0.0},
+    )
+    # products failing a store-level check go alone, so they never spoil a batch
+    suspect = np.zeros(P, dtype=bool)
+    t = time.perf_counter()
+    for k in cheap_suspects(prob, settings):
+        suspect[k] = True
+    sol.timings["diagnose"] += time.perf_counter() - t
+
+    def run(k0: int, k1: int) -> None:
+        t = time.perf_counter()
+        block = build_block(prob, k0, k1, settings)
+        sol.timings["build_arrays"] += time.perf_counter() - t
+        res = solve_block(block, settings)
+        sol.calls += 1
+        sol.timings["build_model"] += res.build_s
+        sol.timings["solve"] += res.solve_s
+        if res.status == "optimal" and res.x is not None:
+            _store_values(prob, sol, block, res.x)
+            _polish(prob, sol, k0, k1, settings.integer)
+            sol.status[k0:k1] = "optimal"
+            sol.block_objectives.append((k0, k1, res.objective))
+        elif k1 - k0 > 1:
+            mid = (k0 + k1) // 2
+            run(k0, mid)
+            run(mid, k1)
+        else:
+            t = time.perf_counter()
+            status, why = explain_not_optimal(prob, k0, res.status, settings)
+            if status == "not_solved":
+                why += f" (solver status: {res.detail})"
+            sol.status[k0] = status
+            sol.explanation[k0] = why
+            sol.timings["diagnose"] += time.perf_counter() - t
+
+    k = 0
+    size, columns = settings.products_per_batch, settings.batch_transfer_columns
+    started, next_report = time.perf_counter(), 0
+    while k < P:
+        end = k + 1
+        if not suspect[k]:
+            while (
+                end < P
+                and end - k < size
+                and not suspect[end]
+                and prob.t_starts[end + 1] - prob.t_starts[k] <= columns
+            ):
+                end += 1
+        run(k, end)
+        k = end
+        if progress is not None and (k >= next_report or k == P):
+            progress(k, P, time.perf_counter() - started)
+            next_report = k + max(1, P // 20)
+    return sol
+
+
+# ---------------------------------------------------------------------------------------------
+# Plan assembly
+# ---------------------------------------------------------------------------------------------
+
+
+def assemble_plan(prob: Problem, sol: Solution, settings: SolverSettings) -> AllocationPlan:
+    """Plan tables from the values of the optimal products (others: status rows only)."""
+    P = prob.n_products
+    ok_p = sol.status == "optimal"
+    row_p = np.repeat(np.arange(P), np.diff(prob.starts))
+    ok_r = ok_p[row_p]
+    t_p = row_p[prob.t_src] if len(prob.t_src) else np.zeros(0, dtype=np.int64)
+    ok_t = ok_p[t_p] & (np.nan_to_num(sol.transfer) > 1e-9)
+    sp = prob.sp
+    n = len(sp)
+    tr_units = np.where(np.isnan(sol.transfer), 0.0, sol.transfer)
+    inflow = np.bincount(prob.t_dst, weights=tr_units, minlength=n)
+    outflow = np.bincount(prob.t_src, weights=tr_units, minlength=n)
+    lanes = prob.lanes
+    lane = prob.t_lane[ok_t]
+    units = sol.transfer[ok_t]
+    transfers = pd.DataFrame(
+        {
+            "from_store": sp["store_id"].to_numpy()[prob.t_src[ok_t]],
+            "to_store": sp["store_id"].to_numpy()[prob.t_dst[ok_t]],
+            "product_id": sp["product_id"].to_numpy()[prob.t_src[ok_t]],
+            "units": units,
+            "distance_km": lanes["distance_km"].to_numpy(np.float64)[lane],
+            "cost_per_unit": prob.t_cost[ok_t],
+            "cost": units * prob.t_cost[ok_t],
+            "lead_time_days": lanes["lead_time_days"].to_numpy(np.float64)[lane],
+        }
+    )
+    production = pd.DataFrame(
+        {"product_id": prob.product_ids[ok_p], "manufacture_units": sol.manufacture[ok_p]}
+    )
+    dem = prob.dem[ok_r]
+    so = sol.stockout[ok_r]
     with np.errstate(divide="ignore", invalid="ignore"):
         fill = np.where(dem > 0, 1.0 - so / np.where(dem > 0, dem, 1.0), 1.0)
     rows = pd.DataFrame(
         {
-            "store_id": sp["store_id"],
-            "product_id": sp["product_id"],
-            "current_inv": sp["current_inv"],
+            "store_id": sp["store_id"].to_numpy()[ok_r],
+            "product_id": sp["product_id"].to_numpy()[ok_r],
+            "current_inv": prob.cur[ok_r],
             "demand": dem,
-            "safety_stock": sp["safety_stock"],
-            "max_capacity": sp["max_capacity"],
-            "allocate_units": alloc,
+            "safety_stock": prob.ss[ok_r],
+            "max_capacity": prob.cap[ok_r],
+            "allocate_units": sol.allocate[ok_r],
             "stockout_units": so,
-            "ending_inv": np.maximum(0.0, net),
-            "transfer_in": inflow,
-            "transfer_out": outflow,
+            "ending_inv": sol.ending[ok_r],
+            "transfer_in": inflow[ok_r],
+            "transfer_out": outflow[ok_r],
             "fill_rate": fill,
         }
     )
-    if production is None:
-        man = rows.groupby("product_id")["allocate_units"].sum()
-    else:
-        man = production.groupby("product_id")["manufacture_units"].sum()
-    pids = np.sort(sp["product_id"].unique())
-    prod = pd.DataFrame(
-        {"product_id": pids, "manufacture_units": man.reindex(pids).fillna(0.0).to_numpy()}
-    )
     priced = rows.assign(
-        holding_cost=sp["holding_cost"],
-        stockout_penalty=sp["stockout_penalty"],
-        distribution_cost=sp["distribution_cost"],
+        holding_cost=prob.hold[ok_r],
+        stockout_penalty=prob.pen[ok_r],
+        distribution_cost=prob.dist[ok_r],
     )
-    breakdown = breakdown_from_tables(priced, tr, prod, prods)
+    breakdown = breakdown_from_tables(priced, transfers, production, prob.products)
     per = breakdown[breakdown["level"] == "product"].set_index("product_id")["total"]
+    objective = np.full(P, np.nan)
+    if ok_p.any():
+        objective[ok_p] = per.reindex(prob.product_ids[ok_p]).to_numpy()
+    lanes_per_product = np.diff(prob.t_starts)
     status = pd.DataFrame(
         {
-            "product_id": pids,
-            "status": "baseline",
-            "objective": per.reindex(pids).to_numpy(),
-            "explanation": "fixed plan priced under the LP cost model (not optimised)",
-            "n_stores": sp.groupby("product_id").size().reindex(pids).to_numpy(),
-            "n_lanes": 0,
+            "product_id": prob.product_ids,
+            "status": sol.status.astype(str),
+            "objective": objective,
+            "explanation": sol.explanation.astype(str),
+            "n_stores": np.diff(prob.starts),
+            "n_lanes": lanes_per_product,
         }
     )
-    plan = AllocationPlan(
-        transfers=tr,
-        production=prod,
+    overall = "optimal" if ok_p.all() else ("partial" if ok_p.any() else "failed")
+    return AllocationPlan(
+        transfers=transfers,
+        production=production,
         store_products=rows,
         product_status=status,
         cost_breakdown=breakdown,
-        status="baseline",
+        status=overall,
+        settings=settings,
     )
-    check_lanes = ln if lanes is not None else _EMPTY_LANES
-    plan.violations = verify_plan(store_products, products, check_lanes, plan)
-    return plan
 
 
-def plan_cost(
-    store_products: pd.DataFrame,
-    products: pd.DataFrame,
-    lanes: pd.DataFrame | None,
-    transfers: pd.DataFrame | None = None,
-    allocations: pd.DataFrame | None = None,
-    production: pd.DataFrame | None = None,
-    **pricing,
-) -> pd.DataFrame:
-    """Cost breakdown (per product + total) of ANY plan under the LP's cost model.
-
-    See `price_plan` for the arguments and the accounting."""
-    return price_plan(
-        store_products, products, lanes, transfers, allocations, production, **pricing
-    ).cost_breakdown
-
-
-def price_moves(
-    store_products: pd.DataFrame,
-    products: pd.DataFrame,
-    lanes: pd.DataFrame | None,
-    moves: pd.DataFrame,
-    **pricing,
-) -> pd.DataFrame:
-    """Cost breakdown of given moves (e.g. the Z-score rule's: from_store, to_store,
-    product_id, units), no central supply, under the same cost model. Moves on lanes outside
-    the candidate set are priced by the same haversine rule (pass stores and zones; see
-    `price_plan` for the pricing keywords)."""
-    return price_plan(store_products, products, lanes, transfers=moves, **pricing).cost_breakdown
-
-
-def baseline_do_nothing(
-    store_products: pd.DataFrame, products: pd.DataFrame, lanes: pd.DataFrame | None = None
-) -> AllocationPlan:
-    """No transfers, no production: each store meets demand from its own stock."""
-    return price_plan(store_products, products, lanes)
-
-
-def baseline_decentralised(
-    store_products: pd.DataFrame,
-    products: pd.DataFrame,
-    lanes: pd.DataFrame | None = None,
-    settings: SolverSettings = SolverSettings(),
-) -> AllocationPlan:
-    """No store-to-store transfers, central supply allowed: the LP with allow_transfers=False."""
-    s = replace(settings, allow_transfers=False)
-    return solve_allocation(store_products, products, _EMPTY_LANES if lanes is None else lanes, s)
-
-
-# ---------------------------------------------------------------------------------------------
-# Scenarios (003, phase 3) and the cost of lane pruning
-# ---------------------------------------------------------------------------------------------
-
-GRID_COLUMNS = (
-    "scenario_id",
-    "demand_multiplier",
-    "stockout_penalty_multiplier",
-    "holding_cost_multiplier",
-    "allow_transfers",
-    "allow_production",
-)
-
-
-def _flag(value) -> bool:
-    if isinstance(value, str):
-        v = value.strip().lower()
-        if v in ("true", "t", "1", "yes", "y"):
-            return True
-        if v in ("false", "f", "0", "no", "n", ""):
-            return False
-        raise ValueError(f"not a true/false value: {value!r}")
-    return bool(value)
-
-
-def scenario_inputs(store_products: pd.DataFrame, scenario: pd.Series | dict) -> pd.DataFrame:
-    """store_products of one scenario: demand x demand_multiplier, stockout_penalty x
-    stockout_penalty_multiplier, holding_cost x holding_cost_multiplier. Safety stock,
-    capacities and production capacity stay as given (a demand shock is not foreseen by them)."""
-    out = store_products.copy()
-    out["demand"] = out["demand"] * float(scenario["demand_multiplier"])
-    out["stockout_penalty"] = out["stockout_penalty"] * float(
-        scenario["stockout_penalty_multiplier"]
-    )
-    out["holding_cost"] = out["holding_cost"] * float(scenario["holding_cost_multiplier"])
+def check_solver_objectives(
+    plan: AllocationPlan, prob: Problem, sol: Solution, tol: float
+) -> list[str]:
+    """The solver's objective of every block must equal the plan's cost of the same products
+    at the input prices (guards the model arrays against pricing errors)."""
+    if not sol.block_objectives:
+        return []
+    per = plan.product_status.set_index("product_id")["objective"]
+    out = []
+    for k0, k1, solver_obj in sol.block_objectives:
+        cost = float(per.reindex(prob.product_ids[k0:k1]).sum())
+        if not abs(cost - solver_obj) <= tol * max(1.0, abs(cost)):
+            out.append(
+                f"solver objective {solver_obj:.9g} of products {prob.product_ids[k0]!r}.."
+                f"{prob.product_ids[k1 - 1]!r} differs from their cost at input prices {cost:.9g}"
+            )
     return out
 
 
-def run_scenarios(
+def solve_allocation(
     store_products: pd.DataFrame,
     products: pd.DataFrame,
     lanes: pd.DataFrame,
-    grid: pd.DataFrame,
     settings: SolverSettings = SolverSettings(),
-    solved: Mapping[tuple[bool, bool], AllocationPlan] | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> pd.DataFrame:
-    """Solve every scenario of the grid; one summary row per scenario.
+    progress: Progress | None = None,
+) -> AllocationPlan:
+    """Solve the allocation LP product by product (exact), verify it, return the plan.
 
-    solved: plans already solved under `settings` on these inputs, keyed by (allow_transfers,
-    allow_production): a scenario with every multiplier 1 and those flags is that plan, so it is
-    reused instead of solved again (the asset passes the plan and the decentralised baseline).
-    progress, if given, receives one line per scenario.
-
-    grid: scenario_id, demand_multiplier, stockout_penalty_multiplier, holding_cost_multiplier,
-    allow_transfers, allow_production (+ description, kept). Returns the grid's columns and
-    status, n_products, n_optimal, holding, stockout, transport, manufacturing, distribution,
-    total_cost, demand_units, stockout_units, fill_rate, units_transferred, units_produced,
-    n_transfers, violations, solve_seconds.
+    A product that is infeasible, unbounded or not solved is named in product_status with the
+    constraint that binds; the other products are still solved and the plan is 'partial'. The
+    plan is checked by `verify_plan` (C1-C6, lane capacity, service limit, costs) before it is
+    returned; any violation marks it 'failed' and lists the violations.
     """
-    missing = [c for c in GRID_COLUMNS if c not in grid.columns]
-    if missing:
-        raise ValueError(f"scenario grid needs columns {missing}")
-    if grid["scenario_id"].duplicated().any():
-        raise ValueError("scenario grid: duplicate scenario_id")
-    rows = []
-    multipliers = [c for c in GRID_COLUMNS if c.endswith("_multiplier")]
-    for k, (_, sc) in enumerate(grid.iterrows(), start=1):
-        s = replace(
-            settings,
-            allow_transfers=_flag(sc["allow_transfers"]),
-            allow_production=_flag(sc["allow_production"]),
-        )
-        t = time.perf_counter()
-        flags = (s.allow_transfers, s.allow_production)
-        unchanged = all(float(sc[c]) == 1.0 for c in multipliers)
-        if unchanged and solved is not None and flags in solved:
-            plan, how = solved[flags], "reused"
-        else:
-            plan = solve_allocation(scenario_inputs(store_products, sc), products, lanes, s)
-            how = "solved"
-        total = plan.cost_breakdown[plan.cost_breakdown["level"] == "total"].iloc[0]
-        sp = plan.store_products
-        row = {c: sc[c] for c in grid.columns}
-        row.update(
-            {
-                "allow_transfers": s.allow_transfers,
-                "allow_production": s.allow_production,
-                "status": plan.status,
-                "n_products": len(plan.product_status),
-                "n_optimal": int((plan.product_status["status"] == "optimal").sum()),
-                "holding": total["holding"],
-                "stockout": total["stockout"],
-                "transport": total["transport"],
-                "manufacturing": total["manufacturing"],
-                "distribution": total["distribution"],
-                "total_cost": total["total"],
-                "demand_units": float(sp["demand"].sum()),
-                "stockout_units": float(sp["stockout_units"].sum()),
-                "fill_rate": plan.fill_rate,
-                "units_transferred": float(plan.transfers["units"].sum()),
-                "units_produced": float(plan.production["manufacture_units"].sum()),
-                "n_transfers": len(plan.transfers),
-                "violations": len(plan.violations),
-                "solve_seconds": time.perf_counter() - t,
-            }
-        )
-        rows.append(row)
-        if progress is not None:
-            progress(
-                f"scenario {k} / {len(grid)} {sc['scenario_id']}: {how}, {plan.status}, "
-                f"total cost {row['total_cost']:,.0f}, {row['solve_seconds']:.1f} s"
-            )
-    return pd.DataFrame(rows)
-
-
-def pruning_gap(
-    store_products: pd.DataFrame,
-    products: pd.DataFrame,
-    pruned_lanes: pd.DataFrame,
-    full_lanes: pd.DataFrame,
-    settings: SolverSettings = SolverSettings(),
-) -> dict[str, float | int | str | bool]:
-    """Cost of lane pruning: optimum on the pruned lanes vs on the full (unpruned) lane set.
-
-    gap = (pruned - unpruned) / unpruned (>= 0 when the pruned lanes are a subset of the full
-    ones). Returns objective_pruned, objective_unpruned, gap_abs, gap_rel, gap_pct, lanes_pruned,
-    lanes_unpruned, pruned_subset, status_pruned, status_unpruned, seconds_pruned,
-    seconds_unpruned. A plan that is not optimal gives a NaN gap.
-    """
-    key = ["from_store", "to_store"]
-    subset = bool(
-        pruned_lanes[key]
-        .merge(full_lanes[key], on=key, how="left", indicator=True)["_merge"]
-        .eq("both")
-        .all()
-    )
     t = time.perf_counter()
-    pruned = solve_allocation(store_products, products, pruned_lanes, settings)
-    t_p = time.perf_counter() - t
+    prob = build_problem(store_products, products, lanes, settings)
+    t_prep = time.perf_counter() - t
+    sol = solve_problem(prob, settings, progress)
     t = time.perf_counter()
-    full = solve_allocation(store_products, products, full_lanes, settings)
-    t_f = time.perf_counter() - t
-    ok = pruned.status == "optimal" and full.status == "optimal"
-    a, b = pruned.objective, full.objective
-    gap_abs = a - b if ok else float("nan")
-    gap_rel = gap_abs / abs(b) if ok and b != 0 else (0.0 if ok else float("nan"))
-    return {
-        "objective_pruned": a,
-        "objective_unpruned": b,
-        "gap_abs": gap_abs,
-        "gap_rel": gap_rel,
-        "gap_pct": 100.0 * gap_rel,
-        "lanes_pruned": len(pruned_lanes),
-        "lanes_unpruned": len(full_lanes),
-        "pruned_subset": subset,
-        "status_pruned": pruned.status,
-        "status_unpruned": full.status,
-        "seconds_pruned": t_p,
-        "seconds_unpruned": t_f,
+    plan = assemble_plan(prob, sol, settings)
+    t_asm = time.perf_counter() - t
+    t = time.perf_counter()
+    plan.violations = verify_plan(store_products, products, lanes, plan, settings.verify_tol)
+    plan.violations += check_solver_objectives(plan, prob, sol, settings.verify_tol)
+    t_ver = time.perf_counter() - t
+    if plan.violations:
+        plan.status = "failed"
+    plan.timings = {
+        "prepare": t_prep,
+        **sol.timings,
+        "assemble": t_asm,
+        "verify": t_ver,
+        "solver_calls": float(sol.calls),
     }
+    return plan

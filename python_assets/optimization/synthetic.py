@@ -3,8 +3,8 @@
 Shaped like FreshRetailNet-50K: stores in city clusters (uniform over a 15 km disc around
 city centres drawn in the same inland box of eastern China the adapter assumes), each product
 stocked by a random subset of stores, lognormal demand, current inventory a random (unbalanced)
-cover of demand. Costs are 003's: holding 0.10 per unit per day x horizon, stockout penalty
-2.50, manufacturing 1.00; distribution 0.20 per unit (seeds/cost_parameters.csv).
+cover of demand. Costs are the seeds' (seeds/cost_parameters.csv): holding 0.10 per unit per
+day x horizon, stockout penalty 2.50, manufacturing 1.00, distribution 0.20 per unit.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from python_assets.optimization.network import safety_stock
+from python_assets.optimization.constraints import safety_stock
 
 KM_PER_DEGREE_LAT = 111.32
 

@@ -1,6 +1,6 @@
 {#- Stock against demand per store x product: on hand, blended demand, safety stock and the
     floor a store never gives below (the larger of safety stock and the display minimum).
-    safety stock = z_alpha x daily demand std x sqrt(lead time). -#}
+    safety stock: the safety_stock macro with the replenishment lead time. -#}
 
 with
 
@@ -44,8 +44,11 @@ with_safety_stock as (
 
     select
         combined.*,
-        {{ default_z_alpha() }} * combined.daily_demand_std
-            * sqrt({{ cost_parameter('replenishment_lead_time_days') }}) as safety_stock_units
+        {{ safety_stock(
+            default_z_alpha(),
+            'combined.daily_demand_std',
+            cost_parameter('replenishment_lead_time_days')
+        ) }} as safety_stock_units
     from combined
 
 ),

@@ -1,9 +1,10 @@
 {#- What the LP sees per store x product, persisted so a plan can be re-solved and audited.
     demand: the forecast over the horizon (chosen model); pairs without a forecast use the
-    blended daily demand x horizon. safety stock = z_alpha x daily sigma x sqrt(lead time of the
-    store's shipping zone). Storage capacity: the store's capacity split by the product's share of
-    the store's demand, or (no capacity in the input) storage_capacity_cover_days of demand;
-    never below what the store already holds, which physically fits. -#}
+    blended daily demand x horizon. safety stock: the safety_stock macro with the daily sigma
+    (the horizon's std / sqrt(horizon days)) and the lead time of the store's shipping zone.
+    Storage capacity: the store's capacity split by the product's share of the store's demand,
+    or (no capacity in the input) storage_capacity_cover_days of demand; never below what the
+    store already holds, which physically fits. -#}
 
 with
 
@@ -77,7 +78,7 @@ select
     demand_source,
     zone_id,
     lead_time_days,
-    {{ default_z_alpha() }} * demand_std / sqrt(horizon_days) * sqrt(lead_time_days) as safety_stock,
+    {{ safety_stock(default_z_alpha(), 'demand_std / sqrt(horizon_days)', 'lead_time_days') }} as safety_stock,
     greatest(coalesce(capacity_from_store, capacity_from_cover), current_inv) as max_capacity,
     {{ cost_parameter('holding_cost_per_unit_day') }} * horizon_days as holding_cost,
     {{ cost_parameter('stockout_penalty_per_unit') }} as stockout_penalty,

@@ -1,0 +1,154 @@
+"""One call from the persisted LP inputs to every optimisation table: the optimised plan, its
+baselines priced under the same cost model, and the scenario grid.
+
+The Dagster asset (dagster_defs/assets/optimization.py) only reads `PlanInputs` from the
+warehouse, calls `plan_with_baselines` and writes `PlanResults.tables()`. See
+docs/methodology.md, section Allocation LP.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from python_assets.optimization.baselines import (
+    baseline_decentralised,
+    baseline_do_nothing,
+    price_moves,
+)
+from python_assets.optimization.inputs import lane_settings_from_seed
+from python_assets.optimization.problem import AllocationPlan, SolverSettings
+from python_assets.optimization.scenarios import run_scenarios
+from python_assets.optimization.solve import solve_allocation
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """What the plan and its baselines read, as the warehouse holds it.
+
+    store_products, products, lanes: marts.allocation_inputs_{store_product,product,lanes}.
+    rule_moves: the Z-score rule's moves (from_store, to_store, product_id, units).
+    stores: store_id, latitude, longitude, zone_id; zones: zone_id, rate_per_km,
+        lead_time_days (to price rule moves off the candidate lanes).
+    network_settings: the network_settings seed (setting, value).
+    scenario_grid: the scenario_grid seed.
+    """
+
+    store_products: pd.DataFrame
+    products: pd.DataFrame
+    lanes: pd.DataFrame
+    rule_moves: pd.DataFrame
+    stores: pd.DataFrame
+    zones: pd.DataFrame
+    network_settings: pd.DataFrame
+    scenario_grid: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """solver: how the LP is solved; its max_lead_time_days is replaced by the network
+    settings' service limit, which also cut the lanes upstream.
+    run_scenarios: solve the scenario grid; scenario_ids: only these (empty = all)."""
+
+    solver: SolverSettings = field(default_factory=SolverSettings)
+    run_scenarios: bool = True
+    scenario_ids: tuple[str, ...] = ()
+
+
+@dataclass
+class PlanResults:
+    """The optimised plan, the cost breakdown of it and of every baseline (plan_name,
+    plan_status), and one row per scenario solved."""
+
+    plan: AllocationPlan
+    cost_breakdown: pd.DataFrame
+    scenarios: pd.DataFrame
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The optimization.* tables, by name."""
+        scenarios = self.scenarios
+        if "violations" in scenarios:
+            scenarios = scenarios.astype({"violations": "string"})
+        return {
+            "transfer_plan": self.plan.transfers,
+            "production_plan": self.plan.production,
+            "store_product_plan": self.plan.store_products,
+            "product_status": self.plan.product_status,
+            "cost_breakdown": self.cost_breakdown,
+            "scenario_results": scenarios,
+        }
+
+    def total_cost_by_plan(self) -> pd.Series:
+        """Total cost of the optimised plan and of each baseline, by plan_name."""
+        costs = self.cost_breakdown
+        return costs[costs["level"] == "total"].set_index("plan_name")["total"]
+
+
+def plan_with_baselines(
+    inputs: PlanInputs, settings: PlanSettings = PlanSettings(), log: Log | None = None
+) -> PlanResults:
+    """Solve the LP, price the baselines under the same cost model and run the scenarios.
+
+    Baselines: do_nothing (no transfers, no production), decentralised (the LP without
+    transfers), zscore_rule_moves (the rule's moves priced; moves off the candidate lanes
+    priced by the same haversine rule). Scenarios with every multiplier 1 reuse the plan or the
+    decentralised baseline instead of solving again. `log` receives progress lines.
+    """
+    say = log if log is not None else (lambda _line: None)
+    network = lane_settings_from_seed(inputs.network_settings)
+    solver = replace(settings.solver, max_lead_time_days=network.max_lead_time_days)
+    sp, products, lanes = inputs.store_products, inputs.products, inputs.lanes
+
+    started = time.perf_counter()
+    say(f"solving {len(sp)} store x product pairs, {len(products)} products, {len(lanes)} lanes")
+    plan = solve_allocation(
+        sp,
+        products,
+        lanes,
+        solver,
+        progress=lambda done, total, seconds: say(
+            f"LP: {done} / {total} products solved, {seconds:.1f} s"
+        ),
+    )
+    say(f"plan {plan.status} in {time.perf_counter() - started:.1f} s")
+
+    decentralised = baseline_decentralised(sp, products, lanes, solver)
+    baselines = {
+        "do_nothing": baseline_do_nothing(sp, products, lanes).cost_breakdown,
+        "decentralised": decentralised.cost_breakdown,
+        "zscore_rule_moves": price_moves(
+            sp,
+            products,
+            lanes,
+            inputs.rule_moves,
+            stores=inputs.stores,
+            zones=inputs.zones,
+            handling_cost=network.handling_cost,
+            speed_km_per_day=network.speed_km_per_day,
+        ),
+    }
+    costs = pd.concat(
+        [
+            plan.cost_breakdown.assign(plan_name="optimised", plan_status=plan.status),
+            *(b.assign(plan_name=name, plan_status="baseline") for name, b in baselines.items()),
+        ],
+        ignore_index=True,
+    )
+
+    if settings.run_scenarios:
+        grid = inputs.scenario_grid
+        if settings.scenario_ids:
+            grid = grid[grid["scenario_id"].isin(settings.scenario_ids)]
+        solved = {
+            (solver.allow_transfers, solver.allow_production): plan,
+            (False, solver.allow_production): decentralised,
+        }
+        scenarios = run_scenarios(sp, products, lanes, grid, solver, solved=solved, progress=say)
+    else:
+        scenarios = pd.DataFrame({"scenario_id": pd.Series(dtype="string")})
+    return PlanResults(plan=plan, cost_breakdown=costs, scenarios=scenarios)

@@ -1,0 +1,1 @@
+"""Tests of python_assets/optimization, one module per tested module."""

@@ -1,0 +1,58 @@
+"""Fixed plans priced under the LP cost model: the rule's moves, doing nothing, decentralised."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from python_assets.optimization import (
+    baseline_decentralised,
+    baseline_do_nothing,
+    haversine_km,
+    plan_cost,
+    price_moves,
+    solve_allocation,
+)
+from tests.optimization.instances import HOLD, PEN, small_random, surplus_short
+
+
+def test_plan_cost_and_price_moves_use_the_lp_cost_model():
+    sp, pr, ln = surplus_short(0.3)
+    plan = solve_allocation(sp, pr, ln)
+    moves = plan.transfers[["from_store", "to_store", "product_id", "units"]]
+    priced = plan_cost(sp, pr, ln, moves)
+    assert priced.iloc[-1]["total"] == pytest.approx(plan.objective)
+    assert price_moves(sp, pr, ln, moves).iloc[-1]["total"] == pytest.approx(plan.objective)
+    # a move on a lane outside the candidate set is priced by the haversine rule
+    stores = pd.DataFrame(
+        {
+            "store_id": ["A", "B"],
+            "latitude": [45.0, 45.0],
+            "longitude": [4.0, 5.0],
+            "zone_id": [0, 0],
+        }
+    )
+    zones = pd.DataFrame({"zone_id": [0], "rate_per_km": [0.01], "lead_time_days": [1.0]})
+    back = pd.DataFrame(
+        {"from_store": ["B"], "to_store": ["A"], "product_id": ["P1"], "units": [1.0]}
+    )
+    cb = price_moves(sp, pr, ln, back, stores=stores, zones=zones)
+    km = float(haversine_km(45.0, 5.0, 45.0, 4.0))
+    # B (0 on hand, 5 short) gives 1 more unit to A: stockout +1, A holds 1 more
+    expected = (10 - 2 + 1) * HOLD + 6 * PEN + 0.05 + 0.01 * km
+    assert cb.iloc[-1]["total"] == pytest.approx(expected)
+    with pytest.raises(ValueError, match="not a candidate lane"):
+        price_moves(sp, pr, ln, back)
+
+
+def test_baselines_cost_more_than_the_optimum():
+    inst, lanes = small_random(seed=9, n_stores=20, n_products=6, n_pairs=70)
+    sp, pr = inst.store_products, inst.products
+    best = solve_allocation(sp, pr, lanes)
+    nothing = baseline_do_nothing(sp, pr, lanes)
+    decentral = baseline_decentralised(sp, pr, lanes)
+    assert nothing.status == "baseline" and nothing.violations == []
+    assert nothing.transfers.empty and nothing.production["manufacture_units"].sum() == 0
+    assert decentral.status == "optimal" and decentral.transfers.empty
+    assert best.objective < decentral.objective < nothing.objective
+    assert best.fill_rate >= nothing.fill_rate
