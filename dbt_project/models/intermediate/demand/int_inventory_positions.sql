@@ -45,7 +45,7 @@ with_safety_stock as (
     select
         combined.*,
         {{ default_z_alpha() }} * combined.daily_demand_std
-            * sqrt({{ cost_parameter('replenishment_lead_time_days') }}) as safety_stock_units
+        * sqrt({{ cost_parameter('replenishment_lead_time_days') }}) as safety_stock_units
     from combined
 
 ),
@@ -65,8 +65,10 @@ final as (
         with_safety_stock.daily_demand_std,
         with_safety_stock.blend_method,
         with_safety_stock.safety_stock_units,
-        greatest(with_safety_stock.safety_stock_units, {{ rule_setting('min_display_units') }}) as floor_units,
-        with_safety_stock.on_hand_units / nullif(with_safety_stock.blended_daily_demand, 0) as days_of_cover
+        greatest(with_safety_stock.safety_stock_units, {{ rule_setting('min_display_units') }})
+            as floor_units,
+        with_safety_stock.on_hand_units
+        / nullif(with_safety_stock.blended_daily_demand, 0) as days_of_cover
     from with_safety_stock
     inner join products on with_safety_stock.product_id = products.product_id
 

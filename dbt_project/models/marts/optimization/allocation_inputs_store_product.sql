@@ -33,7 +33,10 @@ positions as (
 
 store_demand as (
 
-    select store_id, sum(blended_daily_demand) as daily_demand, count(*) as product_count
+    select
+        store_id,
+        sum(blended_daily_demand) as daily_demand,
+        count(*) as product_count
     from positions
     group by store_id
 
@@ -46,17 +49,22 @@ combined as (
         positions.product_id,
         positions.on_hand_units + positions.in_transit_units as current_inv,
         coalesce(forecast.demand, positions.blended_daily_demand * horizon.horizon_days) as demand,
-        coalesce(forecast.demand_std, positions.daily_demand_std * sqrt(horizon.horizon_days)) as demand_std,
-        case when forecast.store_id is null then 'blended_demand' else 'forecast' end as demand_source,
+        coalesce(forecast.demand_std, positions.daily_demand_std * sqrt(horizon.horizon_days))
+            as demand_std,
+        case when forecast.store_id is null then 'blended_demand' else 'forecast' end
+            as demand_source,
         horizon.horizon_days,
         zones.zone_id,
         zones.lead_time_days,
         zones.remoteness,
         stores.storage_capacity_units * case
-            when store_demand.daily_demand > 0 then positions.blended_daily_demand / store_demand.daily_demand
+            when
+                store_demand.daily_demand > 0
+                then positions.blended_daily_demand / store_demand.daily_demand
             else 1.0 / store_demand.product_count
         end as capacity_from_store,
-        {{ cost_parameter('storage_capacity_cover_days') }} * positions.blended_daily_demand as capacity_from_cover
+        {{ cost_parameter('storage_capacity_cover_days') }}
+        * positions.blended_daily_demand as capacity_from_cover
     from positions
     cross join horizon
     inner join store_demand on positions.store_id = store_demand.store_id
