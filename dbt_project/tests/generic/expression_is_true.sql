@@ -1,8 +1,7 @@
 {#- Fails on every row where the expression is false (after an optional where filter). -#}
 {% test expression_is_true(model, expression, where_clause=none, column_name=none) %}
-    
 select *
 from {{ model }}
 where not ({{ expression }})
-    {%- if where_clause %} and ({{ where_clause }}){% endif %}
+{%- if where_clause %} and ({{ where_clause }}){% endif %}
 {% endtest %}

@@ -36,7 +36,8 @@ positioned as (
         settings.window_days,
         {{ dbt.datediff('daily.sales_date', '(select max(sales_date) from daily)', 'day') }}
             as days_before_end
-    from daily
+    -- the subquery in days_before_end reads daily too: one table, not two aliases
+    from daily  -- noqa: AL04
     cross join settings
 
 ),

@@ -103,8 +103,8 @@ unioned as (
 )
 
 select
-    store_id,
-    feature_name,
-    coalesce(feature_value, 0) as feature_value
+    unioned.store_id,
+    unioned.feature_name,
+    coalesce(unioned.feature_value, 0) as feature_value
 from unioned
-where store_id in (select store_id from store_demand)
+where unioned.store_id in (select store_demand.store_id from store_demand)

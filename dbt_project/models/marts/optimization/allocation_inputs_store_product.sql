@@ -85,7 +85,8 @@ select
     demand_source,
     zone_id,
     lead_time_days,
-    {{ default_z_alpha() }} * demand_std / sqrt(horizon_days) * sqrt(lead_time_days) as safety_stock,
+    {{ default_z_alpha() }} * demand_std / sqrt(horizon_days)
+    * sqrt(lead_time_days) as safety_stock,
     greatest(coalesce(capacity_from_store, capacity_from_cover), current_inv) as max_capacity,
     {{ cost_parameter('holding_cost_per_unit_day') }} * horizon_days as holding_cost,
     {{ cost_parameter('stockout_penalty_per_unit') }} as stockout_penalty,

@@ -29,24 +29,24 @@ levels as (
     from plan
     union all
     select
-        'product',
-        product_id,
+        'product' as service_level_grain,
+        product_id as grain_key,
         demand_units,
         served_units,
         served_units_doing_nothing
     from plan
     union all
     select
-        'region',
-        region,
+        'region' as service_level_grain,
+        region as grain_key,
         demand_units,
         served_units,
         served_units_doing_nothing
     from plan
     union all
     select
-        'overall',
-        'all',
+        'overall' as service_level_grain,
+        'all' as grain_key,
         demand_units,
         served_units,
         served_units_doing_nothing
