@@ -34,9 +34,11 @@ run: manifest $(DAGSTER_HOME)/dagster.yaml  ## build the demo (or DATASET=freshr
 test: manifest  ## the whole test suite
 	$(BIN)/python -m pytest
 
-lint: manifest  ## ruff (Python) and dbt's own parse/compile (SQL)
+lint: manifest  ## ruff (Python), sqlfluff (dbt SQL) and the one YAML style (dbt yml, seeds)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
+	$(BIN)/python scripts/format_yaml.py --check
 
 ui: manifest $(DAGSTER_HOME)/dagster.yaml  ## Dagster UI on 127.0.0.1:3000
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m dagster_defs

@@ -34,8 +34,10 @@ positioned as (
         daily.*,
         settings.recent_weight,
         settings.window_days,
-        {{ dbt.datediff('daily.sales_date', '(select max(sales_date) from daily)', 'day') }} as days_before_end
-    from daily
+        {{ dbt.datediff('daily.sales_date', '(select max(sales_date) from daily)', 'day') }}
+            as days_before_end
+    -- the subquery in days_before_end reads daily too: one table, not two aliases
+    from daily  -- noqa: AL04
     cross join settings
 
 ),
@@ -47,16 +49,26 @@ windows as (
         product_id,
         max(recent_weight) as recent_weight,
         max(window_days) as window_days,
-        avg(case when days_before_end < window_days then latent_demand_units end) as recent_daily_rate,
-        stddev_samp(case when days_before_end < window_days then latent_demand_units end) as recent_daily_std,
+        avg(case when days_before_end < window_days then latent_demand_units end)
+            as recent_daily_rate,
+        stddev_samp(case when days_before_end < window_days then latent_demand_units end)
+            as recent_daily_std,
         avg(
-            case when days_before_end >= 364 and days_before_end < 364 + window_days then latent_demand_units end
+            case
+                when
+                    days_before_end >= 364 and days_before_end < 364 + window_days
+                    then latent_demand_units
+            end
         ) as last_year_recent_rate,
         count(
             case when days_before_end >= 364 and days_before_end < 364 + window_days then 1 end
         ) as last_year_recent_days,
         avg(
-            case when days_before_end >= 364 - window_days and days_before_end < 364 then latent_demand_units end
+            case
+                when
+                    days_before_end >= 364 - window_days and days_before_end < 364
+                    then latent_demand_units
+            end
         ) as last_year_season_rate,
         count(
             case when days_before_end >= 364 - window_days and days_before_end < 364 then 1 end
@@ -105,7 +117,10 @@ final as (
         case
             when blend_method = 'seasonal_blend'
                 then recent_weight * recent_daily_rate
-                    + (1 - recent_weight) * recent_daily_rate * last_year_season_rate / last_year_recent_rate
+                + (1 - recent_weight)
+                * recent_daily_rate
+                * last_year_season_rate
+                / last_year_recent_rate
             else recent_daily_rate
         end as blended_daily_demand,
         blend_method

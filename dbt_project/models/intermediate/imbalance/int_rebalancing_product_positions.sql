@@ -12,7 +12,9 @@ zscores as (
 
 flagged_groups as (
 
-    select distinct cluster_id, subcategory
+    select distinct
+        cluster_id,
+        subcategory
     from zscores
     where imbalance_flag in ('over', 'under')
 
@@ -29,7 +31,9 @@ final as (
         positions.floor_units,
         case
             when zscores.blended_daily_demand > 0
-                then zscores.units_at_mean * positions.blended_daily_demand / zscores.blended_daily_demand
+                then zscores.units_at_mean
+                * positions.blended_daily_demand
+                / zscores.blended_daily_demand
             else 0
         end as target_units
     from {{ ref('int_inventory_positions') }} as positions

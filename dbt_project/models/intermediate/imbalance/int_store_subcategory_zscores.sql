@@ -16,12 +16,21 @@ positions as (
 
 clusters as (
 
-    select store_id, subcategory, cluster_id
+    select
+        store_id,
+        subcategory,
+        cluster_id
     from {{ ref('int_store_subcategory_clusters_fitted') }}
     where {{ rule_setting('cluster_mode', 'varchar') }} = 'subcategory'
     union all
-    select store_subcategories.store_id, store_subcategories.subcategory, store_clusters.cluster_id
-    from (select distinct store_id, subcategory from positions) as store_subcategories
+    select
+        store_subcategories.store_id,
+        store_subcategories.subcategory,
+        store_clusters.cluster_id
+    from (select distinct
+        store_id,
+        subcategory
+    from positions) as store_subcategories
     inner join {{ ref('int_store_clusters_fitted') }} as store_clusters
         on store_subcategories.store_id = store_clusters.store_id
     where {{ rule_setting('cluster_mode', 'varchar') }} = 'store'
@@ -45,12 +54,18 @@ with_metric as (
     select
         store_subcategory.*,
         clusters.cluster_id,
-        sum(store_subcategory.on_hand_units) over (partition by store_subcategory.store_id) as store_on_hand_units,
+        sum(store_subcategory.on_hand_units)
+            over (partition by store_subcategory.store_id)
+            as store_on_hand_units,
         {{ rule_setting('allocation_metric', 'varchar') }} as metric_name,
         case {{ rule_setting('allocation_metric', 'varchar') }}
             when 'unit_share'
                 then store_subcategory.on_hand_units
-                    / nullif(sum(store_subcategory.on_hand_units) over (partition by store_subcategory.store_id), 0)
+                / nullif(
+                    sum(store_subcategory.on_hand_units)
+                        over (partition by store_subcategory.store_id),
+                    0
+                )
             else store_subcategory.on_hand_units / nullif(store_subcategory.blended_daily_demand, 0)
         end as metric_value
     from store_subcategory
@@ -76,11 +91,16 @@ scored as (
     select
         *,
         case
-            when metric_value is null then 'not scored: no demand in this store x subcategory, the metric is undefined'
+            when
+                metric_value is null
+                then 'not scored: no demand in this store x subcategory, the metric is undefined'
             when group_store_count < {{ rule_setting('min_group_stores') }}
-                then 'not scored: fewer than ' || cast({{ rule_setting('min_group_stores', 'integer') }} as varchar)
-                    || ' stores with this subcategory in the cluster'
-            when cluster_std = 0 then 'not scored: every store in the group has the same metric (std 0)'
+                then 'not scored: fewer than '
+                || cast({{ rule_setting('min_group_stores', 'integer') }} as varchar)
+                || ' stores with this subcategory in the cluster'
+            when
+                cluster_std = 0
+                then 'not scored: every store in the group has the same metric (std 0)'
             else 'scored'
         end as reason,
         {{ rule_setting('zscore_threshold') }} as zscore_threshold

@@ -34,7 +34,10 @@ select
     stores.region,
     positions.blended_daily_demand,
     plan.current_inventory_units as on_hand_before,
-    plan.current_inventory_units + plan.transfer_in_units - plan.transfer_out_units + plan.allocated_units
+    plan.current_inventory_units
+    + plan.transfer_in_units
+    - plan.transfer_out_units
+    + plan.allocated_units
         as on_hand_after,
     plan.transfer_in_units,
     plan.transfer_out_units,

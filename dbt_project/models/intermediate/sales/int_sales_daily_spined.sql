@@ -23,7 +23,10 @@ pairs as (
 
 data_range as (
 
-    select min(sales_date) as first_day, max(sales_date) as last_day from sales
+    select
+        min(sales_date) as first_day,
+        max(sales_date) as last_day
+    from sales
 
 ),
 
@@ -42,7 +45,7 @@ spine as (
         calendar.sales_date
     from pairs
     inner join calendar
-        on calendar.sales_date >= pairs.first_sales_date
+        on pairs.first_sales_date <= calendar.sales_date
 
 ),
 

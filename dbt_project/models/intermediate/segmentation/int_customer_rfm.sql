@@ -29,12 +29,16 @@ per_customer as (
 
 home_store as (
 
-    select customer_id, store_id
+    select
+        customer_id,
+        store_id
     from (
         select
             customer_id,
             store_id,
-            row_number() over (partition by customer_id order by count(*) desc, store_id) as store_rank
+            row_number()
+                over (partition by customer_id order by count(*) desc, store_id)
+                as store_rank
         from orders
         group by customer_id, store_id
     ) as ranked

@@ -19,7 +19,9 @@ stores as (
 
 store_demand as (
 
-    select store_id, sum(blended_daily_demand) as total_daily_demand
+    select
+        store_id,
+        sum(blended_daily_demand) as total_daily_demand
     from positions
     group by store_id
 
@@ -30,7 +32,8 @@ demand_mix as (
     select
         positions.store_id,
         'mix__' || positions.subcategory as feature_name,
-        sum(positions.blended_daily_demand) / nullif(max(store_demand.total_daily_demand), 0) as feature_value
+        sum(positions.blended_daily_demand)
+        / nullif(max(store_demand.total_daily_demand), 0) as feature_value
     from positions
     inner join store_demand on positions.store_id = store_demand.store_id
     group by positions.store_id, positions.subcategory
@@ -39,23 +42,37 @@ demand_mix as (
 
 volume as (
 
-    select store_id, 'volume_log' as feature_name, ln(1 + total_daily_demand) as feature_value
+    select
+        store_id,
+        'volume_log' as feature_name,
+        ln(1 + total_daily_demand) as feature_value
     from store_demand
 
 ),
 
 store_format as (
 
-    select store_id, 'format__' || store_format as feature_name, 1.0 as feature_value
+    select
+        store_id,
+        'format__' || store_format as feature_name,
+        1.0 as feature_value
     from stores
 
 ),
 
 location as (
 
-    select store_id, 'latitude' as feature_name, latitude as feature_value from stores
+    select
+        store_id,
+        'latitude' as feature_name,
+        latitude as feature_value
+    from stores
     union all
-    select store_id, 'longitude' as feature_name, longitude as feature_value from stores
+    select
+        store_id,
+        'longitude' as feature_name,
+        longitude as feature_value
+    from stores
 
 ),
 
@@ -86,8 +103,8 @@ unioned as (
 )
 
 select
-    store_id,
-    feature_name,
-    coalesce(feature_value, 0) as feature_value
+    unioned.store_id,
+    unioned.feature_name,
+    coalesce(unioned.feature_value, 0) as feature_value
 from unioned
-where store_id in (select store_id from store_demand)
+where unioned.store_id in (select store_demand.store_id from store_demand)

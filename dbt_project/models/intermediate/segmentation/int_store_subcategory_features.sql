@@ -19,7 +19,10 @@ stores as (
 
 subcategory_demand as (
 
-    select store_id, subcategory, sum(blended_daily_demand) as daily_demand
+    select
+        store_id,
+        subcategory,
+        sum(blended_daily_demand) as daily_demand
     from positions
     group by store_id, subcategory
     having sum(blended_daily_demand) > 0
@@ -43,18 +46,30 @@ style_mix as (
 
 volume as (
 
-    select store_id, subcategory, 'volume_log' as feature_name, ln(1 + daily_demand) as feature_value
+    select
+        store_id,
+        subcategory,
+        'volume_log' as feature_name,
+        ln(1 + daily_demand) as feature_value
     from subcategory_demand
 
 ),
 
 location as (
 
-    select subcategory_demand.store_id, subcategory_demand.subcategory, 'latitude' as feature_name, stores.latitude as feature_value
+    select
+        subcategory_demand.store_id,
+        subcategory_demand.subcategory,
+        'latitude' as feature_name,
+        stores.latitude as feature_value
     from subcategory_demand
     inner join stores on subcategory_demand.store_id = stores.store_id
     union all
-    select subcategory_demand.store_id, subcategory_demand.subcategory, 'longitude' as feature_name, stores.longitude as feature_value
+    select
+        subcategory_demand.store_id,
+        subcategory_demand.subcategory,
+        'longitude' as feature_name,
+        stores.longitude as feature_value
     from subcategory_demand
     inner join stores on subcategory_demand.store_id = stores.store_id
 

@@ -1,13 +1,13 @@
 select
-    cast(store_id as varchar) as store_id,
-    cast(product_id as varchar) as product_id,
-    cast(forecast_date as date) as forecast_date,
-    cast(origin_date as date) as origin_date,
-    cast(model as varchar) as model_name,
-    cast(forecast_units as double) as forecast_units,
-    cast(lower_80 as double) as lower_80,
-    cast(upper_80 as double) as upper_80,
-    cast(lower_95 as double) as lower_95,
-    cast(upper_95 as double) as upper_95,
-    cast(demand_std_horizon as double) as demand_std_horizon
-from {{ source('forecasting', 'demand_forecast') }}
+    store_id,
+    product_id,
+    forecast_date,
+    origin_date,
+    model_name,
+    forecast_units,
+    lower_80,
+    upper_80,
+    lower_95,
+    upper_95,
+    demand_std_horizon
+from {{ ref('stg_forecasting__demand_forecasts') }}

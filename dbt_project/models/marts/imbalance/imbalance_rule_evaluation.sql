@@ -5,7 +5,10 @@ with
 
 flags as (
 
-    select store_id, subcategory, imbalance_flag
+    select
+        store_id,
+        subcategory,
+        imbalance_flag
     from {{ ref('int_store_subcategory_zscores') }}
     where imbalance_flag in ('over', 'under')
 
@@ -34,9 +37,21 @@ matched as (
 select
     (select count(*) from planted) as planted_cases,
     (select count(*) from flags) as flagged_cases,
-    (select count(*) from matched where imbalance_flag is not null) as planted_cases_flagged,
-    (select count(*) from matched where imbalance_flag = planted_direction) as planted_cases_flagged_same_direction,
-    (select count(*) from matched where imbalance_flag is not null) * 1.0
-        / nullif((select count(*) from planted), 0) as recall,
-    (select count(*) from matched where imbalance_flag is not null) * 1.0
-        / nullif((select count(*) from flags), 0) as precision_vs_planted
+    (
+        select count(*) from matched
+        where imbalance_flag is not null
+    ) as planted_cases_flagged,
+    (
+        select count(*) from matched
+        where imbalance_flag = planted_direction)
+        as planted_cases_flagged_same_direction,
+    (
+        select count(*) from matched
+        where imbalance_flag is not null
+    ) * 1.0
+    / nullif((select count(*) from planted), 0) as recall,
+    (
+        select count(*) from matched
+        where imbalance_flag is not null
+    ) * 1.0
+    / nullif((select count(*) from flags), 0) as precision_vs_planted

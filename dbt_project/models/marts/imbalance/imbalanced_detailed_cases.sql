@@ -33,9 +33,11 @@ case_moves as (
         cases.store_id,
         cases.subcategory,
         moves.move_id,
-        case when moves.donor_store_id = cases.store_id then 'send' else 'receive' end as move_direction,
+        case when moves.donor_store_id = cases.store_id then 'send' else 'receive' end
+            as move_direction,
         case
-            when moves.donor_store_id = cases.store_id then moves.receiver_store_id else moves.donor_store_id
+            when moves.donor_store_id = cases.store_id then moves.receiver_store_id else
+                moves.donor_store_id
         end as counterpart_store_id,
         moves.product_id,
         moves.units as move_units

@@ -9,7 +9,8 @@ select
     365 * sum(blended_daily_demand) / nullif(sum(on_hand_before), 0) as inventory_turnover_before,
     365 * sum(blended_daily_demand) / nullif(sum(on_hand_after), 0) as inventory_turnover_after,
     sum(stockout_days_28d) * 1.0 / nullif(sum(days_28d), 0) as stockout_frequency_28d,
-    sum(horizon_served_units_doing_nothing) / nullif(sum(horizon_demand_units), 0) as fill_rate_before,
+    sum(horizon_served_units_doing_nothing)
+    / nullif(sum(horizon_demand_units), 0) as fill_rate_before,
     sum(horizon_served_units) / nullif(sum(horizon_demand_units), 0) as fill_rate_after,
     sum(transfer_in_units) as transfer_in_units,
     sum(transfer_out_units) as transfer_out_units,

@@ -13,7 +13,12 @@ orders as (
         count(distinct order_id) as orders_28d,
         sum(order_line_amount) as order_amount_28d
     from {{ ref('stg_inputs__customer_orders') }}
-    where order_date > (select {{ dbt.dateadd('day', -28, 'max(order_date)') }} from {{ ref('stg_inputs__customer_orders') }})
+    where
+        order_date
+        > (
+            select {{ dbt.dateadd('day', -28, 'max(order_date)') }}
+            from {{ ref('stg_inputs__customer_orders') }}
+        )
     group by store_id
 
 ),
@@ -29,7 +34,8 @@ per_store as (
         sum(on_hand_before) as on_hand_units_before,
         sum(on_hand_after) as on_hand_units_after,
         sum(stockout_days_28d) * 1.0 / nullif(sum(days_28d), 0) as stockout_frequency_28d,
-        sum(horizon_served_units_doing_nothing) / nullif(sum(horizon_demand_units), 0) as fill_rate_before,
+        sum(horizon_served_units_doing_nothing)
+        / nullif(sum(horizon_demand_units), 0) as fill_rate_before,
         sum(horizon_served_units) / nullif(sum(horizon_demand_units), 0) as fill_rate_after,
         sum(transfer_in_units) as transfer_in_units,
         sum(transfer_out_units) as transfer_out_units,
@@ -51,10 +57,15 @@ select
     per_store.daily_demand_units,
     per_store.on_hand_units_before,
     per_store.on_hand_units_after,
-    per_store.on_hand_units_before / nullif(per_store.daily_demand_units, 0) as days_of_supply_before,
+    per_store.on_hand_units_before
+    / nullif(per_store.daily_demand_units, 0) as days_of_supply_before,
     per_store.on_hand_units_after / nullif(per_store.daily_demand_units, 0) as days_of_supply_after,
-    365 * per_store.daily_demand_units / nullif(per_store.on_hand_units_before, 0) as inventory_turnover_before,
-    365 * per_store.daily_demand_units / nullif(per_store.on_hand_units_after, 0) as inventory_turnover_after,
+    365
+    * per_store.daily_demand_units
+    / nullif(per_store.on_hand_units_before, 0) as inventory_turnover_before,
+    365
+    * per_store.daily_demand_units
+    / nullif(per_store.on_hand_units_after, 0) as inventory_turnover_after,
     per_store.stockout_frequency_28d,
     per_store.fill_rate_before,
     per_store.fill_rate_after,

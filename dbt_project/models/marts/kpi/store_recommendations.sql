@@ -38,7 +38,8 @@ region_median as (
     select
         region,
         category,
-        percentile_cont(0.5) within group (order by days_of_supply_before) as region_median_days_of_supply
+        percentile_cont(0.5) within group (order by days_of_supply_before)
+            as region_median_days_of_supply
     from with_supply
     group by region, category
 
@@ -60,12 +61,18 @@ select
     with_supply.transfer_in_units,
     with_supply.transfer_out_units,
     with_supply.central_allocation_units,
-    'days of supply ' || coalesce(cast(round(with_supply.days_of_supply_before, 1) as varchar), 'n/a')
-        || ' vs region median ' || coalesce(cast(round(region_median.region_median_days_of_supply, 1) as varchar), 'n/a')
-        || '; plan: +' || cast(round(with_supply.transfer_in_units, 1) as varchar) || ' in from stores, +'
-        || cast(round(with_supply.central_allocation_units, 1) as varchar) || ' from central supply, -'
-        || cast(round(with_supply.transfer_out_units, 1) as varchar) || ' out'
-        || ' -> ' || coalesce(cast(round(with_supply.days_of_supply_after, 1) as varchar), 'n/a') || ' days'
+    'days of supply '
+    || coalesce(cast(round(with_supply.days_of_supply_before, 1) as varchar), 'n/a')
+    || ' vs region median '
+    || coalesce(cast(round(region_median.region_median_days_of_supply, 1) as varchar), 'n/a')
+    || '; plan: +'
+    || cast(round(with_supply.transfer_in_units, 1) as varchar)
+    || ' in from stores, +'
+    || cast(round(with_supply.central_allocation_units, 1) as varchar) || ' from central supply, -'
+    || cast(round(with_supply.transfer_out_units, 1) as varchar) || ' out'
+    || ' -> '
+    || coalesce(cast(round(with_supply.days_of_supply_after, 1) as varchar), 'n/a')
+    || ' days'
         as reason
 from with_supply
 inner join region_median

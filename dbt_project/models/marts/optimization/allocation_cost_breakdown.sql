@@ -1,12 +1,12 @@
 select
-    cast(plan_name as varchar) as plan_name,
-    cast(plan_status as varchar) as plan_status,
-    cast(level as varchar) as cost_level,
-    cast(product_id as varchar) as product_id,
-    cast(holding as double) as holding_cost,
-    cast(stockout as double) as stockout_cost,
-    cast(transport as double) as transport_cost,
-    cast(manufacturing as double) as manufacturing_cost,
-    cast(distribution as double) as distribution_cost,
-    cast(total as double) as total_cost
-from {{ source('optimization', 'cost_breakdown') }}
+    plan_name,
+    plan_status,
+    cost_level,
+    product_id,
+    holding_cost,
+    stockout_cost,
+    transport_cost,
+    manufacturing_cost,
+    distribution_cost,
+    total_cost
+from {{ ref('stg_optimization__cost_breakdowns') }}

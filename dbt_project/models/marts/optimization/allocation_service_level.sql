@@ -20,13 +20,37 @@ plan as (
 
 levels as (
 
-    select 'store' as service_level_grain, store_id as grain_key, demand_units, served_units, served_units_doing_nothing from plan
+    select
+        'store' as service_level_grain,
+        store_id as grain_key,
+        demand_units,
+        served_units,
+        served_units_doing_nothing
+    from plan
     union all
-    select 'product', product_id, demand_units, served_units, served_units_doing_nothing from plan
+    select
+        'product' as service_level_grain,
+        product_id as grain_key,
+        demand_units,
+        served_units,
+        served_units_doing_nothing
+    from plan
     union all
-    select 'region', region, demand_units, served_units, served_units_doing_nothing from plan
+    select
+        'region' as service_level_grain,
+        region as grain_key,
+        demand_units,
+        served_units,
+        served_units_doing_nothing
+    from plan
     union all
-    select 'overall', 'all', demand_units, served_units, served_units_doing_nothing from plan
+    select
+        'overall' as service_level_grain,
+        'all' as grain_key,
+        demand_units,
+        served_units,
+        served_units_doing_nothing
+    from plan
 
 )
 

@@ -23,7 +23,9 @@ stores as (
 
 demand as (
 
-    select store_id, sum(blended_daily_demand) as daily_demand
+    select
+        store_id,
+        sum(blended_daily_demand) as daily_demand
     from {{ ref('int_inventory_positions') }}
     group by store_id
 
@@ -31,14 +33,18 @@ demand as (
 
 top_subcategory as (
 
-    select cluster_id, feature_name, mean_share
+    select
+        cluster_id,
+        feature_name,
+        mean_share
     from (
         select
             clusters.cluster_id,
             features.feature_name,
             avg(features.feature_value) as mean_share,
             row_number() over (
-                partition by clusters.cluster_id order by avg(features.feature_value) desc, features.feature_name
+                partition by clusters.cluster_id
+                order by avg(features.feature_value) desc, features.feature_name
             ) as share_rank
         from features
         inner join clusters on features.store_id = clusters.store_id

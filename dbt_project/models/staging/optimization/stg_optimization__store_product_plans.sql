@@ -1,0 +1,32 @@
+with
+
+source as (
+
+    select * from {{ source('optimization', 'store_product_plan') }}
+
+),
+
+renamed as (
+
+    select
+
+        ---------- ids
+        cast(store_id as varchar) as store_id,
+        cast(product_id as varchar) as product_id,
+
+        ---------- numerics
+        cast(current_inv as double) as current_inventory_units,
+        cast(demand as double) as demand_units,
+        cast(safety_stock as double) as safety_stock_units,
+        cast(allocate_units as double) as allocated_units,
+        cast(transfer_in as double) as transfer_in_units,
+        cast(transfer_out as double) as transfer_out_units,
+        cast(ending_inv as double) as ending_inventory_units,
+        cast(stockout_units as double) as stockout_units,
+        cast(fill_rate as double) as fill_rate
+
+    from source
+
+)
+
+select * from renamed
