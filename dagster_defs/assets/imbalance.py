@@ -1,4 +1,5 @@
-"""File exports of warehouse tables, for users of the original Step 8 CSVs."""
+"""File exports of warehouse tables: the Z-score rule's three marts as CSV, for users outside
+the warehouse."""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -22,8 +23,8 @@ STEP8_TABLES = (
 def step8_csv(
     duckdb: DuckDBResource, warehouse_settings: WarehouseSettingsResource
 ) -> dg.MaterializeResult:
-    """Step 8's three outputs as CSV beside the warehouse, when seeds/rule_settings.csv has
-    export_csv = true (otherwise nothing is written)."""
+    """The Z-score rule's three marts as CSV beside the warehouse, when
+    seeds/rule_settings.csv has export_csv = true (otherwise nothing is written)."""
     folder = warehouse_settings.settings().duckdb_path.parent / "exports" / "step8"
     with duckdb.get_connection() as con:
         setting = con.execute(

@@ -1,4 +1,4 @@
-"""Write warehouse tables out as files for users outside the warehouse (e.g. Step 8's CSVs)."""
+"""Write warehouse tables out as files for users outside the warehouse (e.g. the Z-score rule's marts as CSV)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-{#- Step 8's seasonal blend. With D the last day of data and N the recent weeks:
+{#- The seasonal blend (docs/methodology.md). With D the last day of data and N the recent weeks:
       recent rate        = mean daily latent demand over the last 7N days (D-7N, D]
       last-year recent   = the same 7N days one year (364 days, weekday-aligned) earlier
       last-year season   = the 7N days that followed them, i.e. the season now ahead

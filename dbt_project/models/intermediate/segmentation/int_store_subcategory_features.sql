@@ -1,5 +1,5 @@
 {#- Features of each store inside one subcategory, for clustering stores per subcategory
-    (Step 8's clustering_results_subcategory): style mix within the subcategory, the
+    (cluster_mode = subcategory, mart clustering_results_subcategory): style mix within the subcategory, the
     subcategory's volume in the store, and location. Long form: one row per store x
     subcategory x feature. -#}
 

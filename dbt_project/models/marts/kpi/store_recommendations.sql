@@ -1,4 +1,4 @@
-{#- 002's store-specific strategies, derived from the data: per store x category, what the
+{#- Store-specific strategies, derived from the data: per store x category, what the
     recommended plan does (units in from other stores and central supply, units out) and where
     the store's days of supply stand against the median of its region's stores. increase / decrease
     = the plan's net change is at least one unit up / down; hold otherwise. -#}

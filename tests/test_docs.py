@@ -1,0 +1,192 @@
+"""The project's own documentation: the data dictionary matches the dbt yml, every model is in
+it, and code cites docs/methodology.md, never design documents the repository does not ship."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from python_assets.data_dictionary import REGENERATE, data_dictionary, load_entries
+from python_assets.settings import DBT_PROJECT_DIR, REPO_ROOT
+
+DICTIONARY = REPO_ROOT / "docs" / "data_dictionary.md"
+METHODOLOGY = REPO_ROOT / "docs" / "methodology.md"
+
+# A design document cited by number ("003's", "(003)", "per 001", "003:"), "Step 8" or "SPEC".
+# Numbers inside ids and values ("S001", "0.002", "P0025", "1,001") are not references.
+DESIGN_DOC_REFERENCE = re.compile(
+    r"(?<![\w.])(?<!\d,)00[123](?!\w|\.\d)|(?i:\bstep 8\b)|\bSPEC\b|seed-docs"
+)
+SCANNED = {
+    "python_assets": (".py",),
+    "dagster_defs": (".py",),
+    "dbt_project/models": (".py", ".sql", ".yml"),
+    "dbt_project/macros": (".sql", ".yml"),
+    "seeds": (".csv", ".yml"),
+}
+
+
+def _model_files() -> list[Path]:
+    models = DBT_PROJECT_DIR / "models"
+    return sorted([*models.rglob("*.sql"), *models.rglob("*.py")])
+
+
+# --------------------------------------------------------------------------- data dictionary
+
+
+def test_data_dictionary_is_up_to_date():
+    expected = data_dictionary()
+    actual = DICTIONARY.read_text() if DICTIONARY.exists() else ""
+    assert actual == expected, (
+        f"{DICTIONARY.relative_to(REPO_ROOT)} is out of date with the dbt yml files / seeds. "
+        f"Regenerate it: {REGENERATE}"
+    )
+
+
+def test_every_model_is_in_the_data_dictionary():
+    text = DICTIONARY.read_text()
+    missing = [p.stem for p in _model_files() if f"\n### {p.stem}\n" not in text]
+    assert _model_files(), "no dbt models found"
+    assert not missing, (
+        f"{len(missing)} dbt models missing from docs/data_dictionary.md, e.g. {missing[:5]}. "
+        f"Regenerate it: {REGENERATE}"
+    )
+
+
+def test_every_model_has_a_yml_description_stating_its_grain():
+    models = [e for e in load_entries() if e.kind == "model"]
+    no_grain = [e.name for e in models if dict(e.facts)["Grain"] == "not stated"]
+    assert len(models) == len(_model_files())
+    assert not no_grain, (
+        f"{len(no_grain)} models whose yml description states no grain ('One row per ...'), "
+        f"e.g. {no_grain[:5]}"
+    )
+
+
+def _tiny_project(root: Path) -> Path:
+    project = root / "dbt_project"
+    (project / "models" / "marts" / "shop").mkdir(parents=True)
+    (project / "models" / "staging").mkdir(parents=True)
+    (root / "seeds").mkdir()
+    (project / "dbt_project.yml").write_text(
+        textwrap.dedent(
+            """
+            name: tiny
+            seed-paths: ["../seeds"]
+            models:
+              tiny:
+                staging: {+materialized: view}
+                marts: {+materialized: table}
+            seeds:
+              tiny:
+                +schema: reference
+                prices: {+column_types: {item: varchar, price: double}}
+            """
+        )
+    )
+    (project / "models" / "marts" / "shop" / "fct_orders.sql").write_text("select 1 as order_id")
+    (project / "models" / "staging" / "stg_shop__items.py").write_text("def model(dbt, s): ...")
+    (project / "models" / "marts" / "shop" / "_shop__models.yml").write_text(
+        textwrap.dedent(
+            """
+            version: 2
+            models:
+              - name: fct_orders
+                description: "Orders | paid. One row per order."
+                config: {contract: {enforced: true}}
+                columns:
+                  - name: order_id
+                    data_type: integer
+                    description: Order.
+                    data_tests:
+                      - unique
+                      - relationships: {arguments: {to: ref('dim_items'), field: item}}
+            """
+        )
+    )
+    (root / "seeds" / "prices.csv").write_text("item,price\na,1.5\n")
+    (root / "seeds" / "_seeds.yml").write_text(
+        "seeds:\n  - name: prices\n    description: One row per item.\n"
+    )
+    return project
+
+
+def test_data_dictionary_renders_models_seeds_and_undocumented_models(tmp_path):
+    text = data_dictionary(_tiny_project(tmp_path))
+    assert "### fct_orders\n\nOrders \\| paid. One row per order." in text
+    assert "- Grain: One row per order." in text
+    assert "- Materialized: table, schema `marts`" in text
+    assert "- Contract: enforced" in text
+    assert "| `order_id` | integer | Order. | unique, relationships (dim_items.item) |" in text
+    # a model without a yml entry is still listed, marked undocumented
+    assert "### stg_shop__items\n\nUndocumented: no entry in a yml file." in text
+    assert "- Language: dbt Python model" in text
+    assert "- Materialized: view, schema `staging`" in text
+    # seeds: columns typed from dbt_project.yml, rows listed
+    assert "| `price` | double |  |  |" in text
+    assert "| a | 1.5 |" in text
+    assert "`reference.prices`" in text
+
+
+# --------------------------------------------------------------------------- design documents
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["003's objective", "shipping zones (003)", "per 001", "Service limit (001): none",
+     "(003, 3.3)", "as in 002.", "Step 8's seasonal blend", "the step 8 CSVs",
+     "SPEC section 5", "see SPEC"],
+)  # fmt: skip
+def test_design_document_pattern_finds_references(text):
+    assert DESIGN_DOC_REFERENCE.search(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"S001"', "0.002", "P0025", "1,001 units", "clip(x, 0.001, 1)", "step8_csv",
+     "STEP8_TABLES", "spec = {}", "2003", "0030"],
+)  # fmt: skip
+def test_design_document_pattern_ignores_numbers_and_names(text):
+    assert not DESIGN_DOC_REFERENCE.search(text)
+
+
+def _design_document_references() -> list[str]:
+    found = []
+    for folder, suffixes in SCANNED.items():
+        for path in sorted((REPO_ROOT / folder).rglob("*")):
+            if path.suffix not in suffixes or "target" in path.parts:
+                continue
+            for number, line in enumerate(path.read_text().splitlines(), start=1):
+                if DESIGN_DOC_REFERENCE.search(line):
+                    found.append(f"{path.relative_to(REPO_ROOT)}:{number}: {line.strip()[:100]}")
+    return found
+
+
+def test_code_cites_the_projects_own_docs_not_design_documents():
+    found = _design_document_references()
+    assert not found, (
+        f"{len(found)} lines cite design documents the repository does not ship "
+        "(refer to docs/methodology.md or the README instead):\n" + "\n".join(found)
+    )
+
+
+def test_methodology_lists_where_each_rule_lives():
+    text = METHODOLOGY.read_text()
+    table = text.split("## Where each rule lives", 1)[1]
+    rows = re.findall(r"^\| [^|]+ \| `([^`]+)` \| ([^|]+) \|$", table, flags=re.MULTILINE)
+    assert len(rows) >= 20
+    missing = [path for path, _ in rows if not (REPO_ROOT / path).exists()]
+    assert not missing, f"docs/methodology.md names files that do not exist: {missing}"
+    not_there = [
+        f"{path}: {name}"
+        for path, names in rows
+        for name in re.findall(r"`(\w+)`", names)
+        if name != Path(path).stem
+        and not re.search(rf"^(def|class) {name}\b", (REPO_ROOT / path).read_text(), re.MULTILINE)
+    ]
+    assert not not_there, (
+        f"docs/methodology.md names functions its files do not define: {not_there}"
+    )
