@@ -12,7 +12,7 @@ from dagster_duckdb import DuckDBResource
 from dagster_defs.assets.dbt import mart_keys
 from dagster_defs.resources import WarehouseSettingsResource
 from python_assets.reporting.publishing import publish_marts
-from python_assets.reporting.report import (
+from python_assets.reporting.sections.plan import (
     REPORT_MARTS,
     load_report_data,
     render_report_html,

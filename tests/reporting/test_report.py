@@ -26,7 +26,7 @@ from dagster_duckdb import DuckDBResource
 
 from dagster_defs.assets.reporting import REPORT_FILE_NAME, rebalancing_report
 from dagster_defs.resources import WarehouseSettingsResource
-from python_assets.reporting.report import (
+from python_assets.reporting.sections.plan import (
     FIGURE_SPECS,
     QUERIES,
     REPORT_MARTS,
