@@ -1,15 +1,35 @@
-"""Charts as PNG bytes (matplotlib, no display needed), for Dagster metadata and the report."""
+"""The report's chart style: palettes, axes, legends, and a figure as PNG bytes (matplotlib with
+no display, so it runs on a pipeline worker)."""
 
 from __future__ import annotations
 
 import base64
 import io
+import math
+from collections.abc import Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-import pandas as pd
+from matplotlib.ticker import FuncFormatter
+
+COMPONENT_COLOURS = ("#6baed6", "#e6550d", "#31a354", "#756bb1", "#bdbdbd")
+# neutral palette, one colour per region (cycled when there are more regions)
+REGION_PALETTE = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
+BEFORE_COLOUR = "#9e9e9e"
+AFTER_COLOUR = "#1565c0"
 
 
 def figure_png(fig: plt.Figure) -> bytes:
@@ -23,44 +43,51 @@ def png_data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def forecast_series_png(
-    history: pd.DataFrame,
-    forecast: pd.DataFrame,
-    series: list[tuple[str, str]],
-    days_shown: int = 35,
-) -> bytes:
-    """A few store x product series: recent sales, the forecast and its 80% / 95% intervals."""
-    fig, axes = plt.subplots(len(series), 1, figsize=(9, 2.4 * len(series)), squeeze=False)
-    for ax, (store_id, product_id) in zip(axes[:, 0], series, strict=True):
-        past = history[
-            (history.store_id == store_id) & (history.product_id == product_id)
-        ].sort_values("sales_date")
-        past = past.tail(days_shown)
-        ahead = forecast[
-            (forecast.store_id == store_id) & (forecast.product_id == product_id)
-        ].sort_values("forecast_date")
-        ax.plot(past.sales_date, past.units_sold, color="#333333", lw=1.2, label="sales")
-        ax.fill_between(
-            ahead.forecast_date,
-            ahead.lower_95,
-            ahead.upper_95,
-            color="#9ecae1",
-            alpha=0.5,
-            label="95% interval",
-        )
-        ax.fill_between(
-            ahead.forecast_date,
-            ahead.lower_80,
-            ahead.upper_80,
-            color="#4292c6",
-            alpha=0.5,
-            label="80% interval",
-        )
-        ax.plot(
-            ahead.forecast_date, ahead.forecast_units, color="#08519c", lw=1.6, label="forecast"
-        )
-        ax.set_title(f"store {store_id} x product {product_id}", fontsize=9, loc="left")
-        ax.set_ylabel("units")
-        ax.tick_params(labelsize=8)
-    axes[0, 0].legend(fontsize=7, ncols=4, loc="upper left")
-    return figure_png(fig)
+def region_colours(regions: Sequence[str]) -> dict[str, str]:
+    return {r: REGION_PALETTE[i % len(REGION_PALETTE)] for i, r in enumerate(sorted(regions))}
+
+
+def style_axes(ax: plt.Axes) -> None:
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(labelsize=8)
+    ax.grid(axis="x", color="#e0e0e0", lw=0.6)
+    ax.set_axisbelow(True)
+
+
+def thousands(ax: plt.Axes, axis: str = "x", percent: bool = False) -> None:
+    def fmt(v: float, _pos: int) -> str:
+        if percent:
+            return f"{v:.0%}"
+        # whole ticks without decimals (2, 4, 6), fractional ones with one (0.5)
+        return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:,.1f}"
+
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(FuncFormatter(fmt))
+
+
+def legend_below(
+    fig: plt.Figure,
+    ax: plt.Axes,
+    ncols: int,
+    title: str | None = None,
+    fontsize: float = 7,
+    entries: tuple[list, list[str]] | None = None,
+) -> None:
+    """A legend under the whole figure, with room reserved for it in inches (a fraction of the
+    axes would land it on the tick labels of short charts or far below tall ones). `entries`
+    = (handles, labels) when they are not the axes' own artists."""
+    handles, labels = entries or ax.get_legend_handles_labels()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    rows = math.ceil(len(labels) / max(ncols, 1)) + (1 if title else 0)
+    reserve = (0.12 + 0.2 * rows) / fig.get_figheight()
+    fig.legend(
+        handles,
+        labels,
+        loc="lower center",
+        ncols=ncols,
+        fontsize=fontsize,
+        frameon=False,
+        title=title,
+        title_fontsize=fontsize,
+    )
+    fig.tight_layout(rect=(0, reserve, 1, 1))
