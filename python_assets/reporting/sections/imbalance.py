@@ -15,31 +15,41 @@ from python_assets.reporting.markup import Col, chart, empty, note, table
 TOP_CASES = 25
 TOP_MOVES = 20
 METRIC_LABELS = {"days_of_cover": "days of cover", "unit_share": "unit share"}
+# what rpt_zscore_case_moves repeats on every move row of a case: taken once per case
+CASE_COLUMNS = (
+    "metric_before",
+    "metric_after",
+    "units_to_mean",
+    "units_matched",
+    "units_unmatched",
+    "unmatched_reason",
+)
 
 
-def zscore(data: ReportData) -> str:
-    cases = data.zscore_cases
-    parts = []
-    evaluation = data.rule_evaluation
+def _evaluation_note(evaluation: pd.DataFrame) -> str:
+    """How the rule does against the imbalances planted in the demo data, if there are any."""
     if (
         len(evaluation)
         and not is_missing(evaluation.planted_cases.iloc[0])
         and evaluation.planted_cases.iloc[0] > 0
     ):
         e = evaluation.iloc[0]
-        parts.append(
-            note(
-                f"Against the {int(e.planted_cases):,} imbalances planted in the demo data: {int(e.planted_cases_flagged):,} found "
-                f"({int(e.planted_cases_flagged_same_direction):,} in the planted direction), recall {pct(e.recall)}, "
-                f"precision {pct(e.precision_vs_planted)} of {int(e.flagged_cases):,} flags."
-            )
+        return note(
+            f"Against the {int(e.planted_cases):,} imbalances planted in the demo data: "
+            f"{int(e.planted_cases_flagged):,} found "
+            f"({int(e.planted_cases_flagged_same_direction):,} in the planted direction), "
+            f"recall {pct(e.recall)}, precision {pct(e.precision_vs_planted)} of "
+            f"{int(e.flagged_cases):,} flags."
         )
-    else:
-        parts.append(
-            note(
-                "This dataset has no planted imbalances, so the rule's flags cannot be checked against known cases."
-            )
-        )
+    return note(
+        "This dataset has no planted imbalances, so the rule's flags cannot be checked against "
+        "known cases."
+    )
+
+
+def zscore(data: ReportData) -> str:
+    cases = data.zscore_cases
+    parts = [_evaluation_note(data.rule_evaluation)]
     if cases.empty:
         if len(data.zscore_flag_counts):
             parts.append(empty("The Z-score rule flags no store x subcategory case in this run."))
@@ -52,26 +62,13 @@ def zscore(data: ReportData) -> str:
     case_keys = ["store_id", "subcategory"]
     if len(details):
         per_case = details.groupby(case_keys, as_index=False).agg(
-            metric_before=("metric_before", "first"),
-            metric_after=("metric_after", "first"),
-            units_to_mean=("units_to_mean", "first"),
-            units_matched=("units_matched", "first"),
-            units_unmatched=("units_unmatched", "first"),
-            unmatched_reason=("unmatched_reason", "first"),
+            **{column: (column, "first") for column in CASE_COLUMNS},
             moves=("move_id", "count"),
         )
         cases = cases.merge(per_case, on=case_keys, how="left")
     else:
-        for c in (
-            "metric_before",
-            "metric_after",
-            "units_to_mean",
-            "units_matched",
-            "units_unmatched",
-            "unmatched_reason",
-            "moves",
-        ):
-            cases[c] = np.nan
+        for column in (*CASE_COLUMNS, "moves"):
+            cases[column] = np.nan
     cases = cases.assign(label=store_labels(cases.store_id, cases.store_name))
     # big networks flag hundreds of cases: show the largest |z| of each direction, so the chart
     # has both stores holding too much and stores holding too little
@@ -113,30 +110,29 @@ def zscore(data: ReportData) -> str:
             ],
         )
     )
-    moves = details[details.move_id.notna()] if len(details) else details
-    if len(moves):
-        moves = (
-            moves.sort_values("move_units", ascending=False)
-            .head(TOP_MOVES)
-            .assign(
-                counterpart=lambda t: store_labels(
-                    t.counterpart_store_id, t.counterpart_store_name
-                ),
-                product=lambda t: store_labels(t.product_id, t.product_name),
-            )
-        )
-        parts.append("<h3>The rule's largest moves</h3>")
-        parts.append(
-            table(
-                moves,
-                [
-                    Col("store_id", "Case store"),
-                    Col("subcategory", "Subcategory"),
-                    Col("move_direction", "Direction"),
-                    Col("counterpart", "Counterpart store"),
-                    Col("product", "Product"),
-                    Col("move_units", "Units", num, True),
-                ],
-            )
-        )
+    parts.append(_largest_moves(details))
     return "".join(parts)
+
+
+def _largest_moves(details: pd.DataFrame) -> str:
+    """The rule's largest moves: case store, counterpart, product and units."""
+    moves = details[details.move_id.notna()] if len(details) else details
+    if not len(moves):
+        return ""
+    moves = (
+        moves.sort_values("move_units", ascending=False)
+        .head(TOP_MOVES)
+        .assign(
+            counterpart=lambda t: store_labels(t.counterpart_store_id, t.counterpart_store_name),
+            product=lambda t: store_labels(t.product_id, t.product_name),
+        )
+    )
+    columns = [
+        Col("store_id", "Case store"),
+        Col("subcategory", "Subcategory"),
+        Col("move_direction", "Direction"),
+        Col("counterpart", "Counterpart store"),
+        Col("product", "Product"),
+        Col("move_units", "Units", num, True),
+    ]
+    return "<h3>The rule's largest moves</h3>" + table(moves, columns)

@@ -17,8 +17,40 @@ def _saving_word(saving: float) -> str:
     return "a saving of" if saving >= 0 else "a difference of"
 
 
+# the headline cards: a figure, and the figure it compares with
+CARDS: tuple[tuple[str, str | None], ...] = (
+    ("cost_optimised", "cost_do_nothing"),
+    ("fill_rate_after", "fill_rate_before"),
+    ("units_transferred", "units_central"),
+    ("stores_flagged", "cases_flagged"),
+    ("balance_index_after", "balance_index_before"),
+    ("forecast_wape", None),
+)
+
+
 def summary(data: ReportData) -> str:
     f = executive_summary_figures(data)
+    bullets = "".join(f"<li>{item}</li>" for item in _sentences(data, f))
+    return f'{_cards(f)}<ul class="summary">{bullets}</ul>'
+
+
+def _cards(f: dict[str, float]) -> str:
+    card_html = []
+    for main, other in CARDS:
+        if main not in f:
+            continue
+        sub = ""
+        if other and other in f:
+            sub = f'<div class="sub">{esc(FIGURE_SPECS[other].label)}: {fig(f, other)}</div>'
+        card_html.append(
+            f'<div class="card"><div class="label">{esc(FIGURE_SPECS[main].label)}</div>'
+            f'<div class="big">{fig(f, main)}</div>{sub}</div>'
+        )
+    return f'<div class="cards">{"".join(card_html)}</div>' if card_html else ""
+
+
+def _sentences(data: ReportData, f: dict[str, float]) -> list[str]:
+    """One sentence per topic; a topic whose marts are empty says why instead."""
     items: list[str] = []
 
     if "cost_optimised" in f:
@@ -107,25 +139,4 @@ def summary(data: ReportData) -> str:
     else:
         items.append("No demand forecast: " + data.empty_reason("forecast_models") + ".")
 
-    cards = [
-        ("cost_optimised", "cost_do_nothing"),
-        ("fill_rate_after", "fill_rate_before"),
-        ("units_transferred", "units_central"),
-        ("stores_flagged", "cases_flagged"),
-        ("balance_index_after", "balance_index_before"),
-        ("forecast_wape", None),
-    ]
-    card_html = []
-    for main, other in cards:
-        if main not in f:
-            continue
-        sub = ""
-        if other and other in f:
-            sub = f'<div class="sub">{esc(FIGURE_SPECS[other].label)}: {fig(f, other)}</div>'
-        card_html.append(
-            f'<div class="card"><div class="label">{esc(FIGURE_SPECS[main].label)}</div>'
-            f'<div class="big">{fig(f, main)}</div>{sub}</div>'
-        )
-    cards_block = f'<div class="cards">{"".join(card_html)}</div>' if card_html else ""
-    bullets = "".join(f"<li>{item}</li>" for item in items)
-    return f'{cards_block}<ul class="summary">{bullets}</ul>'
+    return items
