@@ -1,8 +1,6 @@
 """The end of the graph: the regional rebalancing report (one self-contained HTML file beside
 the warehouse) and the BI copy of the marts, published only after everything succeeded."""
 
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,13 +9,14 @@ from dagster_duckdb import DuckDBResource
 
 from dagster_defs.assets.dbt import mart_keys
 from dagster_defs.resources import WarehouseSettingsResource
-from python_assets.reporting.publishing import publish_marts
-from python_assets.reporting.report import (
-    REPORT_MARTS,
+from python_assets.files import write_text_atomic
+from python_assets.reporting import (
+    REPORT_TABLES,
     load_report_data,
     render_report_html,
     report_summary_markdown,
 )
+from python_assets.reporting.publishing import publish_marts
 
 REPORT_FILE_NAME = "rebalancing_report.html"
 
@@ -29,38 +28,30 @@ def report_path(warehouse_settings: WarehouseSettingsResource) -> Path:
 
 @dg.asset(
     key=["reporting", "rebalancing_report"],
-    deps=[dg.AssetKey(["marts", name]) for name in REPORT_MARTS],
+    deps=[dg.AssetKey(table.split(".")) for table in REPORT_TABLES],
     group_name="reporting",
     kinds={"html"},
 )
 def rebalancing_report(
     duckdb: DuckDBResource, warehouse_settings: WarehouseSettingsResource
 ) -> dg.MaterializeResult:
-    """002's regional rebalancing report computed from the marts: executive summary, regional
-    demand heatmap, store performance, seasonal mix, treemap, top transfers, balance before and
-    after, scenarios, forecast accuracy, Z-score cases, store recommendations, monitoring KPIs
-    and the dataset's assumptions. One HTML file with embedded charts: opens offline."""
+    """The regional rebalancing report from the tables of REPORT_TABLES (marts and the reports
+    schema): executive summary, regional demand heatmap, store performance, seasonal mix,
+    treemap, top transfers, balance before and after, scenarios, forecast accuracy, Z-score
+    cases, store recommendations, monitoring KPIs and the dataset's assumptions. One HTML file
+    with embedded charts: opens offline (README, "KPIs, report and BI")."""
     with duckdb.get_connection() as con:
         data = load_report_data(con)
     html = render_report_html(data, generated_at=datetime.now(UTC))
     path = report_path(warehouse_settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # write beside the target and swap in, so a browser never opens half a report
-    fd, tmp = tempfile.mkstemp(prefix=".rebalancing_report.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(html)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the report is for everyone to open
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # written beside the target and swapped in, so a browser never opens half a report
+    write_text_atomic(path, html)
     return dg.MaterializeResult(
         metadata={
             "summary": dg.MetadataValue.md(report_summary_markdown(data)),
             "path": dg.MetadataValue.path(str(path)),
             "size_bytes": dg.MetadataValue.int(path.stat().st_size),
-            "missing_marts": dg.MetadataValue.json(list(data.missing_tables)),
+            "missing_tables": dg.MetadataValue.json(list(data.missing_tables)),
         }
     )
 

@@ -5,17 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from python_assets.files import replace_folder_atomic
 from python_assets.settings import WarehouseSettings
-
-
-def _swap_in(new_dir: Path, target: Path) -> None:
-    """Replace target with new_dir so readers see the old files or the new ones, never a mix."""
-    old = target.with_name(target.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    new_dir.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def prepare_input_files(settings: WarehouseSettings) -> dict[str, int]:
@@ -50,5 +41,5 @@ def prepare_input_files(settings: WarehouseSettings) -> dict[str, int]:
                 "(or an hf:// URL)"
             )
         rows = adapt_freshretailnet(source, scratch, city_ids=settings.frn_city_ids or None)
-    _swap_in(scratch, target)
+    replace_folder_atomic(scratch, target)
     return rows

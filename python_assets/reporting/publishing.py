@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from python_assets.files import fsync_dir, fsync_file, replace_atomic
+
 try:  # POSIX only; without it publishes are not serialised (pipeline runs are anyway)
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -91,6 +93,7 @@ def publish_marts(
         tmp_db = published_path.with_name(f"{published_path.name}.tmp-{token}")
         version_dir = versions / f"{published_at:%Y%m%dT%H%M%S%f}Z-{token[:8]}"
         tmp_link = parquet_dir.with_name(f".{parquet_dir.name}.link-tmp-{token}")
+        previous = os.readlink(parquet_dir) if parquet_dir.is_symlink() else None
         try:
             tables = _build_snapshot(
                 warehouse_path, tmp_db, version_dir, schemas, run_id, published_at
@@ -100,14 +103,10 @@ def publish_marts(
             os.symlink(os.path.relpath(version_dir, parquet_dir.parent), tmp_link)
             _remove_stale_wal(published_path)
             os.chmod(tmp_db, 0o444)  # nudges BI tools to read-only opens, which never write a WAL
-            os.replace(tmp_db, published_path)
+            replace_atomic((tmp_db, published_path), (tmp_link, parquet_dir))
         except BaseException:
             _remove_paths(tmp_db, _wal(tmp_db), tmp_link, version_dir)
             raise
-        previous = os.readlink(parquet_dir) if parquet_dir.is_symlink() else None
-        os.replace(tmp_link, parquet_dir)
-        _fsync_dir(published_path.parent)
-        _fsync_dir(parquet_dir.parent)
         _prune_versions(versions, version_dir, previous, keep_parquet_versions)
 
     return PublishResult(
@@ -219,9 +218,9 @@ def _build_snapshot(
     }
     (version_dir / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
     for path in version_dir.iterdir():
-        _fsync_file(path)
-    _fsync_dir(version_dir)
-    _fsync_file(tmp_db)
+        fsync_file(path)
+    fsync_dir(version_dir)
+    fsync_file(tmp_db)
     return tables
 
 
@@ -359,27 +358,6 @@ def _publish_lock(published_path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _fsync_file(path: Path) -> None:
-    """Data must be on disk before the rename: otherwise a crash can leave the new name
-    pointing at an empty or partial file."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    """Makes a rename inside `path` durable."""
-    if os.name != "posix":  # pragma: no cover - directories cannot be opened on Windows
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _ident(name: str) -> str:

@@ -26,22 +26,22 @@ from dagster_duckdb import DuckDBResource
 
 from dagster_defs.assets.reporting import REPORT_FILE_NAME, rebalancing_report
 from dagster_defs.resources import WarehouseSettingsResource
-from python_assets.reporting.report import (
+from python_assets.reporting import (
     FIGURE_SPECS,
-    QUERIES,
-    REPORT_MARTS,
+    READS,
+    REPORT_TABLES,
     ReportData,
     executive_summary_figures,
     format_figure,
     load_report_data,
     render_report_html,
     report_summary_markdown,
-    squarify,
 )
+from python_assets.reporting.charts import squarify
 
 GENERATED_AT = datetime(2026, 7, 1, 6, 30, tzinfo=UTC)
 
-# 002's sections plus the plan, forecast and rule sections; written out here, not imported, so
+# the report's sections (README, "KPIs, report and BI"); written out here, not imported, so
 # dropping a section from the report fails the test
 EXPECTED_SECTIONS = {
     "summary": "Executive summary",
@@ -369,7 +369,7 @@ def test_renders_when_every_mart_is_empty(report_data: ReportData) -> None:
 
 
 def test_missing_marts_are_named(tmp_path: Path) -> None:
-    """A warehouse built before the forecast/LP/KPI steps: the report says which marts are absent."""
+    """A warehouse built before the forecast/LP/KPI steps: the report says which tables are absent."""
     path = tmp_path / "partial.duckdb"
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
@@ -379,18 +379,20 @@ def test_missing_marts_are_named(tmp_path: Path) -> None:
         )
     with duckdb.connect(str(path), read_only=True) as con:
         data = load_report_data(con)
-    assert "kpi_region" in data.missing_tables and "dim_stores" not in data.missing_tables
+    assert "marts.kpi_region" in data.missing_tables
+    assert "reports.rpt_transfers" in data.missing_tables
+    assert "marts.dim_stores" not in data.missing_tables
     assert len(data.stores) == 1
-    for name, query in QUERIES.items():
-        assert tuple(getattr(data, name).columns) == query.columns, name
+    for name, read in READS.items():
+        assert tuple(getattr(data, name).columns) == read.columns, name
     text = " ".join(parse(render_report_html(data, GENERATED_AT)).page_text)
     assert "marts.kpi_region not found in this warehouse" in text
 
 
-def test_every_query_reads_only_declared_marts() -> None:
-    assert {t for q in QUERIES.values() for t in q.tables} <= set(REPORT_MARTS)
+def test_every_read_is_a_declared_table() -> None:
+    assert {read.address for read in READS.values()} == set(REPORT_TABLES)
     fields = [f.name for f in dataclasses.fields(ReportData) if f.name != "missing_tables"]
-    assert fields == list(QUERIES)
+    assert fields == list(READS)
 
 
 def test_squarify_tiles_the_rectangle() -> None:
@@ -433,11 +435,13 @@ def test_asset_writes_the_report_with_metadata(warehouse_path: Path, tmp_path: P
     assert "Total cost of the recommended plan" in metadata["summary"].value
     spec = rebalancing_report.specs_by_key[dg.AssetKey(["reporting", "rebalancing_report"])]
     assert spec.group_name == "reporting"
-    assert {d.asset_key for d in spec.deps} == {dg.AssetKey(["marts", t]) for t in REPORT_MARTS}
+    assert {d.asset_key for d in spec.deps} == {dg.AssetKey(t.split(".")) for t in REPORT_TABLES}
 
 
-def test_asset_deps_are_dbt_marts() -> None:
-    from dagster_defs.assets.dbt import mart_keys
+def test_asset_deps_are_dbt_models() -> None:
+    from dagster_defs.assets.dbt import DBT_LAYERS
 
+    dbt_keys = {key for layer in DBT_LAYERS for key in layer.keys}
     deps = {d.asset_key for d in rebalancing_report.specs_by_key[rebalancing_report.key].deps}
-    assert deps <= set(mart_keys())
+    assert deps <= dbt_keys
+    assert {key.path[0] for key in deps} == {"marts", "reports"}
