@@ -33,7 +33,7 @@ def prepare_input_files(settings: WarehouseSettings) -> dict[str, int]:
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.parent.mkdir(parents=True, exist_ok=True)
     if settings.dataset == "demo":
-        from python_assets.inputs.demo.generator import DEMO_SIZES, generate_demo_data
+        from python_assets.inputs.demo import DEMO_SIZES, generate_demo_data
 
         if settings.demo_size not in DEMO_SIZES:
             raise ValueError(
