@@ -41,7 +41,7 @@ def prepare_input_files(settings: WarehouseSettings) -> dict[str, int]:
             )
         rows = generate_demo_data(scratch, DEMO_SIZES[settings.demo_size], seed=settings.demo_seed)
     else:
-        from python_assets.inputs.freshretailnet.adapter import adapt_freshretailnet
+        from python_assets.inputs.freshretailnet import adapt_freshretailnet
 
         source = settings.frn_path
         if "://" not in source and not Path(source).exists():
