@@ -1,6 +1,6 @@
 """`make bench`: wall time and peak memory of each pipeline stage, on the demo network, on
 FreshRetailNet-50K when its file is present, and on synthetic networks of 1x, 2x and 4x a base
-series count (FreshRetailNet's layout, written by python_assets.inputs.freshretailnet.adapter), with the growth
+series count (FreshRetailNet's layout, written by python_assets.inputs.freshretailnet), with the growth
 exponent b of wall time ~ series^b fitted per stage. Each stage is its own Dagster
 materialisation in its own process under /usr/bin/time, so its peak RSS (including the dbt
 subprocess) is its own.
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from python_assets.inputs.freshretailnet.adapter import write_synthetic_freshretailnet
+from python_assets.inputs.freshretailnet import write_synthetic_freshretailnet
 from python_assets.settings import DEFAULT_FRN_PATH, REPO_ROOT
 
 RESULTS = REPO_ROOT / "benchmarks" / "results"

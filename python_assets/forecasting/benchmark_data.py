@@ -12,6 +12,11 @@ import numpy as np
 import pandas as pd
 
 from python_assets.forecasting.forecast import estimate_latent_demand
+from python_assets.inputs.freshretailnet.layout import (
+    SALES_DAILY_MAPPING,
+    hierarchy_label,
+    mapped_columns,
+)
 
 
 def _sql_string(text: str) -> str:
@@ -39,22 +44,23 @@ def load_frn_history(
     with duckdb.connect() as con:
         history = con.execute(
             f"""
+            with mapped as (select {mapped_columns(SALES_DAILY_MAPPING)} from {source} {sample})
             select
-                cast(store_id as varchar) as store_id,
-                cast(product_id as varchar) as product_id,
-                cast(dt as date) as sales_date,
-                cast(sale_amount as double) as units_sold,
-                cast(list_sum(hours_stock_status) as double) as stockout_hours,
-                list_sum(hours_stock_status) > 0 as is_stockout_censored,
-                cast(stock_hour6_22_cnt as double) as stockout_hours_6_22,
-                cast(discount as double) as price_ratio,
-                activity_flag = 1 as is_promo,
-                holiday_flag = 1 as is_holiday,
-                cast(precpt as double) as precipitation,
-                cast(avg_temperature as double) as avg_temperature,
-                cast(avg_humidity as double) as avg_humidity,
-                cast(avg_wind_level as double) as avg_wind_level
-            from {source} {sample}
+                store_id,
+                product_id,
+                date as sales_date,
+                units_sold,
+                stockout_hours,
+                stockout_hours > 0 as is_stockout_censored,
+                stockout_hours_6_22,
+                discount as price_ratio,
+                promo_flag as is_promo,
+                holiday_flag as is_holiday,
+                precipitation,
+                avg_temperature,
+                avg_humidity,
+                avg_wind_level
+            from mapped
             order by store_id, product_id, sales_date
             """
         ).df()
@@ -62,8 +68,8 @@ def load_frn_history(
             f"""
             select
                 cast(product_id as varchar) as product_id,
-                cast(min(first_category_id) as varchar) as category,
-                cast(min(second_category_id) as varchar) as subcategory
+                {hierarchy_label("category", "min(first_category_id)")} as category,
+                {hierarchy_label("subcategory", "min(second_category_id)")} as subcategory
             from {source}
             group by product_id
             order by product_id

@@ -24,7 +24,7 @@ def prepare_input_files(settings: WarehouseSettings) -> dict[str, int]:
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.parent.mkdir(parents=True, exist_ok=True)
     if settings.dataset == "demo":
-        from python_assets.inputs.demo.generator import DEMO_SIZES, generate_demo_data
+        from python_assets.inputs.demo import DEMO_SIZES, generate_demo_data
 
         if settings.demo_size not in DEMO_SIZES:
             raise ValueError(
@@ -32,7 +32,7 @@ def prepare_input_files(settings: WarehouseSettings) -> dict[str, int]:
             )
         rows = generate_demo_data(scratch, DEMO_SIZES[settings.demo_size], seed=settings.demo_seed)
     else:
-        from python_assets.inputs.freshretailnet.adapter import adapt_freshretailnet
+        from python_assets.inputs.freshretailnet import adapt_freshretailnet
 
         source = settings.frn_path
         if "://" not in source and not Path(source).exists():

@@ -14,7 +14,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
 from python_assets.inputs.contract import INPUT_TABLES, TABLES_BY_NAME
-from python_assets.inputs.demo.generator import DEMO_SIZES, generate_demo_data
+from python_assets.inputs.demo import DEMO_SIZES, generate_demo_data
 from python_assets.inputs.validation import validate_inputs
 
 ARROW_TYPES = {

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from python_assets.inputs.contract import TABLES_BY_NAME
-from python_assets.inputs.freshretailnet.adapter import (
+from python_assets.inputs.freshretailnet import (
     CREDIT,
     OUTPUT_TABLES,
     PUBLISHED_SCHEMA,
