@@ -21,13 +21,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from python_assets.forecasting.benchmark_data import load_frn_history, synthetic_history
-from python_assets.forecasting.forecast import (
+from python_assets.forecasting import (
     FRN_SEGMENT,
     ForecastResult,
     ForecastSettings,
     forecast_panel,
 )
+from python_assets.forecasting.benchmark_data import load_frn_history, synthetic_history
 from python_assets.forecasting.panel import build_panel
 from python_assets.forecasting.statistical import statsmodels_ets_forecast
 
@@ -72,7 +72,7 @@ def pooled_table(result: ForecastResult) -> pd.DataFrame:
 def ets_engine_comparison(panel, origin: int, horizon: int, n_series: int) -> dict[str, object]:
     """statsmodels' optimised ETS against the vectorised grid on a sample of series, at one
     origin: what the grid gives up (or not), and what statsmodels would cost at full scale."""
-    from python_assets.forecasting.forecast import frn_daily_metrics
+    from python_assets.forecasting.metrics import frn_daily_metrics
     from python_assets.forecasting.statistical import ets_forecast
 
     rows = np.random.default_rng(0).choice(panel.n_series, min(n_series, panel.n_series), False)

@@ -22,13 +22,13 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.bench_forecast import BASELINE, DEFAULT_FRN_PATH, machine_info
-from python_assets.forecasting.benchmark_data import load_frn_history
-from python_assets.forecasting.forecast import (
+from python_assets.forecasting import (
     FRN_SEGMENT,
     ForecastSettings,
     forecast_panel,
     frn_day_scores,
 )
+from python_assets.forecasting.benchmark_data import load_frn_history
 from python_assets.forecasting.panel import build_panel
 
 RESULTS = Path(__file__).resolve().parent / "results" / "forecast_seeds.json"

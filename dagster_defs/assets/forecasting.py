@@ -3,7 +3,8 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from python_assets.forecasting.forecast import ForecastSettings, forecast_demand
+from python_assets.forecasting import ForecastSettings, forecast_demand
+from python_assets.forecasting.guardrails import interval_coverage_check
 from python_assets.reporting.charts import forecast_series_png, png_data_uri
 from python_assets.warehouse import replace_tables
 
@@ -104,14 +105,11 @@ def demand_forecast(
             ),
         },
     )
-    chosen = pooled[(pooled.model == result.chosen_model) & (pooled.segment_type == "all")].iloc[0]
+    coverage = interval_coverage_check(result.backtest, result.chosen_model, settings)
     yield dg.AssetCheckResult(
-        check_name="interval_coverage_calibrated",
+        check_name=coverage.name,
         asset_key=["forecasting", "forecast_backtest"],
-        # backtest coverage of the chosen model's intervals within a few points of nominal
-        passed=bool(0.70 <= chosen.coverage_80 <= 0.90 and 0.88 <= chosen.coverage_95 <= 0.99),
-        metadata={
-            "coverage_80": float(chosen.coverage_80),
-            "coverage_95": float(chosen.coverage_95),
-        },
+        passed=coverage.passed,
+        description=coverage.description,
+        metadata=coverage.metadata,
     )

@@ -11,7 +11,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from python_assets.forecasting.forecast import estimate_latent_demand
+from python_assets.forecasting.panel import estimate_latent_demand
 from python_assets.inputs.freshretailnet.layout import (
     SALES_DAILY_MAPPING,
     hierarchy_label,

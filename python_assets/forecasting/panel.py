@@ -244,3 +244,43 @@ def panel_to_long(
     for name, array in values.items():
         frame[name] = array.reshape(-1)
     return frame
+
+
+def estimate_latent_demand(history: pd.DataFrame) -> pd.Series:
+    """The warehouse's latent demand (int_sales_daily_spined.sql), for inputs built outside dbt.
+
+    Uncensored day (stockout_hours == 0): its sales. Censored day: the larger of its sales and
+    the mean sales of the uncensored days among the series' previous 4 same weekdays; with no such
+    day, sales scaled by 24 / in-stock hours (capped at 4x). Returned in the row order of
+    `history`; needs store_id, product_id, sales_date, units_sold, stockout_hours.
+    """
+    dates = pd.to_datetime(history["sales_date"])
+    units = history["units_sold"].to_numpy(dtype=np.float64)
+    hours = history["stockout_hours"].fillna(0).to_numpy(dtype=np.float64)
+    censored = hours > 0
+    group = pd.MultiIndex.from_arrays(
+        [
+            history["store_id"].astype(str),
+            history["product_id"].astype(str),
+            dates.dt.day_of_week,
+        ]
+    )
+    group_code = pd.factorize(group)[0]
+    order = np.lexsort((dates.to_numpy(), group_code))
+    sorted_group = group_code[order]
+    uncensored_sales = np.where(censored, np.nan, units)[order]
+    total = np.zeros(len(order))
+    count = np.zeros(len(order))
+    for lag in range(1, 5):
+        shifted = np.full(len(order), np.nan)
+        shifted[lag:] = uncensored_sales[:-lag]
+        same_group = np.zeros(len(order), dtype=bool)
+        same_group[lag:] = sorted_group[lag:] == sorted_group[:-lag]
+        usable = same_group & np.isfinite(shifted)
+        total += np.where(usable, shifted, 0.0)
+        count += usable
+    reference = np.full(len(order), np.nan)
+    reference[order] = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    scaled = units * np.minimum(24.0 / np.maximum(24.0 - hours, 1.0), 4.0)
+    estimate = np.maximum(units, np.where(np.isfinite(reference), reference, scaled))
+    return pd.Series(np.where(censored, estimate, units), index=history.index, name="latent")

@@ -1,0 +1,96 @@
+"""Accuracy metrics of forecasts against sales: WAPE, WPE, MAPE, MASE, interval coverage, and
+FreshRetailNet's per-day convention (docs/methodology.md, "Demand forecast")."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _safe_ratio(numerator: float, denominator: float) -> float:
+    return float(numerator / denominator) if denominator > 0 else float("nan")
+
+
+def accuracy_metrics(
+    actual: np.ndarray,
+    forecast: np.ndarray,
+    mase_scale: np.ndarray | None = None,
+    bounds: dict[float, tuple[np.ndarray, np.ndarray]] | None = None,
+) -> dict[str, float]:
+    """Pooled accuracy of rows (all 1-d, same length).
+
+    wape = sum|f - a| / sum a; wpe = sum(f - a) / sum a (positive = over-forecast);
+    mape = mean |f - a| / a over a > 0 (NaN if none); mase = mean |f - a| / scale over rows
+    whose series has a positive in-sample seasonal-naive MAE; coverage_<p> = share of rows inside
+    the p% interval. NaN where undefined.
+    """
+    actual = np.asarray(actual, dtype=np.float64)
+    forecast = np.asarray(forecast, dtype=np.float64)
+    error = forecast - actual
+    total = actual.sum()
+    positive = actual > 0
+    out = {
+        "wape": _safe_ratio(np.abs(error).sum(), total),
+        "wpe": _safe_ratio(error.sum(), total),
+        "mape": float(np.mean(np.abs(error[positive]) / actual[positive]))
+        if positive.any()
+        else float("nan"),
+        "mase": float("nan"),
+        "n_rows": float(len(actual)),
+    }
+    if mase_scale is not None:
+        scale = np.asarray(mase_scale, dtype=np.float64)
+        usable = np.isfinite(scale) & (scale > 0)
+        if usable.any():
+            out["mase"] = float(np.mean(np.abs(error[usable]) / scale[usable]))
+    for level, (lower, upper) in (bounds or {}).items():
+        inside = (actual >= lower) & (actual <= upper)
+        out[f"coverage_{level_label(level)}"] = (
+            float(inside.mean()) if len(actual) else float("nan")
+        )
+    return out
+
+
+def frn_day_scores(
+    actual: np.ndarray, forecast: np.ndarray, day: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(days, WAPE, WPE) of each day with sales, in day order: what FreshRetailNet's convention
+    averages. The rows given must already be the scored ones."""
+    days, wapes, wpes = [], [], []
+    for value in np.unique(day):
+        rows = day == value
+        total = actual[rows].sum()
+        if total > 0:
+            days.append(value)
+            wapes.append(np.abs(forecast[rows] - actual[rows]).sum() / total)
+            wpes.append((forecast[rows] - actual[rows]).sum() / total)
+    return np.array(days), np.array(wapes), np.array(wpes)
+
+
+def frn_daily_metrics(
+    actual: np.ndarray, forecast: np.ndarray, day: np.ndarray
+) -> dict[str, float]:
+    """FreshRetailNet's convention: WAPE and WPE of each day, averaged over the days.
+
+    The rows given must already be the scored ones (no stockout between 06:00 and 22:00).
+    """
+    _, wapes, wpes = frn_day_scores(actual, forecast, day)
+    if not len(wapes):
+        return {"wape": float("nan"), "wpe": float("nan")}
+    return {"wape": float(np.mean(wapes)), "wpe": float(np.mean(wpes))}
+
+
+def seasonal_naive_mae(signal: np.ndarray, origin: int, season: int = 7) -> np.ndarray:
+    """In-sample MAE of the seasonal naive forecast up to the origin (the MASE denominator),
+    over pairs of days where both are known."""
+    history = signal[:, : origin + 1]
+    if history.shape[1] <= season:
+        return np.full(signal.shape[0], np.nan)
+    diff = np.abs(history[:, season:] - history[:, :-season])
+    count = np.isfinite(diff).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, np.nansum(diff, axis=1) / np.maximum(count, 1), np.nan)
+
+
+def level_label(level: float) -> str:
+    """0.8 -> "80": the suffix of interval columns (lower_80, coverage_80)."""
+    return f"{round(level * 100):d}"

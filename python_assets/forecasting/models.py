@@ -1,0 +1,120 @@
+"""The forecast models behind one name each: which names exist and how each is run at an origin
+(docs/methodology.md, "Demand forecast"; README, "how to add a model")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from python_assets.forecasting.gbm import (
+    FeatureCache,
+    fit_gradient_boosting,
+    gradient_boosting_forecast,
+)
+from python_assets.forecasting.panel import DemandPanel
+from python_assets.forecasting.statistical import (
+    ets_forecasts,
+    moving_average_forecast,
+    seasonal_naive_forecast,
+    statsmodels_ets_forecast,
+)
+
+if TYPE_CHECKING:
+    from python_assets.forecasting.settings import ForecastSettings
+
+
+def is_known_model(name: str) -> bool:
+    """Whether `name` is a model ModelRunner can run."""
+    base = name.removesuffix("_sales")
+    baseline = base in ("seasonal_naive", "ets") or bool(re.fullmatch(r"moving_average_\d+", base))
+    return baseline or name == "gradient_boosting"
+
+
+def model_signal(panel: DemandPanel, kind: str) -> np.ndarray:
+    observed_sales = np.where(panel.observed, panel.units_sold, np.nan)
+    if kind == "demand_observed":
+        return panel.masked_sales
+    if kind == "latent_demand":
+        return np.where(panel.observed, panel.latent_demand, np.nan)
+    return observed_sales
+
+
+@dataclass
+class ModelRunner:
+    """Runs each model at an origin; holds what is shared between origins (signals, the GBM's
+    feature cache)."""
+
+    panel: DemandPanel
+    settings: ForecastSettings
+    future_names: tuple[str, ...]
+    origins: tuple[int, ...] = ()
+    cache: FeatureCache = field(default_factory=FeatureCache)
+    ets_cache: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    fitted_share: dict[str, list[float]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.signal = model_signal(self.panel, self.settings.statistical_signal)
+        self.raw_sales = model_signal(self.panel, "units_sold")
+        self.fallback = np.where(self.panel.observed, self.panel.latent_demand, np.nan)
+
+    def run(self, model: str, origin: int, future: dict[str, np.ndarray] | None) -> np.ndarray:
+        horizon = self.settings.horizon
+        signal = self.signal
+        base = model
+        if model.endswith("_sales"):
+            signal, base = self.raw_sales, model.removesuffix("_sales")
+        if base == "seasonal_naive":
+            return seasonal_naive_forecast(signal, self.fallback, origin, horizon)
+        if base.startswith("moving_average_"):
+            window = int(base.rsplit("_", 1)[1])
+            return moving_average_forecast(signal, self.fallback, origin, horizon, window)
+        if base == "ets":
+            if self.settings.ets_engine == "statsmodels":
+                forecast, fitted = statsmodels_ets_forecast(
+                    signal, self.fallback, origin, horizon, self.settings.ets_min_observations
+                )
+            else:
+                key = (model, origin)
+                if key not in self.ets_cache:
+                    # every origin of the run in one pass (each sees only days up to itself)
+                    origins = sorted({*self.origins, origin})
+                    results = ets_forecasts(
+                        signal,
+                        self.fallback,
+                        origins,
+                        horizon,
+                        self.settings.ets_grid,
+                        self.settings.ets_min_observations,
+                    )
+                    self.ets_cache.update({(model, o): r for o, r in results.items()})
+                forecast, fitted = self.ets_cache[key]
+            self.fitted_share.setdefault(model, []).append(float(fitted.mean()))
+            return forecast
+        if base == "gradient_boosting":
+            gbm = fit_gradient_boosting(
+                self.panel,
+                origin,
+                horizon,
+                self.settings.gradient_boosting,
+                self.cache,
+                future_names=self.future_names,
+            )
+            prediction = gradient_boosting_forecast(
+                gbm,
+                self.panel,
+                origin,
+                horizon,
+                future,
+                self.settings.gradient_boosting.n_threads,
+                self.cache,
+            )
+            self.fitted_share.setdefault("gradient_boosting", []).append(
+                0.0 if prediction is None else 1.0
+            )
+            if prediction is None:  # too little data to learn from: the moving average stands in
+                return moving_average_forecast(signal, self.fallback, origin, horizon)
+            return prediction
+        raise ValueError(f"unknown model {model!r}")

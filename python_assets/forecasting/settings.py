@@ -1,0 +1,110 @@
+"""Every setting of the demand forecast in one place, with its default (docs/methodology.md,
+"Demand forecast")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from python_assets.forecasting.gbm import GradientBoostingSettings
+from python_assets.forecasting.models import is_known_model
+from python_assets.forecasting.statistical import EtsGrid
+
+STATISTICAL_SIGNALS = ("demand_observed", "latent_demand", "units_sold")
+VOLUME_BAND_NAMES = ("low", "medium", "high", "very_high", "top")
+FRN_SEGMENT = "frn_benchmark"
+FRN_SEGMENT_VALUE = "no_stockout_6_22"
+
+
+@dataclass(frozen=True)
+class DemandClassSettings:
+    """How series are classed (python_assets/forecasting/classes.py).
+
+    window_days: days before the origin over which ADI and CV^2 are measured.
+    adi_cutoff, cv2_cutoff: Syntetos-Boylan cut-offs (ADI < 1.32: frequent; CV^2 < 0.49: steady).
+    new_days: a first sale fewer than this many days before the origin makes a series `new`.
+    inactive_days: no sale in this many days before the origin makes a series `inactive`.
+    """
+
+    window_days: int = 91
+    adi_cutoff: float = 1.32
+    cv2_cutoff: float = 0.49
+    new_days: int = 28
+    inactive_days: int = 28
+
+    def __post_init__(self) -> None:
+        if min(self.window_days, self.new_days, self.inactive_days) < 1:
+            raise ValueError("window_days, new_days and inactive_days must be >= 1")
+
+
+@dataclass(frozen=True)
+class ForecastSettings:
+    """Every knob of the forecast, with its default.
+
+    horizon: days forecast after each origin (H).
+    backtest_windows: rolling origins scored, each H days, the last ending on the last day.
+    calibration_windows: extra rolling windows before the scored ones; their errors calibrate the
+        first scored window's intervals (later windows also use the scored windows before them).
+    interval_levels: central prediction intervals; columns lower_80/upper_80 etc.
+    models: any of seasonal_naive, moving_average_<days>, ets, gradient_boosting; a
+        `_sales` suffix on a baseline (moving_average_7_sales) runs it on raw sales, not
+        stockout-aware, as a reference.
+    statistical_signal: what seasonal naive, moving average and ETS average over:
+        'demand_observed' (sales on uncensored days, censored days skipped), 'latent_demand'
+        (the warehouse's estimate on censored days) or 'units_sold' (raw, censoring ignored).
+    min_history_days: a backtest origin needs this many days of history before it (the
+        gradient-boosting model's own training origins have their own, shorter minimum).
+    volume_band_quantiles: cut points (quantiles of the series' recent level) of the volume bands
+        reported in the backtest.
+    interval_bins: volume bins (quantiles of the recent level) inside which interval errors are
+        calibrated, per horizon step; interval_min_residuals: fewer errors than this in a
+        bin -> pool the steps, then all bins.
+    ets_engine: 'vectorised' (numpy grid, all series at once) or 'statsmodels' (one fit per
+        series; fine for a few hundred series, hours for 50,000).
+    forecast_all_models: also forecast the days after the history with every model, not only the
+        chosen one.
+    backtest_prediction_series: keep backtest_predictions for at most this many series (the first
+        ones in store, product order); None keeps all.
+    demand_classes: see DemandClassSettings.
+    coverage_check_bounds: (level, low, high) per interval level: the backtest coverage of the chosen
+        model that the interval_coverage_calibrated asset check accepts.
+    """
+
+    horizon: int = 7
+    backtest_windows: int = 4
+    interval_levels: tuple[float, ...] = (0.8, 0.95)
+    models: tuple[str, ...] = ("seasonal_naive", "moving_average_7", "ets", "gradient_boosting")
+    calibration_windows: int = 1
+    statistical_signal: str = "demand_observed"
+    min_history_days: int = 28
+    volume_band_quantiles: tuple[float, ...] = (0.5, 0.8)
+    interval_bins: int = 5
+    interval_min_residuals: int = 30
+    ets_engine: str = "vectorised"
+    ets_grid: EtsGrid = field(default_factory=EtsGrid)
+    ets_min_observations: int = 21
+    gradient_boosting: GradientBoostingSettings = field(default_factory=GradientBoostingSettings)
+    forecast_all_models: bool = False
+    backtest_prediction_series: int | None = None
+    demand_classes: DemandClassSettings = field(default_factory=DemandClassSettings)
+    coverage_check_bounds: tuple[tuple[float, float, float], ...] = (
+        (0.8, 0.70, 0.90),
+        (0.95, 0.88, 0.99),
+    )
+
+    def __post_init__(self) -> None:
+        if self.horizon < 1:
+            raise ValueError(f"horizon must be >= 1, got {self.horizon}")
+        if self.backtest_windows < 0 or self.calibration_windows < 0:
+            raise ValueError("backtest_windows and calibration_windows must be >= 0")
+        if not self.models:
+            raise ValueError("models must name at least one model")
+        for name in self.models:
+            if not is_known_model(name):
+                raise ValueError(f"unknown model {name!r}")
+        if self.statistical_signal not in STATISTICAL_SIGNALS:
+            raise ValueError(f"statistical_signal must be one of {STATISTICAL_SIGNALS}")
+        if self.ets_engine not in ("vectorised", "statsmodels"):
+            raise ValueError("ets_engine must be 'vectorised' or 'statsmodels'")
+        for level in self.interval_levels:
+            if not 0 < level < 1:
+                raise ValueError(f"interval levels must be in (0, 1), got {level}")

@@ -1,0 +1,83 @@
+"""The rolling-origin backtest: origins, no look-ahead, and the table against hand computation."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from forecasting_helpers import FAST, make_history
+
+from python_assets.forecasting.backtest import backtest_origins
+from python_assets.forecasting.benchmark_data import synthetic_history
+from python_assets.forecasting.forecast import forecast_demand
+from python_assets.forecasting.panel import estimate_latent_demand
+from python_assets.forecasting.settings import ForecastSettings
+
+# ----------------------------------------------------------------------------- no look-ahead
+
+
+def test_forecasts_at_an_origin_do_not_change_when_later_data_changes() -> None:
+    history, products = synthetic_history(n_series=40, n_days=63, seed=5)
+    settings = replace(FAST, backtest_windows=2)
+    dates = pd.to_datetime(history["sales_date"])
+    n_days = dates.nunique()
+    _, scored = backtest_origins(n_days, settings)
+    origin_date = dates.min() + pd.Timedelta(days=scored[0])
+
+    later = dates > origin_date
+    rng = np.random.default_rng(11)
+    changed = history.copy()
+    changed.loc[later, "units_sold"] = rng.poisson(30, later.sum()).astype(float)
+    changed.loc[later, "stockout_hours"] = rng.integers(0, 20, later.sum()).astype(float)
+    changed["is_stockout_censored"] = changed["stockout_hours"] > 0
+    changed["stockout_hours_6_22"] = changed["stockout_hours"]
+    changed.loc[later, "is_promo"] = ~changed.loc[later, "is_promo"]
+    changed["latent_demand_units"] = estimate_latent_demand(changed).to_numpy()
+
+    first = forecast_demand(history, products, settings).backtest_predictions
+    second = forecast_demand(changed, products, settings).backtest_predictions
+    columns = ["forecast", "lower_80", "upper_80", "lower_95", "upper_95"]
+    for model in settings.models:
+        a = first[(first["window"] == 1) & (first["model"] == model)]
+        b = second[(second["window"] == 1) & (second["model"] == model)]
+        assert len(a) == 40 * 7
+        np.testing.assert_array_equal(a[columns].to_numpy(), b[columns].to_numpy(), model)
+    # the later window does see the change
+    a = first[(first["window"] == 2) & (first["model"] == "moving_average_7")]
+    b = second[(second["window"] == 2) & (second["model"] == "moving_average_7")]
+    assert not np.allclose(a["forecast"].to_numpy(), b["forecast"].to_numpy())
+
+
+def test_backtest_origins_end_on_the_last_day_and_respect_min_history() -> None:
+    calibration, scored = backtest_origins(83, ForecastSettings())
+    assert scored == [54, 61, 68, 75]
+    assert calibration == [47]
+    assert scored[-1] + 7 == 82  # the last window ends on the last day (index 82)
+    assert backtest_origins(40, ForecastSettings()) == ([], [32])
+    assert backtest_origins(47, ForecastSettings()) == ([32], [39])
+    assert backtest_origins(20, ForecastSettings()) == ([], [])
+
+
+def test_backtest_table_matches_hand_computation_on_a_trend() -> None:
+    units = np.tile(np.arange(1.0, 50.0), (1, 1))  # y_t = t + 1 over 49 days
+    history, products = make_history(units)
+    settings = ForecastSettings(models=("moving_average_7",), backtest_windows=2)
+    result = forecast_demand(history, products, settings)
+    table = result.backtest
+    # last window: origin day index 41 (value 42); MA7 = mean(36..42) = 39, actuals 43..49
+    row = table[(table["window"] == 2) & (table["segment_type"] == "all")].iloc[0]
+    actual = np.arange(43.0, 50.0)
+    assert row["wape"] == pytest.approx(np.abs(39 - actual).sum() / actual.sum())
+    assert row["wpe"] == pytest.approx((39 - actual).sum() / actual.sum())
+    assert row["mase"] == pytest.approx(np.mean(np.abs(39 - actual)) / 7)  # in-sample lag-7 MAE = 7
+    assert row["n_rows"] == 7
+    frn = table[(table["window"] == 2) & (table["segment_type"] == "frn_benchmark")].iloc[0]
+    assert frn["wape"] == pytest.approx(np.mean(np.abs(39 - actual) / actual))
+    segments = set(table["segment_type"])
+    assert segments == {"all", "frn_benchmark", "category", "volume_band"}
+    assert result.chosen_model == "moving_average_7"
+
+
+# ----------------------------------------------------------------------------- ETS, latent demand

@@ -1,0 +1,173 @@
+"""The forecast end to end on tiny synthetic frames: known answers (constant, weekly, censored
+series), progress, result layout with future covariates, settings, and a smoke run on
+FreshRetailNet-50K where the file is present."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from forecasting_helpers import FAST, FRN_PATH, START, final_forecast, make_history
+
+from python_assets.forecasting.benchmark_data import load_frn_history
+from python_assets.forecasting.forecast import forecast_demand
+from python_assets.forecasting.settings import ForecastSettings
+
+# ----------------------------------------------------------------------------- known answers
+
+
+def test_constant_series_forecasts_the_constant_with_narrow_intervals() -> None:
+    history, products = make_history(np.full((10, 63), 5.0))
+    result = forecast_demand(history, products, replace(FAST, forecast_all_models=True))
+
+    for model in FAST.models:
+        np.testing.assert_allclose(final_forecast(result, model), 5.0, atol=1e-6, err_msg=model)
+    chosen = result.forecast[result.forecast["model"] == result.chosen_model]
+    assert (chosen["upper_95"] - chosen["lower_95"]).max() < 1e-6
+    assert chosen["demand_std_horizon"].max() < 1e-6
+    all_rows = result.backtest[result.backtest["segment_type"] == "all"]
+    assert all_rows["wape"].max() < 1e-6
+    assert all_rows["coverage_80"].min() == 1.0
+
+
+def test_weekly_pattern_is_reproduced_by_seasonal_naive_and_the_chosen_model() -> None:
+    pattern = np.array([2.0, 4.0, 6.0, 8.0, 10.0, 14.0, 12.0])
+    multipliers = np.linspace(1.0, 3.0, 10)[:, None]
+    units = multipliers * np.tile(pattern, 9)[None, :]  # 63 days from a Monday
+    history, products = make_history(units)
+    result = forecast_demand(history, products, replace(FAST, forecast_all_models=True))
+
+    expected = multipliers * pattern[None, :]  # the next 7 days start on a Monday again
+    np.testing.assert_allclose(final_forecast(result, "seasonal_naive"), expected, atol=1e-9)
+    np.testing.assert_allclose(
+        final_forecast(result, result.chosen_model), expected, rtol=0.02, atol=0.05
+    )
+    moving_average = final_forecast(result, "moving_average_7")
+    np.testing.assert_allclose(moving_average, multipliers * pattern.mean() * np.ones(7))
+    assert result.chosen_model != "moving_average_7"
+
+
+def test_censored_days_do_not_pull_the_forecast_down() -> None:
+    rng = np.random.default_rng(3)
+    n_series, n_days = 20, 63
+    demand = np.full((n_series, n_days), 10.0)
+    censored = rng.random((n_series, n_days)) < 0.4
+    hours = np.where(censored, 12.0, 0.0)
+    sales = np.where(censored, 4.0, demand)  # a stockout at midday: sales stop at 4
+    history, products = make_history(sales, hours)
+    aware = forecast_demand(history, products, replace(FAST, forecast_all_models=True))
+    raw = forecast_demand(
+        history,
+        products,
+        replace(FAST, statistical_signal="units_sold", models=("moving_average_7",)),
+    )
+
+    raw_level = final_forecast(raw).mean()
+    assert raw_level < 8.0  # trained on raw sales, the 40% censored days drag it down
+    for model in FAST.models:
+        forecast = final_forecast(aware, model)
+        assert forecast.mean() == pytest.approx(10.0, rel=0.03), model
+        # seasonal naive may fall back to the latent estimate when a weekday was censored four
+        # weeks running; never to the censored sales
+        assert forecast.min() > raw_level, model
+    # and the backtest scores only uncensored days, where sales are the demand
+    predictions = aware.backtest_predictions
+    scored = predictions[predictions["is_scored"]]
+    assert (scored["actual"] == 10.0).all()
+
+
+def test_progress_reports_every_window_and_model_then_the_final_forecast() -> None:
+    units = np.random.default_rng(5).poisson(6.0, (4, 56)).astype(float)
+    history, products = make_history(units)
+    settings = replace(FAST, models=("seasonal_naive", "moving_average_7"), backtest_windows=2)
+    lines: list[str] = []
+    forecast_demand(history, products, settings, progress=lines.append)
+
+    windows = settings.calibration_windows + settings.backtest_windows
+    assert len(lines) == windows * len(settings.models) + 1
+    assert lines[0].startswith(f"forecast: backtest window 1/{windows} (origin ")
+    assert "seasonal_naive done (4 series," in lines[0]
+    assert lines[-1].startswith("forecast: chose ") and "final forecast of 7 days" in lines[-1]
+
+
+def test_result_layout_and_future_covariates() -> None:
+    rng = np.random.default_rng(2)
+    n_series, n_days = 30, 63
+    promo = rng.random((n_series, n_days + 7)) < 0.3
+    units = rng.poisson(np.where(promo, 30.0, 10.0))[:, :n_days].astype(float)
+    history, products = make_history(units)
+    history["is_promo"] = promo[:, :n_days].reshape(-1)
+    history["price_ratio"] = np.where(promo[:, :n_days], 0.7, 1.0).reshape(-1)
+    future_dates = pd.date_range(START + pd.Timedelta(days=n_days), periods=7, freq="D")
+    keys = history.drop_duplicates(["store_id", "product_id"])[["store_id", "product_id"]]
+    future = keys.merge(pd.DataFrame({"forecast_date": future_dates}), how="cross")
+    future_promo = np.zeros((n_series, 7), dtype=bool)
+    future_promo[:, 2] = True
+    future["is_promo"] = future_promo.reshape(-1)
+    future["price_ratio"] = np.where(future_promo, 0.7, 1.0).reshape(-1)
+
+    settings = replace(FAST, models=("moving_average_7", "gradient_boosting"))
+    result = forecast_demand(history, products, settings, future_covariates=future)
+    assert list(result.forecast.columns) == [
+        "store_id",
+        "product_id",
+        "forecast_date",
+        "origin_date",
+        "model",
+        "forecast_units",
+        "lower_80",
+        "upper_80",
+        "lower_95",
+        "upper_95",
+        "demand_std_horizon",
+    ]
+    assert len(result.forecast) == n_series * 7
+    assert result.chosen_model == "gradient_boosting"  # it alone can see the promotions
+    forecast = final_forecast(result)
+    assert forecast[:, 2].mean() > 1.8 * np.delete(forecast, 2, axis=1).mean()
+    assert result.diagnostics["future_covariates_used"] == ["is_promo", "price_ratio"]
+    assert (result.forecast["lower_80"] <= result.forecast["upper_80"]).all()
+    assert (result.forecast["lower_95"] <= result.forecast["lower_80"] + 1e-9).all()
+    assert set(result.backtest["segment_value"][result.backtest["segment_type"] == "category"]) == {
+        "fruit",
+        "veg",
+        "dairy",
+    }
+
+
+def test_settings_reject_nonsense() -> None:
+    with pytest.raises(ValueError, match="unknown model"):
+        ForecastSettings(models=("prophet",))
+    with pytest.raises(ValueError, match="horizon"):
+        ForecastSettings(horizon=0)
+    with pytest.raises(ValueError, match="interval levels"):
+        ForecastSettings(interval_levels=(80.0,))
+    with pytest.raises(ValueError, match="duplicate"):
+        history, products = make_history(np.ones((1, 30)))
+        forecast_demand(pd.concat([history, history.iloc[[0]]]), products)
+
+
+# ----------------------------------------------------------------------------- real data
+
+
+@pytest.mark.skipif(
+    not FRN_PATH.exists(),
+    reason=f"FreshRetailNet-50K not found at {FRN_PATH} (set FRN_PATH); the real-data smoke test "
+    "needs it",
+)
+def test_freshretailnet_sample_runs_and_beats_the_moving_average() -> None:
+    history, products = load_frn_history(FRN_PATH, n_series=400)
+    assert history.groupby(["store_id", "product_id"]).ngroups == 400
+    result = forecast_demand(history, products, replace(FAST, backtest_windows=2))
+    pooled = result.backtest[
+        (result.backtest["window"] == 0) & (result.backtest["segment_type"] == FRN_SEGMENT)
+    ].set_index("model")
+    assert pooled.loc[result.chosen_model, "wape"] <= pooled.loc["moving_average_7", "wape"]
+    assert 0.6 < pooled.loc[result.chosen_model, "coverage_80"] < 0.95
+    assert result.forecast["forecast_units"].notna().all()
+    assert result.forecast["forecast_date"].min() == pd.Timestamp("2024-06-19")
+
+
+FRN_SEGMENT = "frn_benchmark"

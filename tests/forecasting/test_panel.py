@@ -1,0 +1,41 @@
+"""The panel helpers: latent demand for inputs built outside dbt."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from python_assets.forecasting.panel import estimate_latent_demand
+
+
+def test_latent_demand_follows_the_warehouse_rule() -> None:
+    # 5 Mondays of one series; censored on the 2nd and 5th Monday
+    dates = pd.date_range("2025-01-06", periods=29, freq="D")
+    units = np.full(29, 1.0)
+    hours = np.zeros(29)
+    mondays = np.arange(0, 29, 7)
+    units[mondays] = [4.0, 1.0, 6.0, 8.0, 2.0]
+    hours[mondays] = [0, 12, 0, 0, 20]
+    history = pd.DataFrame(
+        {
+            "store_id": "S",
+            "product_id": "P",
+            "sales_date": dates,
+            "units_sold": units,
+            "stockout_hours": hours,
+        }
+    )
+    latent = estimate_latent_demand(history).to_numpy()
+    assert latent[mondays[0]] == 4.0
+    assert latent[mondays[1]] == 4.0  # max(1, mean of uncensored previous Mondays = 4)
+    assert latent[mondays[4]] == pytest.approx(6.0)  # max(2, mean(4, 6, 8)), censored one skipped
+    assert latent[1] == 1.0
+    # no reference: sales x 24 / in-stock hours, capped at 4x
+    first = history.iloc[[mondays[1]]].assign(units_sold=1.0)
+    assert estimate_latent_demand(first).iloc[0] == pytest.approx(2.0)
+    first = first.assign(stockout_hours=23.0)
+    assert estimate_latent_demand(first).iloc[0] == pytest.approx(4.0)
+
+
+# ----------------------------------------------------------------------------- shapes, settings
