@@ -1,48 +1,38 @@
-"""Resources: the run settings (dataset, paths) and the DuckDB warehouse."""
+"""Resources: the run settings (dataset, paths, setting overrides) as Dagster config."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import typing
+from dataclasses import fields
 
 import dagster as dg
-from pydantic import Field
+from pydantic import Field, create_model
 
-from python_assets.settings import WarehouseSettings
+from python_assets.settings import WarehouseSettings, config_type
 
 
-class WarehouseSettingsResource(dg.ConfigurableResource):
-    """Which dataset a run builds from; defaults come from the environment (README, "Settings")."""
-
-    duckdb_path: str
-    dataset: str = "demo"
-    input_dir: str = ""
-    frn_path: str = ""
-    frn_city_ids: list[int] = Field(default_factory=list)
-    demo_size: str = "default"
-    demo_seed: int = 42
-    export_dir: str = ""
+class _WarehouseSettingsConfig(dg.ConfigurableResource):
+    def settings(self) -> WarehouseSettings:
+        return WarehouseSettings.from_values(self.model_dump())
 
     @classmethod
     def from_settings(cls, settings: WarehouseSettings) -> WarehouseSettingsResource:
-        return cls(
-            duckdb_path=str(settings.duckdb_path),
-            dataset=settings.dataset,
-            input_dir=str(settings.input_dir or ""),
-            frn_path=settings.frn_path,
-            frn_city_ids=list(settings.frn_city_ids),
-            demo_size=settings.demo_size,
-            demo_seed=settings.demo_seed,
-            export_dir=str(settings.export_dir or ""),
-        )
+        return WarehouseSettingsResource(**settings.as_config())
 
-    def settings(self) -> WarehouseSettings:
-        return WarehouseSettings(
-            duckdb_path=Path(self.duckdb_path),
-            dataset=self.dataset,
-            input_dir=Path(self.input_dir) if self.input_dir else None,
-            frn_path=self.frn_path,
-            frn_city_ids=tuple(self.frn_city_ids),
-            demo_size=self.demo_size,
-            demo_seed=self.demo_seed,
-            export_dir=Path(self.export_dir) if self.export_dir else None,
-        )
+
+def _config_field(name: str) -> tuple[typing.Any, typing.Any]:
+    declared = next(f for f in fields(WarehouseSettings) if f.name == name)
+    description = f"{declared.metadata['doc']} (env {declared.metadata['env']})"
+    default = WarehouseSettings().as_config()[name]
+    hint = typing.get_type_hints(WarehouseSettings)[name]
+    return config_type(hint), Field(default=default, description=description)
+
+
+# the fields of WarehouseSettings, each with its description, in Dagster's launchpad: a field
+# added to WarehouseSettings appears here without a second declaration
+WarehouseSettingsResource = create_model(
+    "WarehouseSettingsResource",
+    __base__=_WarehouseSettingsConfig,
+    __doc__="The run settings (README, Settings); defaults come from the environment.",
+    **{f.name: _config_field(f.name) for f in fields(WarehouseSettings)},
+)

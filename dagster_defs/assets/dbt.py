@@ -8,6 +8,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from pydantic import Field
 
+from dagster_defs.resources import WarehouseSettingsResource
 from python_assets.settings import DBT_PROJECT_DIR
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -51,11 +52,16 @@ def _dbt_layer(name: str, select: str, exclude: str | None = None) -> dg.AssetsD
         exclude=exclude,
         name=name,
     )
-    def _layer(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
-        overrides = (
-            ["--vars", json.dumps(config.setting_overrides)] if config.setting_overrides else []
-        )
-        yield from dbt.cli(["build", *overrides], context=context).stream()
+    def _layer(
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        config: DbtRunConfig,
+        warehouse_settings: WarehouseSettingsResource,
+    ):
+        # the profile takes the warehouse path from this var, so the run's resource decides it
+        dbt_vars = {"duckdb_path": str(warehouse_settings.settings().duckdb_path)}
+        dbt_vars.update(config.setting_overrides)
+        yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
 
     return _layer
 
