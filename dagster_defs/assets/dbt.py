@@ -6,9 +6,9 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
-from pydantic import Field
+from dagster_duckdb import DuckDBResource
 
-from dagster_defs.resources import WarehouseSettingsResource
+from dagster_defs.resources import RESOLVED_SETTINGS, WarehouseSettingsResource
 from python_assets.settings import DBT_PROJECT_DIR
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -36,13 +36,6 @@ class WarehouseTranslator(DagsterDbtTranslator):
         return {**tags, "dbt_layer": self.layer} if self.layer else tags
 
 
-class DbtRunConfig(dg.Config):
-    """Per-run overrides of seeds/rule_settings.csv and seeds/cost_parameters.csv, by name,
-    e.g. {"zscore_threshold": "2.5", "planning_horizon_days": "14"} (passed as dbt vars)."""
-
-    setting_overrides: dict[str, str] = Field(default_factory=dict)
-
-
 def _dbt_layer(name: str, select: str, exclude: str | None = None) -> dg.AssetsDefinition:
     @dbt_assets(
         manifest=dbt_project.manifest_path,
@@ -55,12 +48,18 @@ def _dbt_layer(name: str, select: str, exclude: str | None = None) -> dg.AssetsD
     def _layer(
         context: dg.AssetExecutionContext,
         dbt: DbtCliResource,
-        config: DbtRunConfig,
+        duckdb: DuckDBResource,
         warehouse_settings: WarehouseSettingsResource,
     ):
-        # the profile takes the warehouse path from this var, so the run's resource decides it
-        dbt_vars = {"duckdb_path": str(warehouse_settings.settings().duckdb_path)}
-        dbt_vars.update(config.setting_overrides)
+        overrides = warehouse_settings.checked_overrides()
+        if RESOLVED_SETTINGS not in context.selected_asset_keys:
+            with duckdb.get_connection() as con:  # refuses overrides this step would not see
+                warehouse_settings.settings_in_force(con)
+        dbt_vars = {
+            # the profile takes the warehouse path from this var: the run's resource decides it
+            "duckdb_path": str(warehouse_settings.settings().duckdb_path),
+            "setting_overrides": overrides,
+        }
         yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
 
     return _layer

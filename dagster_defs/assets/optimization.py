@@ -8,6 +8,7 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
+from dagster_defs.resources import RESOLVED_SETTINGS, WarehouseSettingsResource
 from python_assets.optimization.inputs import lane_settings_from_seed
 from python_assets.optimization.solve import (
     SolverSettings,
@@ -38,13 +39,24 @@ INPUT_KEYS = [
 
 
 class AllocationConfig(dg.Config):
-    solver: str = "highs"  # 'highs' (default) or 'cbc' (fallback)
-    # how the model reaches the solver: 'auto' = HiGHS's array API for HiGHS (measured 3-10x
-    # faster than building PuLP objects), PuLP for CBC; 'pulp' = through PuLP for both
-    backend: str = "auto"
-    integer_units: bool = False  # MILP: whole units transferred, allocated and produced
-    run_scenarios: bool = True
-    scenario_ids: list[str] = Field(default_factory=list)  # empty = every scenario of the grid
+    solver: str = Field(
+        default="highs", description="LP solver: highs (default) or cbc (fallback)."
+    )
+    backend: str = Field(
+        default="auto",
+        description="How the model reaches the solver: auto (HiGHS array API for HiGHS, PuLP for CBC) or pulp.",
+    )
+    integer_units: bool = Field(
+        default=False,
+        description="Solve as a MILP: whole units transferred, allocated and produced.",
+    )
+    run_scenarios: bool = Field(
+        default=True, description="Also solve the scenarios of seeds/scenario_grid.csv."
+    )
+    scenario_ids: list[str] = Field(
+        default_factory=list,
+        description="Scenario ids to solve; empty = every scenario of the grid.",
+    )
 
 
 def _breakdown(plan, plan_name: str) -> pd.DataFrame:
@@ -59,6 +71,7 @@ def _breakdown(plan, plan_name: str) -> pd.DataFrame:
                 *INPUT_KEYS,
                 ["intermediate", "int_rebalancing_moves"],
                 ["reference", "scenario_grid"],
+                RESOLVED_SETTINGS,
             ],
             description=d,
         )
@@ -70,7 +83,10 @@ def _breakdown(plan, plan_name: str) -> pd.DataFrame:
     group_name="optimization",
 )
 def allocation_plan(
-    context: dg.AssetExecutionContext, config: AllocationConfig, duckdb: DuckDBResource
+    context: dg.AssetExecutionContext,
+    config: AllocationConfig,
+    duckdb: DuckDBResource,
+    warehouse_settings: WarehouseSettingsResource,
 ):
     with duckdb.get_connection() as con:
         store_products = con.execute("select * from marts.allocation_inputs_store_product").df()
@@ -86,8 +102,9 @@ def allocation_plan(
         zones = con.execute(
             "select distinct zone_id, rate_per_km, lead_time_days from intermediate.int_shipping_zones"
         ).df()
+        in_force = warehouse_settings.settings_in_force(con)
         network = lane_settings_from_seed(
-            con.execute("select * from reference.network_settings").df()
+            pd.DataFrame({"setting": list(in_force), "value": list(in_force.values())})
         )
         grid = con.execute("select * from reference.scenario_grid").df()
     settings = SolverSettings(
