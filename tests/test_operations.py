@@ -67,7 +67,7 @@ def test_a_runs_overrides_reach_sql_dbt_python_models_and_the_export(
         ).fetchall()
     assert (threshold_before, threshold) == (2.0, 1.0) and flagged_after > flagged_before
     assert dict(resolved) == {
-        "cluster_k_min": str(k), "cluster_k_max": str(k), "zscore_threshold": "1", "export_csv": "true"
+        "cluster_k_min": str(k), "cluster_k_max": str(k), "zscore_threshold": "1.0", "export_csv": "true"
     }  # fmt: skip
     exported = sorted(p.name for p in (tmp_path / "exports" / "step8").iterdir())
     assert exported == sorted(f"{t}.csv" for t in STEP8_TABLES)
