@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import dagster as dg
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
@@ -20,8 +18,6 @@ from python_assets.settings import WarehouseSettings
 
 
 def build_definitions(settings: WarehouseSettings) -> dg.Definitions:
-    # dbt reads the warehouse path from DUCKDB_PATH too: make the subprocess see this one
-    os.environ["DUCKDB_PATH"] = str(settings.duckdb_path)
     settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     return dg.Definitions(
         assets=[

@@ -1,35 +1,89 @@
-"""Run settings read from the environment: one place for paths, the dataset and its size."""
+"""Run settings: one place for paths, the dataset, its size and the run's overrides of seed
+settings. Each field is declared once, with its environment variable and its description; the
+Dagster resource (dagster_defs/resources.py) and `from_env` are derived from these declarations.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import typing
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+SEEDS_DIR = REPO_ROOT / "seeds"
 DEFAULT_DUCKDB_PATH = REPO_ROOT / "warehouse" / "warehouse.duckdb"
 DEFAULT_FRN_PATH = REPO_ROOT.parent / "shared" / "data" / "freshretailnet50k" / "train.parquet"
 DATASETS = ("demo", "freshretailnet", "files")
 
+# a seed setting's value as the launchpad and SETTING_OVERRIDES accept it: numbers unquoted
+SettingValue = str | int | float | bool
+
+
+def about(env: str, doc: str) -> dict[str, str]:
+    """A field's metadata: the environment variable it is read from, and what it means."""
+    return {"env": env, "doc": doc}
+
 
 @dataclass(frozen=True)
 class WarehouseSettings:
-    """Where the warehouse lives and which input it is built from.
+    """Where the warehouse lives, which input it is built from, and the run's setting overrides."""
 
-    dataset: 'demo' generates the demo network, 'freshretailnet' adapts FreshRetailNet-50K,
-    'files' reads a user's own folder of input files (INPUT_DIR).
-    """
-
-    duckdb_path: Path = DEFAULT_DUCKDB_PATH
-    dataset: str = "demo"
-    input_dir: Path | None = None
-    frn_path: str = str(DEFAULT_FRN_PATH)
-    frn_city_ids: tuple[int, ...] = ()
-    demo_size: str = "default"
-    demo_seed: int = 42
-    export_dir: Path | None = None
+    duckdb_path: Path = field(
+        default=DEFAULT_DUCKDB_PATH,
+        metadata=about(
+            "DUCKDB_PATH",
+            "Absolute path of the warehouse DuckDB file (dbt's profile reads the same setting).",
+        ),
+    )
+    dataset: str = field(
+        default="demo",
+        metadata=about(
+            "DATASET",
+            "demo (generated network), freshretailnet (FreshRetailNet-50K) or files (INPUT_DIR).",
+        ),
+    )
+    input_dir: Path | None = field(
+        default=None,
+        metadata=about(
+            "INPUT_DIR",
+            "Folder of your own input files (dataset 'files'); empty = beside the warehouse.",
+        ),
+    )
+    frn_path: str = field(
+        default=str(DEFAULT_FRN_PATH),
+        metadata=about("FRN_PATH", "FreshRetailNet-50K train.parquet file."),
+    )
+    frn_city_ids: tuple[int, ...] = field(
+        default=(),
+        metadata=about("FRN_CITIES", "FreshRetailNet-50K city ids to keep (comma separated)."),
+    )
+    demo_size: str = field(
+        default="default", metadata=about("DEMO_SIZE", "Demo network size: default or tiny.")
+    )
+    demo_seed: int = field(
+        default=42, metadata=about("DEMO_SEED", "Random seed of the demo data generator.")
+    )
+    export_dir: Path | None = field(
+        default=None,
+        metadata=about(
+            "EXPORT_DIR",
+            "Folder of the Parquet export of the marts; empty = warehouse/published/parquet.",
+        ),
+    )
+    setting_overrides: Mapping[str, SettingValue] = field(
+        default_factory=dict,
+        metadata=about(
+            "SETTING_OVERRIDES",
+            "This run's values of seed settings by name, numbers unquoted, e.g. "
+            "{zscore_threshold: 2.5, export_csv: true}; seeds/setting_rules.csv lists each "
+            "setting's type and range (JSON in the environment variable).",
+        ),
+    )
 
     def __post_init__(self) -> None:
         if self.dataset not in DATASETS:
@@ -64,15 +118,61 @@ class WarehouseSettings:
         )
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> WarehouseSettings:
-        cities = environ.get("FRN_CITIES", "")
+    def from_values(cls, values: Mapping[str, Any]) -> WarehouseSettings:
+        """Settings from plain values (environment strings or Dagster config), converted to each
+        field's type; absent, None or empty values keep the default."""
+        hints = typing.get_type_hints(cls)
         return cls(
-            duckdb_path=Path(environ.get("DUCKDB_PATH") or DEFAULT_DUCKDB_PATH),
-            dataset=environ.get("DATASET") or "demo",
-            input_dir=Path(environ["INPUT_DIR"]) if environ.get("INPUT_DIR") else None,
-            frn_path=environ.get("FRN_PATH") or str(DEFAULT_FRN_PATH),
-            frn_city_ids=tuple(int(c) for c in cities.split(",") if c.strip()),
-            demo_size=environ.get("DEMO_SIZE") or "default",
-            demo_seed=int(environ.get("DEMO_SEED") or 42),
-            export_dir=Path(environ["EXPORT_DIR"]) if environ.get("EXPORT_DIR") else None,
+            **{
+                name: _as_field_type(hints[name], value)
+                for name, value in values.items()
+                if value is not None and value != ""
+            }
         )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> WarehouseSettings:
+        return cls.from_values({f.name: environ.get(f.metadata["env"]) for f in fields(cls)})
+
+    def as_config(self) -> dict[str, Any]:
+        """The settings as plain config values (str paths, lists, dicts), for Dagster."""
+        return {f.name: _as_config_value(getattr(self, f.name)) for f in fields(self)}
+
+
+def _as_field_type(hint: Any, value: Any) -> Any:
+    """Convert an environment string or a config value to the field's declared type."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if type(None) in args:  # X | None: the value is not empty here, so it is an X
+        return _as_field_type(next(a for a in args if a is not type(None)), value)
+    if hint is Path:
+        return Path(value)
+    if origin is tuple:
+        items = value.split(",") if isinstance(value, str) else value
+        return tuple(args[0](str(i).strip()) for i in items if str(i).strip())
+    if origin is Mapping:
+        return dict(json.loads(value) if isinstance(value, str) else value)
+    return hint(value)
+
+
+def _as_config_value(value: Any) -> Any:
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    return value
+
+
+def config_type(hint: Any) -> Any:
+    """The Dagster-config type of a settings field: paths as str, tuples as lists."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if type(None) in args:
+        return config_type(next(a for a in args if a is not type(None))) | None
+    if hint is Path:
+        return str
+    if origin is tuple:
+        return list[args[0]]
+    if origin is Mapping:
+        return dict[str, Any]  # Dagster config has no union of scalars: values checked later
+    return hint

@@ -3,7 +3,6 @@ tiny demo network in a temporary warehouse."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +29,8 @@ def materialize_everything(
 
 @pytest.fixture(scope="session")
 def env_guard() -> Iterator[pytest.MonkeyPatch]:
-    """build_definitions exports DUCKDB_PATH for the dbt subprocess: restore it afterwards."""
+    """A dbt manifest for the definitions (dbt takes the warehouse path from the run, as a var)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DUCKDB_PATH", os.environ.get("DUCKDB_PATH", "/tmp/unused.duckdb"))
         if not (DBT_PROJECT_DIR / "target" / "manifest.json").exists():
             from dagster_defs.assets.dbt import dbt_project
 

@@ -6,12 +6,13 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
 import duckdb
-import pytest
 
+from dagster_defs.assets.imbalance import STEP8_TABLES
 from dagster_defs.schedules import build_input_sensor, weekly_pipeline
 from python_assets.settings import DBT_PROJECT_DIR, WarehouseSettings
 from tests.conftest import BuiltWarehouse
@@ -38,28 +39,49 @@ def test_weekly_schedule_runs_the_whole_pipeline() -> None:
     assert weekly_pipeline.job_name == "whole_pipeline"
 
 
-def test_a_run_can_override_a_seed_setting(
-    built_warehouse: BuiltWarehouse, tmp_path, monkeypatch: pytest.MonkeyPatch
+def _run(settings: WarehouseSettings, keys: list[dg.AssetKey]) -> dg.ExecuteInProcessResult:
+    from dagster_defs.definitions import build_definitions
+
+    job = build_definitions(settings).resolve_implicit_global_asset_job_def()
+    return job.execute_in_process(asset_selection=keys, raise_on_error=False)
+
+
+def test_a_runs_overrides_reach_sql_dbt_python_models_and_the_export(
+    built_warehouse: BuiltWarehouse, tmp_path
 ) -> None:
     copy = tmp_path / "override.duckdb"
     shutil.copy(built_warehouse.settings.duckdb_path, copy)
-    monkeypatch.setenv("DUCKDB_PATH", str(copy))
+    clusters = "select max(chosen_k) from intermediate.int_store_clusters_fitted"
     flagged = "select count(*), max(zscore_threshold) from intermediate.int_store_subcategory_zscores where imbalance_flag in ('over', 'under')"
     with duckdb.connect(str(copy), read_only=True) as con:
-        before, threshold = con.execute(flagged).fetchone()
-    # a separate process, as Dagster runs dbt: in-process dbt keeps its DuckDB connection cached
-    dbt = Path(sys.executable).parent / "dbt"
-    done = subprocess.run(
-        [str(dbt), "run", "--select", "int_store_subcategory_zscores", "--vars", '{"zscore_threshold": "1.0"}',
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
-        capture_output=True, text=True,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout[-2000:]
+        k_before = con.execute(clusters).fetchone()[0]
+        flagged_before, threshold_before = con.execute(flagged).fetchone()
+    k = 3 if k_before != 3 else 2
+    overrides = {"cluster_k_min": k, "cluster_k_max": k, "zscore_threshold": 1, "export_csv": True}
+    settings = replace(built_warehouse.settings, duckdb_path=copy, setting_overrides=overrides)
+    steps = [["intermediate", t] for t in ("int_settings_resolved", "int_store_clusters_fitted")]
+    steps += [["intermediate", "int_store_subcategory_zscores"], ["exports", "step8_csv"]]
+    result = _run(settings, [dg.AssetKey(s) for s in steps])
+    assert result.success
     with duckdb.connect(str(copy), read_only=True) as con:
-        after, new_threshold = con.execute(flagged).fetchone()
-    assert (threshold, new_threshold) == (2.0, 1.0)
-    assert after > before
-    assert os.environ["DUCKDB_PATH"] == str(copy)
+        assert con.execute(clusters).fetchone()[0] == k != k_before  # a dbt Python model
+        flagged_after, threshold = con.execute(flagged).fetchone()  # a SQL model
+        resolved = con.execute(
+            "select setting, value from intermediate.int_settings_resolved where source = 'override'"
+        ).fetchall()
+    assert (threshold_before, threshold) == (2.0, 1.0) and flagged_after > flagged_before
+    assert dict(resolved) == {
+        "cluster_k_min": str(k), "cluster_k_max": str(k), "zscore_threshold": "1.0", "export_csv": "true"
+    }  # fmt: skip
+    exported = sorted(p.name for p in (tmp_path / "exports" / "step8").iterdir())
+    assert exported == sorted(f"{t}.csv" for t in STEP8_TABLES)
+
+    # a step run without the settings model refuses overrides it would not see, naming them
+    unseen = replace(settings, setting_overrides={"export_csv": False})
+    failed = _run(unseen, [dg.AssetKey(["exports", "step8_csv"])])
+    assert not failed.success
+    message = failed.get_step_failure_events()[0].event_specific_data.error.to_string()
+    assert "setting_overrides cluster_k_max, cluster_k_min, export_csv, zscore_threshold" in message
 
 
 def test_ui_code_location_loads_without_the_venv_on_path(tmp_path) -> None:

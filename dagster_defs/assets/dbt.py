@@ -10,8 +10,9 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.dbt_project import using_dagster_dev
-from pydantic import Field
+from dagster_duckdb import DuckDBResource
 
+from dagster_defs.resources import RESOLVED_SETTINGS, WarehouseSettingsResource
 from python_assets.settings import DBT_PROJECT_DIR
 
 # the dbt installed beside this Python: `make ui` must work whether or not the venv is on PATH
@@ -56,13 +57,6 @@ class WarehouseTranslator(DagsterDbtTranslator):
         return {**tags, "dbt_layer": self.layer} if self.layer else tags
 
 
-class DbtRunConfig(dg.Config):
-    """Per-run overrides of seeds/rule_settings.csv and seeds/cost_parameters.csv, by name,
-    e.g. {"zscore_threshold": "2.5", "planning_horizon_days": "14"} (passed as dbt vars)."""
-
-    setting_overrides: dict[str, str] = Field(default_factory=dict)
-
-
 def _dbt_layer(name: str, select: str, exclude: str | None = None) -> dg.AssetsDefinition:
     @dbt_assets(
         manifest=dbt_project.manifest_path,
@@ -72,11 +66,22 @@ def _dbt_layer(name: str, select: str, exclude: str | None = None) -> dg.AssetsD
         exclude=exclude,
         name=name,
     )
-    def _layer(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
-        overrides = (
-            ["--vars", json.dumps(config.setting_overrides)] if config.setting_overrides else []
-        )
-        yield from dbt.cli(["build", *overrides], context=context).stream()
+    def _layer(
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        duckdb: DuckDBResource,
+        warehouse_settings: WarehouseSettingsResource,
+    ):
+        overrides = warehouse_settings.checked_overrides()
+        if RESOLVED_SETTINGS not in context.selected_asset_keys:
+            with duckdb.get_connection() as con:  # refuses overrides this step would not see
+                warehouse_settings.settings_in_force(con)
+        dbt_vars = {
+            # the profile takes the warehouse path from this var: the run's resource decides it
+            "duckdb_path": str(warehouse_settings.settings().duckdb_path),
+            "setting_overrides": overrides,
+        }
+        yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
 
     return _layer
 

@@ -2,6 +2,7 @@
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
+from pydantic import Field
 
 from python_assets.forecasting import ForecastSettings, forecast_demand
 from python_assets.forecasting.guardrails import interval_coverage_check
@@ -18,11 +19,15 @@ where sales_date > (select max(sales_date) from marts.fct_sales_daily) - cast(? 
 
 
 class ForecastConfig(dg.Config):
-    horizon: int = 7
-    backtest_windows: int = 4
-    # days of history read: enough for the backtest windows, lags and rolling means; a longer
-    # history mostly costs time (yearly seasonality is the seasonal blend's job, not this one's)
-    history_days: int = 120
+    horizon: int = Field(
+        default=7, description="Days forecast ahead, from the day after the data's last day."
+    )
+    backtest_windows: int = Field(
+        default=4, description="Rolling-origin backtest windows behind the model choice."
+    )
+    # enough for the backtest windows, lags and rolling means; a longer history mostly costs time
+    # (yearly seasonality is the seasonal blend's job, not this one's)
+    history_days: int = Field(default=120, description="Days of sales history the forecast reads.")
 
 
 @dg.multi_asset(

@@ -4,7 +4,7 @@ the warehouse."""
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from dagster_defs.resources import WarehouseSettingsResource
+from dagster_defs.resources import RESOLVED_SETTINGS, WarehouseSettingsResource
 from python_assets.imbalance.exports import export_tables_csv
 
 STEP8_TABLES = (
@@ -16,25 +16,22 @@ STEP8_TABLES = (
 
 @dg.asset(
     key=["exports", "step8_csv"],
-    deps=[dg.AssetKey(["marts", t]) for t in STEP8_TABLES],
+    deps=[RESOLVED_SETTINGS, *(dg.AssetKey(["marts", t]) for t in STEP8_TABLES)],
     group_name="exports",
     kinds={"csv"},
 )
 def step8_csv(
     duckdb: DuckDBResource, warehouse_settings: WarehouseSettingsResource
 ) -> dg.MaterializeResult:
-    """The Z-score rule's three marts as CSV beside the warehouse, when
-    seeds/rule_settings.csv has export_csv = true (otherwise nothing is written)."""
+    """The Z-score rule's three marts as CSV beside the warehouse, when the setting export_csv is
+    true (seeds/rule_settings.csv or the run's setting_overrides; otherwise nothing is written)."""
     folder = warehouse_settings.settings().duckdb_path.parent / "exports" / "step8"
     with duckdb.get_connection() as con:
-        setting = con.execute(
-            "select value from reference.rule_settings where setting = 'export_csv'"
-        ).fetchone()
-        if not setting or setting[0].strip().lower() != "true":
+        if warehouse_settings.settings_in_force(con)["export_csv"] != "true":
             return dg.MaterializeResult(
                 metadata={
                     "exported": False,
-                    "how": "set export_csv to true in seeds/rule_settings.csv",
+                    "how": "set export_csv to true in seeds/rule_settings.csv or setting_overrides",
                 }
             )
         rows = export_tables_csv(con, [f"marts.{t}" for t in STEP8_TABLES], folder)

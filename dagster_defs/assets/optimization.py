@@ -2,9 +2,11 @@
 its baselines under the same cost model, the scenario grid) and writes optimization.*."""
 
 import dagster as dg
+import pandas as pd
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
+from dagster_defs.resources import RESOLVED_SETTINGS, WarehouseSettingsResource
 from python_assets.optimization import (
     PlanInputs,
     PlanSettings,
@@ -32,13 +34,24 @@ INPUT_KEYS = [
 
 
 class AllocationConfig(dg.Config):
-    solver: str = "highs"  # 'highs' (default) or 'cbc' (fallback)
-    # how the model reaches the solver: 'auto' = HiGHS's array API for HiGHS (faster than
-    # building PuLP objects, see benchmarks/RESULTS.md), PuLP for CBC; 'pulp' = PuLP for both
-    backend: str = "auto"
-    integer_units: bool = False  # MILP: whole units transferred, allocated and produced
-    run_scenarios: bool = True
-    scenario_ids: list[str] = Field(default_factory=list)  # empty = every scenario of the grid
+    solver: str = Field(
+        default="highs", description="LP solver: highs (default) or cbc (fallback)."
+    )
+    backend: str = Field(
+        default="auto",
+        description="How the model reaches the solver: auto (HiGHS array API for HiGHS, PuLP for CBC) or pulp.",
+    )
+    integer_units: bool = Field(
+        default=False,
+        description="Solve as a MILP: whole units transferred, allocated and produced.",
+    )
+    run_scenarios: bool = Field(
+        default=True, description="Also solve the scenarios of seeds/scenario_grid.csv."
+    )
+    scenario_ids: list[str] = Field(
+        default_factory=list,
+        description="Scenario ids to solve; empty = every scenario of the grid.",
+    )
 
 
 @dg.multi_asset(
@@ -49,6 +62,7 @@ class AllocationConfig(dg.Config):
                 *INPUT_KEYS,
                 ["intermediate", "int_rebalancing_moves"],
                 ["reference", "scenario_grid"],
+                RESOLVED_SETTINGS,
             ],
             description=d,
         )
@@ -60,9 +74,14 @@ class AllocationConfig(dg.Config):
     group_name="optimization",
 )
 def allocation_plan(
-    context: dg.AssetExecutionContext, config: AllocationConfig, duckdb: DuckDBResource
+    context: dg.AssetExecutionContext,
+    config: AllocationConfig,
+    duckdb: DuckDBResource,
+    warehouse_settings: WarehouseSettingsResource,
 ):
     with duckdb.get_connection() as con:
+        # the network settings in force for this run (seeds with the run's overrides)
+        in_force = warehouse_settings.settings_in_force(con)
         inputs = PlanInputs(
             store_products=con.execute("select * from marts.allocation_inputs_store_product").df(),
             products=con.execute("select * from marts.allocation_inputs_product").df(),
@@ -77,7 +96,9 @@ def allocation_plan(
             zones=con.execute(
                 "select distinct zone_id, rate_per_km, lead_time_days from intermediate.int_shipping_zones"
             ).df(),
-            network_settings=con.execute("select * from reference.network_settings").df(),
+            network_settings=pd.DataFrame(
+                {"setting": list(in_force), "value": list(in_force.values())}
+            ),
             scenario_grid=con.execute("select * from reference.scenario_grid").df(),
         )
     settings = PlanSettings(

@@ -7,7 +7,7 @@ from python_assets.optimization.network import candidate_lanes
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    settings = lane_settings_from_seed(dbt.ref("network_settings").df())
+    settings = lane_settings_from_seed(dbt.ref("int_settings_resolved").df())
     stores = dbt.ref("stg_inputs__stores").df()[["store_id", "latitude", "longitude"]]
     zones = dbt.ref("int_shipping_zones").df()
     return candidate_lanes(

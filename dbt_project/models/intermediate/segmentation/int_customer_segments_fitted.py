@@ -6,5 +6,5 @@ from python_assets.segmentation.clustering import ClusterSettings, segment_custo
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    settings = ClusterSettings.from_rule_settings(dbt.ref("rule_settings").df())
+    settings = ClusterSettings.from_rule_settings(dbt.ref("int_settings_resolved").df())
     return segment_customers(dbt.ref("int_customer_rfm").df(), settings)

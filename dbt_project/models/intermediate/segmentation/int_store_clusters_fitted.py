@@ -5,5 +5,5 @@ from python_assets.segmentation.clustering import ClusterSettings, cluster_entit
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    settings = ClusterSettings.from_rule_settings(dbt.ref("rule_settings").df())
+    settings = ClusterSettings.from_rule_settings(dbt.ref("int_settings_resolved").df())
     return cluster_entities(dbt.ref("int_store_features").df(), "store_id", settings)

@@ -5,6 +5,6 @@ from python_assets.segmentation.clustering import ClusterSettings, cluster_withi
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    settings = ClusterSettings.from_rule_settings(dbt.ref("rule_settings").df())
+    settings = ClusterSettings.from_rule_settings(dbt.ref("int_settings_resolved").df())
     features = dbt.ref("int_store_subcategory_features").df()
     return cluster_within_groups(features, "subcategory", "store_id", settings)
