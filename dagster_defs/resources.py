@@ -20,6 +20,7 @@ class WarehouseSettingsResource(dg.ConfigurableResource):
     frn_city_ids: list[int] = Field(default_factory=list)
     demo_size: str = "default"
     demo_seed: int = 42
+    demo_profile: str = "mixed"
     export_dir: str = ""
 
     @classmethod
@@ -32,6 +33,7 @@ class WarehouseSettingsResource(dg.ConfigurableResource):
             frn_city_ids=list(settings.frn_city_ids),
             demo_size=settings.demo_size,
             demo_seed=settings.demo_seed,
+            demo_profile=settings.demo_profile,
             export_dir=str(settings.export_dir or ""),
         )
 
@@ -44,5 +46,6 @@ class WarehouseSettingsResource(dg.ConfigurableResource):
             frn_city_ids=tuple(self.frn_city_ids),
             demo_size=self.demo_size,
             demo_seed=self.demo_seed,
+            demo_profile=self.demo_profile,
             export_dir=Path(self.export_dir) if self.export_dir else None,
         )

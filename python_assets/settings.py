@@ -29,6 +29,7 @@ class WarehouseSettings:
     frn_city_ids: tuple[int, ...] = ()
     demo_size: str = "default"
     demo_seed: int = 42
+    demo_profile: str = "mixed"  # smooth | mixed | intermittent (python_assets/inputs/demo)
     export_dir: Path | None = None
 
     def __post_init__(self) -> None:
@@ -74,5 +75,6 @@ class WarehouseSettings:
             frn_city_ids=tuple(int(c) for c in cities.split(",") if c.strip()),
             demo_size=environ.get("DEMO_SIZE") or "default",
             demo_seed=int(environ.get("DEMO_SEED") or 42),
+            demo_profile=environ.get("DEMO_PROFILE") or "mixed",
             export_dir=Path(environ["EXPORT_DIR"]) if environ.get("EXPORT_DIR") else None,
         )

@@ -39,7 +39,12 @@ def prepare_input_files(settings: WarehouseSettings) -> dict[str, int]:
             raise ValueError(
                 f"DEMO_SIZE must be one of {sorted(DEMO_SIZES)}, got {settings.demo_size!r}"
             )
-        rows = generate_demo_data(scratch, DEMO_SIZES[settings.demo_size], seed=settings.demo_seed)
+        rows = generate_demo_data(
+            scratch,
+            DEMO_SIZES[settings.demo_size],
+            seed=settings.demo_seed,
+            profile=settings.demo_profile,
+        )
     else:
         from python_assets.inputs.freshretailnet import adapt_freshretailnet
 
