@@ -18,6 +18,7 @@ class WarehouseSettingsResource(dg.ConfigurableResource):
     input_dir: str = ""
     frn_path: str = ""
     frn_city_ids: list[int] = Field(default_factory=list)
+    frn_future_path: str = ""
     demo_size: str = "default"
     demo_seed: int = 42
     demo_profile: str = "mixed"
@@ -31,6 +32,7 @@ class WarehouseSettingsResource(dg.ConfigurableResource):
             input_dir=str(settings.input_dir or ""),
             frn_path=settings.frn_path,
             frn_city_ids=list(settings.frn_city_ids),
+            frn_future_path=settings.frn_future_path,
             demo_size=settings.demo_size,
             demo_seed=settings.demo_seed,
             demo_profile=settings.demo_profile,
@@ -44,6 +46,7 @@ class WarehouseSettingsResource(dg.ConfigurableResource):
             input_dir=Path(self.input_dir) if self.input_dir else None,
             frn_path=self.frn_path,
             frn_city_ids=tuple(self.frn_city_ids),
+            frn_future_path=self.frn_future_path,
             demo_size=self.demo_size,
             demo_seed=self.demo_seed,
             demo_profile=self.demo_profile,

@@ -27,6 +27,7 @@ class WarehouseSettings:
     input_dir: Path | None = None
     frn_path: str = str(DEFAULT_FRN_PATH)
     frn_city_ids: tuple[int, ...] = ()
+    frn_future_path: str = ""  # FreshRetailNet file of the days after the history (optional)
     demo_size: str = "default"
     demo_seed: int = 42
     demo_profile: str = "mixed"  # smooth | mixed | intermittent (python_assets/inputs/demo)
@@ -73,6 +74,7 @@ class WarehouseSettings:
             input_dir=Path(environ["INPUT_DIR"]) if environ.get("INPUT_DIR") else None,
             frn_path=environ.get("FRN_PATH") or str(DEFAULT_FRN_PATH),
             frn_city_ids=tuple(int(c) for c in cities.split(",") if c.strip()),
+            frn_future_path=environ.get("FRN_FUTURE_PATH") or "",
             demo_size=environ.get("DEMO_SIZE") or "default",
             demo_seed=int(environ.get("DEMO_SEED") or 42),
             demo_profile=environ.get("DEMO_PROFILE") or "mixed",

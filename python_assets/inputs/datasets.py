@@ -54,6 +54,11 @@ def prepare_input_files(settings: WarehouseSettings) -> dict[str, int]:
                 f"FreshRetailNet-50K not found at {source}: set FRN_PATH to its train.parquet "
                 "(or an hf:// URL)"
             )
-        rows = adapt_freshretailnet(source, scratch, city_ids=settings.frn_city_ids or None)
+        future = settings.frn_future_path or None
+        if future and "://" not in future and not Path(future).exists():
+            raise FileNotFoundError(f"FRN_FUTURE_PATH {future} not found")
+        rows = adapt_freshretailnet(
+            source, scratch, city_ids=settings.frn_city_ids or None, future_source=future
+        )
     _swap_in(scratch, target)
     return rows

@@ -15,6 +15,7 @@ from python_assets.inputs.contract import (
     CUSTOMER_ORDERS,
     DATASET_ASSUMPTIONS,
     INVENTORY_SNAPSHOT,
+    PLANNED_COVARIATES,
     PLANTED_IMBALANCES,
     PRODUCTS,
     STORES,
@@ -32,6 +33,7 @@ from python_assets.inputs.demo.inventory import (
 from python_assets.inputs.demo.network import build_stores, store_columns
 from python_assets.inputs.demo.orders import build_orders
 from python_assets.inputs.demo.parameters import DEMO_SIZES, DemoSize
+from python_assets.inputs.demo.planned import PLANNED_DAYS, planned_covariate_columns
 from python_assets.inputs.demo.profiles import (
     DEFAULT_PROFILE,
     DEMO_PROFILES,
@@ -59,6 +61,7 @@ def _assumptions(
         ("planted_imbalances", "Some store x subcategory covers are multiplied (over x3-4, under x0.10-0.25), at most one per format and subcategory; listed in planted_imbalances.", f"pairs={n_planted}"),
         ("customer_orders", "Customers have a home store and a behaviour segment (champion, loyal, regular, occasional, lapsed, new) driving recency, frequency and basket size.", "away_share=0.10"),
         _profile_assumption(patterns),
+        ("planned_covariates", "Planned covariates cover the days after the history for every store x product still on sale: the promotions planned (the last week's continue, later weeks drawn like the history's) and the holidays.", f"days={PLANNED_DAYS}"),
         ("weather", "No weather columns are generated.", "precipitation, avg_temperature, avg_humidity, avg_wind_level absent"),
     ]  # fmt: skip
     return {
@@ -105,7 +108,7 @@ def generate_demo_data(
     out_dir.mkdir(parents=True, exist_ok=True)
     root = np.random.Generator(np.random.PCG64(seed))
     # Independent streams per part, so changing one part leaves the others' draws unchanged.
-    network_rng, sales_rng, orders_rng, profile_rng = root.spawn(4)
+    network_rng, sales_rng, orders_rng, profile_rng, planned_rng = root.spawn(5)
     calendar = build_calendar(end_date, size.n_days)
     stores = build_stores(size, network_rng, int(calendar.epoch_days[0]))
     products = build_products(size, network_rng)
@@ -152,6 +155,22 @@ def generate_demo_data(
             assortment,
             orders_rng,
             None if demand_profile.is_smooth else patterns.active_days(),
+        ),
+    )
+    rows["planned_covariates"] = write_table(
+        out_dir / "planned_covariates.parquet",
+        PLANNED_COVARIATES,
+        planned_covariate_columns(
+            end_date,
+            stores,
+            products,
+            calendar,
+            drivers,
+            assortment,
+            patterns,
+            store_ids,
+            product_ids,
+            planned_rng,
         ),
     )
     rows["planted_imbalances"] = write_table(
