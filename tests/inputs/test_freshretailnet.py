@@ -518,6 +518,26 @@ def test_real_slice_matches_contract(real_adapted: tuple[Path, dict[str, int]]) 
     assert cities == [(f"city_{c}",) for c in sorted(REAL_CITY_IDS)]
 
 
+def test_real_last_week_as_planned_covariates(
+    real_adapted: tuple[Path, dict[str, int]], tmp_path: Path
+) -> None:
+    """Hold out the shared file's last week and give the same file as the future file: that
+    week's discounts, promotions, holidays and weather become planned covariates."""
+    _, history_counts = real_adapted
+    out_dir = tmp_path / "held_out"
+    counts = adapt_freshretailnet(
+        REAL_PATH,
+        out_dir,
+        FreshRetailNetAssumptions(withhold_from=date(2024, 6, 12)),
+        city_ids=REAL_CITY_IDS,
+        future_source=REAL_PATH,
+    )
+    assert counts["planned_covariates"] == history_counts["inventory_snapshot"] * 7
+    days = _query(f"SELECT DISTINCT date FROM {_out(out_dir, 'planned_covariates')} ORDER BY 1")
+    assert [d for (d,) in days] == [date(2024, 6, 12) + timedelta(days=i) for i in range(7)]
+    assert "planned_covariates" in validate_inputs(out_dir)
+
+
 # --- planned covariates from a file of the days after the history ------------------------------
 
 FUTURE_DAYS = 7
