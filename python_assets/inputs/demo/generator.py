@@ -48,7 +48,7 @@ def _assumptions(
 ) -> dict[str, list[str]]:
     rows = [
         ("synthetic", "All data is synthetic: no real stores, products, customers or sales.", "generator=python_assets/inputs/demo/generator"),
-        ("seed", "Generated deterministically; the same seed and size give byte-identical files.", f"seed={seed}"),
+        ("seed", "Generated deterministically; the same seed, size and profile give byte-identical files.", f"seed={seed}"),
         ("size", "Network size of this run.", f"n_regions={size.n_regions}, n_stores={size.n_stores}, n_products={size.n_products}, n_days={size.n_days}, n_customers={size.n_customers}"),
         ("period", "Daily sales end on the snapshot date.", f"end_date={end_date.isoformat()}"),
         ("coordinates", "Store coordinates are real US city centres jittered by a few km (express central, hypermarkets further out).", "jitter_km=3..12"),
