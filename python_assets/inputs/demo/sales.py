@@ -84,14 +84,14 @@ def simulate_store(
     smooth = patterns.profile.is_smooth
     if not smooth:
         true_demand = apply_patterns(true_demand, rate, idx, store, patterns, profile_rng)
-    active = patterns.active_days()[:, idx]
 
     on_promo = discount < 1.0
     # Promotions empty shelves more often than ordinary days.
     stockout_p = assortment.stockout_rate[store][None, :] * np.where(on_promo, 2.5, 1.0)
     stocked_out = rng.random(rate.shape) < stockout_p
     if not smooth:
-        stocked_out &= active  # no shelf to empty before a launch or after a discontinuation
+        # no shelf to empty before a launch or after a discontinuation
+        stocked_out &= patterns.active_days()[:, idx]
     hours = np.zeros(rate.shape, dtype=np.int64)
     n_out = int(stocked_out.sum())
     hours[stocked_out] = rng.integers(1, 24, n_out)
