@@ -62,11 +62,26 @@ class WarehouseSettings:
         default=(),
         metadata=about("FRN_CITIES", "FreshRetailNet-50K city ids to keep (comma separated)."),
     )
+    frn_future_path: str = field(
+        default="",
+        metadata=about(
+            "FRN_FUTURE_PATH",
+            "FreshRetailNet file (published layout) of the days after the history, mapped onto "
+            "planned_covariates; its sales columns are ignored.",
+        ),
+    )
     demo_size: str = field(
         default="default", metadata=about("DEMO_SIZE", "Demo network size: default or tiny.")
     )
     demo_seed: int = field(
         default=42, metadata=about("DEMO_SEED", "Random seed of the demo data generator.")
+    )
+    demo_profile: str = field(
+        default="mixed",
+        metadata=about(
+            "DEMO_PROFILE",
+            "Demand profile of the demo data: mixed, smooth or intermittent.",
+        ),
     )
     export_dir: Path | None = field(
         default=None,

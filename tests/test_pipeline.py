@@ -131,7 +131,12 @@ def test_graph_builds_without_the_optional_inputs(
 
     inputs = tmp_path / "inputs"
     shutil.copytree(built_warehouse.settings.resolved_input_dir, inputs)
-    for optional in ("customer_orders", "planted_imbalances", "dataset_assumptions"):
+    for optional in (
+        "customer_orders",
+        "planned_covariates",
+        "planted_imbalances",
+        "dataset_assumptions",
+    ):
         (inputs / f"{optional}.parquet").unlink()
     settings = WarehouseSettings(
         duckdb_path=tmp_path / "warehouse.duckdb", dataset="files", input_dir=inputs
@@ -150,6 +155,10 @@ def test_graph_builds_without_the_optional_inputs(
                 "imbalanced_zscore_analysis",
             )
         }
+        planned = con.execute(
+            "select count(*) from staging.stg_inputs__planned_covariates"
+        ).fetchone()[0]
+    assert planned == 0
     assert counts["customer_segments"] == counts["customer_segment_profiles"] == 0
     assert counts["store_clusters"] == 12 and counts["imbalanced_zscore_analysis"] > 0
 

@@ -96,6 +96,31 @@ SALES_DAILY = InputTable(
     ),
 )
 
+# Known ahead for the days after the last sales day: planned prices and promotions, the holiday
+# calendar, weather forecasts. Same meaning and checks as the sales_daily columns of that name.
+PLANNED_COVARIATE_COLUMNS = (
+    "discount",
+    "promo_flag",
+    "holiday_flag",
+    "precipitation",
+    "avg_temperature",
+    "avg_humidity",
+    "avg_wind_level",
+)
+PLANNED_COVARIATES = InputTable(
+    name="planned_covariates",
+    grain="one row per store per product per day after the last sales day",
+    key=("date", "store_id", "product_id"),
+    required=False,
+    references={"store_id": "stores", "product_id": "products"},
+    columns=(
+        SALES_DAILY.column("date"),
+        SALES_DAILY.column("store_id"),
+        SALES_DAILY.column("product_id"),
+        *(SALES_DAILY.column(name) for name in PLANNED_COVARIATE_COLUMNS),
+    ),
+)
+
 INVENTORY_SNAPSHOT = InputTable(
     name="inventory_snapshot",
     grain="one row per store per product",
@@ -163,6 +188,7 @@ INPUT_TABLES: tuple[InputTable, ...] = (
     SALES_DAILY,
     INVENTORY_SNAPSHOT,
     CUSTOMER_ORDERS,
+    PLANNED_COVARIATES,
     PLANTED_IMBALANCES,
     DATASET_ASSUMPTIONS,
 )

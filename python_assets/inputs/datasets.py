@@ -30,7 +30,12 @@ def prepare_input_files(settings: WarehouseSettings) -> dict[str, int]:
             raise ValueError(
                 f"DEMO_SIZE must be one of {sorted(DEMO_SIZES)}, got {settings.demo_size!r}"
             )
-        rows = generate_demo_data(scratch, DEMO_SIZES[settings.demo_size], seed=settings.demo_seed)
+        rows = generate_demo_data(
+            scratch,
+            DEMO_SIZES[settings.demo_size],
+            seed=settings.demo_seed,
+            profile=settings.demo_profile,
+        )
     else:
         from python_assets.inputs.freshretailnet import adapt_freshretailnet
 
@@ -40,6 +45,11 @@ def prepare_input_files(settings: WarehouseSettings) -> dict[str, int]:
                 f"FreshRetailNet-50K not found at {source}: set FRN_PATH to its train.parquet "
                 "(or an hf:// URL)"
             )
-        rows = adapt_freshretailnet(source, scratch, city_ids=settings.frn_city_ids or None)
+        future = settings.frn_future_path or None
+        if future and "://" not in future and not Path(future).exists():
+            raise FileNotFoundError(f"FRN_FUTURE_PATH {future} not found")
+        rows = adapt_freshretailnet(
+            source, scratch, city_ids=settings.frn_city_ids or None, future_source=future
+        )
     replace_folder_atomic(scratch, target)
     return rows

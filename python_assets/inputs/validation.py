@@ -14,6 +14,8 @@ import duckdb
 from python_assets.inputs.contract import (
     FILE_SUFFIXES,
     INPUT_TABLES,
+    PLANNED_COVARIATES,
+    SALES_DAILY,
     TABLES_BY_NAME,
     Column,
     InputTable,
@@ -127,6 +129,26 @@ def _column_problems(
     return [p for p in found if p is not None]
 
 
+def _planned_covariates_after_history(
+    con: duckdb.DuckDBPyConnection, path: Path
+) -> list[InputProblem]:
+    # Covariates of days with sales belong in sales_daily; here they would be read as plans.
+    last_sales_day = con.execute(
+        f'select max(try_cast("date" as date)) from input_{SALES_DAILY.name}'
+    ).fetchone()[0]
+    if last_sales_day is None:
+        return []
+    p = _count_and_example(
+        con,
+        path,
+        f"input_{PLANNED_COVARIATES.name}",
+        "date",
+        f"not after the last sales day {last_sales_day.isoformat()}",
+        f"try_cast(\"date\" as date) <= date '{last_sales_day.isoformat()}'",
+    )
+    return [p] if p else []
+
+
 def validate_inputs(input_dir: Path) -> dict[str, Path]:
     """Check every input file against the contract; return the files, or raise InputValidationError."""
     files = find_input_files(input_dir)
@@ -181,6 +203,8 @@ def validate_inputs(input_dir: Path) -> dict[str, Path]:
                     con, files[name], f"input_{name}", column, f"unknown {parent} id", condition
                 )
                 problems += [p] if p else []
+        if {PLANNED_COVARIATES.name, SALES_DAILY.name} <= set(usable):
+            problems += _planned_covariates_after_history(con, files[PLANNED_COVARIATES.name])
     finally:
         con.close()
     if problems:

@@ -193,3 +193,98 @@ def test_optional_tables_load_empty_with_contract_columns(inputs: Path, tmp_path
         columns = [r[0] for r in con.execute("describe raw.customer_orders").fetchall()]
     assert rows["customer_orders"] == 0 and rows["sales_daily"] == 6
     assert columns[:5] == ["order_id", "customer_id", "order_date", "store_id", "amount"]
+
+
+# --- planned covariates (optional: known future discounts, promotions, holidays, weather) -----
+
+
+def write_planned_covariates(folder: Path) -> Path:
+    """Two forecast days after the last sales day (2025-01-03) for both stores' product P1."""
+    pd.DataFrame(
+        {
+            "store_id": ["S1", "S1", "S2", "S2"],
+            "product_id": ["P1"] * 4,
+            "date": ["2025-01-04", "2025-01-05"] * 2,
+            "discount": [0.8, 1.0, 1.0, 1.0],
+            "promo_flag": ["true", "false", "false", "false"],
+            "holiday_flag": ["false"] * 4,
+            "avg_temperature": [3.5, 4.0, 2.0, 1.5],
+        }
+    ).to_csv(folder / "planned_covariates.csv", index=False)
+    return folder
+
+
+def test_planned_covariates_pass_and_load(inputs: Path, tmp_path: Path) -> None:
+    files = validate_inputs(write_planned_covariates(inputs))
+    assert "planned_covariates" in files
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        rows = load_inputs(con, files)
+        loaded = con.execute(
+            "select date, discount, promo_flag, precipitation from raw.planned_covariates "
+            "where store_id = 'S1' order by date"
+        ).fetchall()
+    assert rows["planned_covariates"] == 4
+    assert [(str(d), x, p, w) for d, x, p, w in loaded] == [
+        ("2025-01-04", 0.8, True, None),
+        ("2025-01-05", 1.0, False, None),
+    ]
+
+
+def test_planned_covariates_load_empty_when_absent(inputs: Path, tmp_path: Path) -> None:
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        rows = load_inputs(con, validate_inputs(inputs))
+        columns = [r[0] for r in con.execute("describe raw.planned_covariates").fetchall()]
+    assert rows["planned_covariates"] == 0
+    assert columns[:4] == ["date", "store_id", "product_id", "discount"]
+
+
+def test_planned_covariates_must_follow_the_sales_history(inputs: Path) -> None:
+    write_planned_covariates(inputs)
+    edit_csv(
+        inputs,
+        "planned_covariates",
+        lambda f: f.assign(date=["2025-01-03", "2025-01-05", "2025-01-02", "2025-01-05"]),
+    )
+    problem, message = single_problem(inputs)
+    assert (problem.column, problem.count) == ("date", 2)
+    assert problem.kind == "not after the last sales day 2025-01-03"
+    assert "planned_covariates.csv" in message and "2025-01-0" in problem.example
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "kind"),
+    [
+        ("store_id", "S9", "unknown stores id"),
+        ("product_id", "P9", "unknown products id"),
+        ("discount", "cheap", "not a valid double"),
+        ("discount", "-0.5", "negative value"),
+        ("promo_flag", "maybe", "not a valid boolean"),
+        ("date", "next monday", "unparsable date"),
+    ],
+)
+def test_planned_covariates_bad_value(inputs: Path, column: str, value: str, kind: str) -> None:
+    write_planned_covariates(inputs)
+    edit_csv(inputs, "planned_covariates", lambda f: f.assign(**{column: [value, *f[column][1:]]}))
+    with pytest.raises(InputValidationError) as caught:
+        validate_inputs(inputs)
+    problem = next(p for p in caught.value.problems if p.column == column)
+    assert (problem.kind, problem.count) == (kind, 1)
+    assert problem.file.endswith("planned_covariates.csv") and value in problem.example
+
+
+def test_planned_covariates_duplicate_day(inputs: Path) -> None:
+    write_planned_covariates(inputs)
+    edit_csv(inputs, "planned_covariates", lambda f: pd.concat([f, f.iloc[[1]]]))
+    problem, _ = single_problem(inputs)
+    assert (problem.kind, problem.column, problem.count) == (
+        "duplicate key",
+        "date+store_id+product_id",
+        2,
+    )
+
+
+def test_planned_covariates_need_their_keys(inputs: Path) -> None:
+    write_planned_covariates(inputs)
+    edit_csv(inputs, "planned_covariates", lambda f: f.drop(columns=["date"]))
+    problem, _ = single_problem(inputs)
+    assert (problem.kind, problem.column) == ("required column missing", "date")

@@ -1,5 +1,8 @@
 """The demo generator: deterministic, true to the input contract, and carrying the patterns
-(seasonality, promotions, censored stockouts, planted imbalances) the pipeline must find."""
+(seasonality, promotions, censored stockouts, planted imbalances) the pipeline must find.
+
+The pattern tests read the smooth profile (the base demand every profile starts from); the
+profile tests at the end check what mixed and intermittent add."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
 from python_assets.inputs.contract import INPUT_TABLES, TABLES_BY_NAME
-from python_assets.inputs.demo import DEMO_SIZES, generate_demo_data
+from python_assets.inputs.demo import DEMO_PROFILES, DEMO_SIZES, generate_demo_data
 from python_assets.inputs.validation import validate_inputs
 
 ARROW_TYPES = {
@@ -28,7 +31,7 @@ ARROW_TYPES = {
 @pytest.fixture(scope="module")
 def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo_tiny")
-    generate_demo_data(out, DEMO_SIZES["tiny"], seed=42)
+    generate_demo_data(out, DEMO_SIZES["tiny"], seed=42, profile="smooth")
     return out
 
 
@@ -81,7 +84,7 @@ def test_tiny_stays_small(tables: dict[str, pd.DataFrame]) -> None:
 
 
 def test_same_seed_gives_identical_files(tiny_dir: Path, tmp_path: Path) -> None:
-    rows = generate_demo_data(tmp_path, DEMO_SIZES["tiny"], seed=42)
+    rows = generate_demo_data(tmp_path, DEMO_SIZES["tiny"], seed=42, profile="smooth")
     assert set(rows) == {t.name for t in INPUT_TABLES}
     for name, count in rows.items():
         again = (tmp_path / f"{name}.parquet").read_bytes()
@@ -90,7 +93,7 @@ def test_same_seed_gives_identical_files(tiny_dir: Path, tmp_path: Path) -> None
 
 
 def test_other_seed_gives_other_sales(tiny_dir: Path, tmp_path: Path) -> None:
-    generate_demo_data(tmp_path, DEMO_SIZES["tiny"], seed=7)
+    generate_demo_data(tmp_path, DEMO_SIZES["tiny"], seed=7, profile="smooth")
     first = pq.read_table(tiny_dir / "sales_daily.parquet")["units_sold"].to_numpy()
     other = pq.read_table(tmp_path / "sales_daily.parquet")["units_sold"].to_numpy()
     assert first.size != other.size or not np.array_equal(first, other)
@@ -292,3 +295,136 @@ def test_assumptions_say_the_data_is_synthetic(tables: dict[str, pd.DataFrame]) 
     assert "synthetic" in assumptions.loc["synthetic", "assumption"]
     assert assumptions.loc["seed", "setting"] == "seed=42"
     assert "n_stores=12" in assumptions.loc["size", "setting"]
+
+
+# --- demand profiles ----------------------------------------------------------------------------
+
+PROFILE_NAMES = ("smooth", "mixed", "intermittent")
+
+
+@pytest.fixture(scope="module")
+def profile_dirs(tmp_path_factory: pytest.TempPathFactory, tiny_dir: Path) -> dict[str, Path]:
+    dirs = {"smooth": tiny_dir}
+    for name in ("mixed", "intermittent"):
+        dirs[name] = tmp_path_factory.mktemp(f"demo_{name}")
+        generate_demo_data(dirs[name], DEMO_SIZES["tiny"], seed=42, profile=name)
+    return dirs
+
+
+def _series_stats(sales: pd.DataFrame) -> pd.DataFrame:
+    end = sales["date"].max()
+    sold = sales[sales["units_sold"] > 0]
+    return pd.DataFrame(
+        {
+            "first_day": sales.groupby(["store_id", "product_id"])["date"].min(),
+            "last_sale": sold.groupby(["store_id", "product_id"])["date"].max(),
+            "zero_share": sales.assign(zero=sales["units_sold"] == 0)
+            .groupby(["store_id", "product_id"])["zero"]
+            .mean(),
+        }
+    ).assign(days_since_sale=lambda f: (end - f["last_sale"]).dt.days)
+
+
+def test_profiles_are_known_and_default_is_mixed(tmp_path: Path) -> None:
+    from python_assets.inputs.demo import DEFAULT_PROFILE
+
+    assert set(DEMO_PROFILES) == set(PROFILE_NAMES)
+    assert DEFAULT_PROFILE == "mixed"
+    with pytest.raises(ValueError, match="DEMO_PROFILE must be one of"):
+        generate_demo_data(tmp_path, DEMO_SIZES["tiny"], profile="spiky")
+
+
+@pytest.mark.parametrize("profile", PROFILE_NAMES)
+def test_each_profile_is_deterministic_and_valid(
+    profile_dirs: dict[str, Path], tmp_path: Path, profile: str
+) -> None:
+    generate_demo_data(tmp_path, DEMO_SIZES["tiny"], seed=42, profile=profile)
+    for table in INPUT_TABLES:
+        name = f"{table.name}.parquet"
+        assert (tmp_path / name).read_bytes() == (profile_dirs[profile] / name).read_bytes()
+    assert set(validate_inputs(tmp_path)) == {t.name for t in INPUT_TABLES}
+    assumptions = pq.read_table(tmp_path / "dataset_assumptions.parquet").to_pandas(
+        date_as_object=False
+    )
+    setting = assumptions.set_index("topic").loc["profile", "setting"]
+    assert setting.startswith(f"profile={profile}")
+
+
+def test_profiles_differ(profile_dirs: dict[str, Path]) -> None:
+    units = {
+        p: pq.read_table(d / "sales_daily.parquet")["units_sold"].to_numpy()
+        for p, d in profile_dirs.items()
+    }
+    assert not np.array_equal(units["smooth"], units["mixed"])
+    assert not np.array_equal(units["mixed"], units["intermittent"])
+
+
+def test_zero_day_share_grows_from_smooth_to_intermittent(profile_dirs: dict[str, Path]) -> None:
+    share = {}
+    for profile, folder in profile_dirs.items():
+        sales = pq.read_table(folder / "sales_daily.parquet").to_pandas(date_as_object=False)
+        assert (sales["units_sold"] == np.round(sales["units_sold"])).all(), profile
+        share[profile] = _series_stats(sales)["zero_share"]
+    overall = {p: s.mean() for p, s in share.items()}
+    assert overall["smooth"] < 0.35
+    assert 0.4 < overall["mixed"] < 0.65
+    assert overall["intermittent"] > max(0.55, overall["mixed"] + 0.1)
+    # a long tail: many series with mostly zero days, but not all of them in mixed
+    assert 0.15 < (share["mixed"] > 0.8).mean() < 0.5
+    assert (share["intermittent"] > 0.8).mean() > 0.45
+    assert (share["smooth"] > 0.8).mean() < 0.1
+
+
+def test_smooth_profile_has_no_launches_or_discontinued_items(tables) -> None:
+    stats = _series_stats(tables["sales_daily"])
+    assert (stats["first_day"] == tables["sales_daily"]["date"].min()).all()
+    assert (stats["days_since_sale"] < 21).all()
+
+
+@pytest.mark.parametrize("profile", ["mixed", "intermittent"])
+def test_launches_and_discontinued_items(profile_dirs: dict[str, Path], profile: str) -> None:
+    sales = pq.read_table(profile_dirs[profile] / "sales_daily.parquet").to_pandas(
+        date_as_object=False
+    )
+    start, end = sales["date"].min(), sales["date"].max()
+    stats = _series_stats(sales)
+    launched = stats[stats["first_day"] > start]
+    assert launched.index.get_level_values("product_id").nunique() >= 2
+    # one product launched two days before the last day, selling a spike on its first day
+    late = launched[launched["first_day"] == end - pd.Timedelta(days=2)]
+    assert late.index.get_level_values("product_id").nunique() == 1
+    series = sales.set_index(["store_id", "product_id"]).loc[late.index].reset_index()
+    first_day = series[series["date"] == end - pd.Timedelta(days=2)]["units_sold"]
+    usual = sales[sales["date"] == end - pd.Timedelta(days=2)]["units_sold"]
+    assert first_day.median() > 5 * usual.median()
+    assert first_day.sum() > 300
+    # discontinued: the product's rows go on, its sales stopped 3 to 10 weeks before the end
+    by_product = stats.groupby("product_id")["days_since_sale"].min()
+    stopped = by_product[by_product >= 14]
+    assert len(stopped) >= 1
+    assert (stopped <= 7 * 10 + 7).all()
+    orders = pq.read_table(profile_dirs[profile] / "customer_orders.parquet").to_pandas(
+        date_as_object=False
+    )
+    late_product = late.index.get_level_values("product_id")[0]
+    late_orders = orders[orders["product_id"] == late_product]
+    assert (late_orders["order_date"] >= end - pd.Timedelta(days=2)).all()
+
+
+def test_demo_profile_setting_reaches_the_generated_files(tmp_path: Path) -> None:
+    from dagster_defs.resources import WarehouseSettingsResource
+    from python_assets.inputs.datasets import prepare_input_files
+    from python_assets.settings import WarehouseSettings
+
+    environ = {"DUCKDB_PATH": str(tmp_path / "wh.duckdb"), "DEMO_SIZE": "tiny"}
+    assert WarehouseSettings.from_env(environ).demo_profile == "mixed"
+    settings = WarehouseSettings.from_env({**environ, "DEMO_PROFILE": "intermittent"})
+    resource = WarehouseSettingsResource.from_settings(settings)
+    assert resource.demo_profile == "intermittent"
+    assert resource.settings() == settings
+    prepare_input_files(settings)
+    assumptions = pq.read_table(settings.resolved_input_dir / "dataset_assumptions.parquet")
+    topics = dict(
+        zip(assumptions["topic"].to_pylist(), assumptions["setting"].to_pylist(), strict=True)
+    )
+    assert topics["profile"].startswith("profile=intermittent")

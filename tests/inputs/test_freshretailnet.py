@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from python_assets.inputs.contract import TABLES_BY_NAME
+from python_assets.inputs.contract import PLANNED_COVARIATES, TABLES_BY_NAME
 from python_assets.inputs.freshretailnet import (
     CREDIT,
     OUTPUT_TABLES,
@@ -22,6 +22,7 @@ from python_assets.inputs.freshretailnet import (
     region_of_latitude,
     write_synthetic_freshretailnet,
 )
+from python_assets.inputs.validation import validate_inputs
 
 N_CITIES, N_STORES, N_PRODUCTS, N_DAYS = 3, 9, 6, 30
 # an empty FRN_PATH (as a Makefile may export) means the default, not the current directory
@@ -515,3 +516,123 @@ def test_real_slice_matches_contract(real_adapted: tuple[Path, dict[str, int]]) 
     assert last < date(2024, 6, 19)
     cities = _query(f"SELECT DISTINCT city FROM {_out(out_dir, 'stores')} ORDER BY city")
     assert cities == [(f"city_{c}",) for c in sorted(REAL_CITY_IDS)]
+
+
+def test_real_last_week_as_planned_covariates(
+    real_adapted: tuple[Path, dict[str, int]], tmp_path: Path
+) -> None:
+    """Hold out the shared file's last week and give the same file as the future file: that
+    week's discounts, promotions, holidays and weather become planned covariates."""
+    _, history_counts = real_adapted
+    out_dir = tmp_path / "held_out"
+    counts = adapt_freshretailnet(
+        REAL_PATH,
+        out_dir,
+        FreshRetailNetAssumptions(withhold_from=date(2024, 6, 12)),
+        city_ids=REAL_CITY_IDS,
+        future_source=REAL_PATH,
+    )
+    assert counts["planned_covariates"] == history_counts["inventory_snapshot"] * 7
+    days = _query(f"SELECT DISTINCT date FROM {_out(out_dir, 'planned_covariates')} ORDER BY 1")
+    assert [d for (d,) in days] == [date(2024, 6, 12) + timedelta(days=i) for i in range(7)]
+    assert "planned_covariates" in validate_inputs(out_dir)
+
+
+# --- planned covariates from a file of the days after the history ------------------------------
+
+FUTURE_DAYS = 7
+HISTORY_END = date(2024, 3, 28) + timedelta(days=N_DAYS - 1)
+
+
+@pytest.fixture(scope="module")
+def future_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The week after the synthetic history, in the published layout (same seed: same stores),
+    starting one day early so that a day of history must be dropped."""
+    path = tmp_path_factory.mktemp("frn_future") / "future.parquet"
+    write_synthetic_freshretailnet(
+        path, N_CITIES, N_STORES, N_PRODUCTS, FUTURE_DAYS + 1, seed=3, start=HISTORY_END
+    )
+    return path
+
+
+def test_future_file_maps_onto_planned_covariates(
+    source: Path, future_source: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    counts = adapt_freshretailnet(source, out, future_source=future_source)
+    assert counts["planned_covariates"] == N_STORES * N_PRODUCTS * FUTURE_DAYS
+    assert set(validate_inputs(out)) == {t.name for t in OUTPUT_TABLES} | {"planned_covariates"}
+    planned = pq.read_table(out / "planned_covariates.parquet")
+    assert planned.schema.names == [c.name for c in PLANNED_COVARIATES.columns]
+    # the same mapping as sales_daily: each value equals the published column it comes from
+    mismatches = _scalar(
+        f"""
+        SELECT count(*) FROM {_out(out, "planned_covariates")} AS p
+        JOIN {_sql(future_source)} AS f
+          ON p.store_id = CAST(f.store_id AS VARCHAR)
+         AND p.product_id = CAST(f.product_id AS VARCHAR)
+         AND p.date = CAST(f.dt AS DATE)
+        WHERE p.discount IS DISTINCT FROM f.discount
+           OR p.promo_flag IS DISTINCT FROM (f.activity_flag = 1)
+           OR p.holiday_flag IS DISTINCT FROM (f.holiday_flag = 1)
+           OR p.precipitation IS DISTINCT FROM f.precpt
+           OR p.avg_temperature IS DISTINCT FROM f.avg_temperature
+           OR p.avg_humidity IS DISTINCT FROM f.avg_humidity
+           OR p.avg_wind_level IS DISTINCT FROM f.avg_wind_level
+        """
+    )
+    assert mismatches == 0
+    first, last = _query(f"SELECT min(date), max(date) FROM {_out(out, 'planned_covariates')}")[0]
+    assert (first, last) == (HISTORY_END + timedelta(days=1), HISTORY_END + timedelta(FUTURE_DAYS))
+    assumptions = dict(_query(f"SELECT topic, setting FROM {_out(out, 'dataset_assumptions')}"))
+    assert assumptions["planned_covariates"].startswith(f"{first.isoformat()}..")
+
+
+def test_future_file_needs_no_sales_columns(
+    source: Path, future_source: Path, tmp_path: Path
+) -> None:
+    covariates_only = tmp_path / "covariates_only.parquet"
+    with duckdb.connect() as con:
+        con.execute(
+            f"COPY (SELECT * EXCLUDE (sale_amount, hours_sale, hours_stock_status, "
+            f"stock_hour6_22_cnt) FROM {_sql(future_source)}) TO '{covariates_only}' "
+            "(FORMAT parquet)"
+        )
+    a = adapt_freshretailnet(source, tmp_path / "a", future_source=future_source)
+    b = adapt_freshretailnet(source, tmp_path / "b", future_source=covariates_only)
+    assert a == b
+    assert (tmp_path / "a" / "planned_covariates.parquet").read_bytes() == (
+        tmp_path / "b" / "planned_covariates.parquet"
+    ).read_bytes()
+
+
+def test_withheld_week_of_the_training_file_becomes_planned_covariates(tmp_path: Path) -> None:
+    path = tmp_path / "train.parquet"
+    write_synthetic_freshretailnet(path, 2, 3, 2, 16, start=date(2024, 6, 10))
+    counts = adapt_freshretailnet(path, tmp_path / "out", city_ids=[1], future_source=path)
+    stores = _scalar(f"SELECT count(*) FROM {_out(tmp_path / 'out', 'stores')}")
+    assert counts["planned_covariates"] == stores * 2 * 7
+    days = _query(
+        f"SELECT DISTINCT date FROM {_out(tmp_path / 'out', 'planned_covariates')} ORDER BY 1"
+    )
+    assert [d for (d,) in days] == [date(2024, 6, 19) + timedelta(days=i) for i in range(7)]
+    assert validate_inputs(tmp_path / "out")
+
+
+def test_future_file_errors(source: Path, future_source: Path, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no rows after the last sales day"):
+        adapt_freshretailnet(source, tmp_path / "past", future_source=source)
+    bad = tmp_path / "bad.parquet"
+    with duckdb.connect() as con:
+        con.execute(
+            f"COPY (SELECT * EXCLUDE (discount) FROM {_sql(future_source)}) TO '{bad}' "
+            "(FORMAT parquet)"
+        )
+    with pytest.raises(ValueError, match=r"lacks FreshRetailNet columns \['discount'\]"):
+        adapt_freshretailnet(source, tmp_path / "bad", future_source=bad)
+    # a planned_covariates file the adapter would not replace must not mix into its output
+    stale = tmp_path / "stale"
+    stale.mkdir()
+    (stale / "planned_covariates.parquet").write_bytes(b"")
+    with pytest.raises(FileExistsError, match="planned_covariates"):
+        adapt_freshretailnet(source, stale)

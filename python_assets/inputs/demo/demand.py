@@ -26,7 +26,6 @@ def build_region_drivers(
 ) -> RegionDrivers:
     n_regions = len(stores.region_names)
     n_days = calendar.epoch_days.size
-    n_products = products.base_rate.size
     subs = products.subcategories
     peak = np.array([s.peak_doy for s in subs], dtype=float)
     amplitude = np.array([s.amplitude for s in subs])
@@ -43,15 +42,23 @@ def build_region_drivers(
         season = 1.0 + seasonality * amplitude[None, :] * np.cos(phase)
         day_subcategory[r] = season * holiday * trend[:, None]
 
-    # Chain-wide promotions run per region, product and Monday-to-Sunday week.
     n_weeks = int(calendar.week[-1]) + 1
+    weekly_discount = weekly_discounts(n_regions, n_weeks, products, rng)
+    discount = weekly_discount[:, calendar.week, :]
+    uplift = np.power(discount, -products.elasticity[None, None, :]).astype(np.float32)
+    return RegionDrivers(day_subcategory=day_subcategory, discount=discount, uplift=uplift)
+
+
+def weekly_discounts(
+    n_regions: int, n_weeks: int, products: Products, rng: np.random.Generator
+) -> np.ndarray:
+    """(region, week, product) price factor: chain-wide promotions run per region, product and
+    Monday-to-Sunday week."""
+    n_products = products.base_rate.size
     on_promo = (
         rng.random((n_regions, n_weeks, n_products)) < products.promo_probability[None, None, :]
     )
     depth = rng.choice(
         np.array([0.10, 0.15, 0.20, 0.25, 0.30, 0.35]), size=(n_regions, n_weeks, n_products)
     )
-    weekly_discount = np.round(np.where(on_promo, 1.0 - depth, 1.0), 2)
-    discount = weekly_discount[:, calendar.week, :]
-    uplift = np.power(discount, -products.elasticity[None, None, :]).astype(np.float32)
-    return RegionDrivers(day_subcategory=day_subcategory, discount=discount, uplift=uplift)
+    return np.round(np.where(on_promo, 1.0 - depth, 1.0), 2)

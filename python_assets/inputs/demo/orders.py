@@ -31,7 +31,10 @@ def build_orders(
     drivers: RegionDrivers,
     assortment: Assortment,
     rng: np.random.Generator,
+    active: np.ndarray | None = None,
 ) -> dict[str, pa.Array | np.ndarray]:
+    """customer_orders: one row per order line. active, (day, product), drops the lines of
+    products not on sale that day (before a launch, after a discontinuation)."""
     n_cust, n_days = size.n_customers, calendar.epoch_days.size
     segment = rng.choice(len(_CUSTOMER_SEGMENTS), size=n_cust, p=[s[1] for s in _CUSTOMER_SEGMENTS])
     names = [s[0] for s in _CUSTOMER_SEGMENTS]
@@ -90,6 +93,9 @@ def build_orders(
     units = np.bincount(inverse, weights=line_units).astype(float)
     order_of = unique_key // products.base_rate.size
     product_of = unique_key % products.base_rate.size
+    if active is not None:
+        on_sale = active[day[order_of], product_of]
+        units, order_of, product_of = units[on_sale], order_of[on_sale], product_of[on_sale]
     order_day = day[order_of]
     order_store = store[order_of]
     discount = drivers.discount[stores.region[order_store], order_day, product_of]

@@ -18,6 +18,7 @@ from python_assets.inputs.demo.demand import NEG_BINOMIAL_SHAPE, RegionDrivers
 from python_assets.inputs.demo.files import PARQUET_COMPRESSION, arrow_schema, date32
 from python_assets.inputs.demo.inventory import store_stock
 from python_assets.inputs.demo.network import ARCHETYPES, Stores
+from python_assets.inputs.demo.profiles import SeriesPatterns, apply_patterns
 
 # Rows per sales row group; about two such blocks are in memory at once (see write_sales).
 SALES_BLOCK_ROWS = 1_000_000
@@ -27,6 +28,19 @@ _HOURLY_DEMAND = np.array(
     [0.1, 0.05, 0.05, 0.05, 0.1, 0.3, 0.8, 1.5, 2.5, 3.5, 4.5, 5.5,
      6.0, 5.5, 5.0, 5.0, 5.5, 6.5, 7.0, 6.0, 4.5, 3.0, 1.5, 0.5]
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SalesInputs:
+    """Everything the sales simulation reads, built once for the whole network."""
+
+    stores: Stores
+    products: Products
+    calendar: Calendar
+    drivers: RegionDrivers
+    assortment: Assortment
+    patterns: SeriesPatterns
+    cover_multiplier: np.ndarray  # (store, subcategory): 1 except planted imbalances
 
 
 @dataclass
@@ -43,15 +57,13 @@ def _instock_share_by_stockout_hours() -> np.ndarray:
 
 
 def simulate_store(
-    store: int,
-    stores: Stores,
-    products: Products,
-    calendar: Calendar,
-    drivers: RegionDrivers,
-    assortment: Assortment,
-    cover_multiplier: np.ndarray,
-    rng: np.random.Generator,
+    store: int, inputs: SalesInputs, rng: np.random.Generator, profile_rng: np.random.Generator
 ) -> StoreSales:
+    """One store's daily sales, stock and deliveries; profile_rng draws only the profile's
+    patterns, so the smooth profile's draws are those of the generator without profiles."""
+    stores, products, calendar = inputs.stores, inputs.products, inputs.calendar
+    drivers, assortment, patterns = inputs.drivers, inputs.assortment, inputs.patterns
+    cover_multiplier = inputs.cover_multiplier[store]
     region = stores.region[store]
     arch = ARCHETYPES[stores.archetype_names[stores.archetype[store]]]
     idx = assortment.products[store]
@@ -69,10 +81,17 @@ def simulate_store(
         rate * rng.gamma(NEG_BINOMIAL_SHAPE, 1.0 / NEG_BINOMIAL_SHAPE, rate.shape)
     )
 
+    smooth = patterns.profile.is_smooth
+    if not smooth:
+        true_demand = apply_patterns(true_demand, rate, idx, store, patterns, profile_rng)
+
     on_promo = discount < 1.0
     # Promotions empty shelves more often than ordinary days.
     stockout_p = assortment.stockout_rate[store][None, :] * np.where(on_promo, 2.5, 1.0)
     stocked_out = rng.random(rate.shape) < stockout_p
+    if not smooth:
+        # no shelf to empty before a launch or after a discontinuation
+        stocked_out &= patterns.active_days()[:, idx]
     hours = np.zeros(rate.shape, dtype=np.int64)
     n_out = int(stocked_out.sum())
     hours[stocked_out] = rng.integers(1, 24, n_out)
@@ -101,6 +120,10 @@ def simulate_store(
         "promo_flag": flat(on_promo),
         "holiday_flag": np.tile(calendar.holiday, n_items),
     }
+    if not smooth:
+        # A product has no sales rows before its launch (too little history, as in real data).
+        launched = flat(np.arange(n_days)[:, None] >= patterns.launch_day[idx][None, :])
+        columns = {name: values[launched] for name, values in columns.items()}
     return StoreSales(columns=columns, on_hand=on_hand, in_transit=in_transit)
 
 
@@ -132,13 +155,9 @@ def _sales_block_table(
 
 def write_sales(
     path: Path,
-    stores: Stores,
-    products: Products,
-    calendar: Calendar,
-    drivers: RegionDrivers,
-    assortment: Assortment,
-    cover_multiplier: np.ndarray,
+    inputs: SalesInputs,
     rng: np.random.Generator,
+    profile_rng: np.random.Generator,
     store_ids: pa.Array,
     product_ids: pa.Array,
 ) -> tuple[int, list[np.ndarray], list[np.ndarray], np.ndarray]:
@@ -148,10 +167,11 @@ def write_sales(
     simulated (Arrow releases the GIL); one block in flight keeps memory bounded and the
     row-group order, hence the bytes, fixed.
     """
-    n_stores, n_days = stores.archetype.size, calendar.epoch_days.size
+    n_stores, n_days = inputs.stores.archetype.size, inputs.calendar.epoch_days.size
     sales_columns = ["date", "store_id", "product_id", "units_sold", "revenue", "stockout_hours", "stockout_hours_6_22", "discount", "promo_flag", "holiday_flag"]  # fmt: skip
     schema = arrow_schema(SALES_DAILY, sales_columns)
     store_rngs = rng.spawn(n_stores)
+    profile_rngs = profile_rng.spawn(n_stores)
     on_hand: list[np.ndarray] = []
     in_transit: list[np.ndarray] = []
     daily_rate = np.zeros(n_stores)
@@ -169,16 +189,7 @@ def write_sales(
         block: list[tuple[int, StoreSales]] = []
         block_rows = 0
         for s in range(n_stores):
-            result = simulate_store(
-                s,
-                stores,
-                products,
-                calendar,
-                drivers,
-                assortment,
-                cover_multiplier[s],
-                store_rngs[s],
-            )
+            result = simulate_store(s, inputs, store_rngs[s], profile_rngs[s])
             on_hand.append(result.on_hand)
             in_transit.append(result.in_transit)
             daily_rate[s] = float(result.columns["units_sold"].sum()) / n_days

@@ -16,6 +16,7 @@ from python_assets.inputs.contract import (
     FILE_SUFFIXES,
     INPUT_TABLES,
     INVENTORY_SNAPSHOT,
+    PLANNED_COVARIATES,
     PRODUCTS,
     SALES_DAILY,
     STORES,
@@ -34,6 +35,13 @@ from python_assets.inputs.freshretailnet.layout import (
     mapped_columns,
 )
 from python_assets.inputs.freshretailnet.network import stores_frame
+from python_assets.inputs.freshretailnet.planned import write_planned_covariates
+from python_assets.inputs.freshretailnet.sql import (
+    copy_parquet,
+    require_columns,
+    source_relation,
+    sql_string,
+)
 
 DATASET = "freshretailnet"
 OUTPUT_TABLES: tuple[InputTable, ...] = (
@@ -45,19 +53,10 @@ OUTPUT_TABLES: tuple[InputTable, ...] = (
 )
 
 
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _source_relation(source: str | Path) -> str:
-    # str(), not Path(): Path would collapse "hf://datasets/..." into "hf:/datasets/..."
-    return f"read_parquet({_sql_string(str(source))})"
-
-
-def _check_out_dir(out_dir: Path) -> None:
+def _check_out_dir(out_dir: Path, tables: Sequence[InputTable]) -> None:
     # Files of the same table in the other format, or of tables this adapter does not write,
     # would be loaded alongside FreshRetailNet's and silently mix two datasets.
-    ours = {(t.name, ".parquet") for t in OUTPUT_TABLES}
+    ours = {(t.name, ".parquet") for t in tables}
     stale = sorted(
         p.name
         for t in INPUT_TABLES
@@ -71,18 +70,18 @@ def _check_out_dir(out_dir: Path) -> None:
         )
 
 
-def _copy(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
-    con.execute(f"COPY ({query}) TO {_sql_string(str(path))} (FORMAT parquet, COMPRESSION zstd)")
-
-
 def adapt_freshretailnet(
     source: str | Path,
     out_dir: Path,
     assumptions: FreshRetailNetAssumptions = FreshRetailNetAssumptions(),
     city_ids: Sequence[int] | None = None,
+    future_source: str | Path | None = None,
 ) -> dict[str, int]:
     """Write stores, products, sales_daily, inventory_snapshot and dataset_assumptions parquet
     files into out_dir from a file (or glob) in FreshRetailNet-50K's published layout.
+
+    `future_source`, a second file in the same layout holding the days after the history (its
+    sales columns ignored), adds planned_covariates for those days (write_planned_covariates).
 
     `source` goes straight to DuckDB's read_parquet, so a local path, a glob or a remote URL such
     as "hf://datasets/Dingdong-Inc/FreshRetailNet-50K/..." works wherever DuckDB can load its
@@ -91,32 +90,32 @@ def adapt_freshretailnet(
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    _check_out_dir(out_dir)
+    tables = OUTPUT_TABLES + ((PLANNED_COVARIATES,) if future_source is not None else ())
+    _check_out_dir(out_dir, tables)
     a = assumptions
-    src = _source_relation(source)
+    src = source_relation(source)
 
     filters = []
+    city_filter = None
     if city_ids is not None:
         ids = sorted({int(c) for c in city_ids})
         if not ids:
             raise ValueError("city_ids is empty; pass None for all cities")
-        filters.append(f"city_id IN ({', '.join(str(c) for c in ids)})")
+        city_filter = f"city_id IN ({', '.join(str(c) for c in ids)})"
+        filters.append(city_filter)
     if a.withhold_from is not None:
         filters.append(f"CAST(dt AS DATE) < DATE '{a.withhold_from.isoformat()}'")
     where = ("WHERE " + " AND ".join(filters)) if filters else ""
 
-    paths = {t.name: out_dir / f"{t.name}.parquet" for t in OUTPUT_TABLES}
+    paths = {t.name: out_dir / f"{t.name}.parquet" for t in tables}
     # One thread: parallel writers cut parquet row groups where threads happen to finish, and
     # parallel float sums depend on the order partial sums meet; both would break byte-identical
     # output. Streaming one pass on one thread also keeps memory small (no sort, no table).
     with duckdb.connect(":memory:", config={"threads": 1}) as con:
-        present = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
-        missing = [c for c in SOURCE_COLUMNS if c not in present]
-        if missing:
-            raise ValueError(f"{source} lacks FreshRetailNet columns {missing}")
+        require_columns(con, source, SOURCE_COLUMNS)
 
         # Rows keep the source's order (the published file runs series by series, day by day).
-        _copy(
+        copy_parquet(
             con,
             f"""
             SELECT {mapped_columns(SALES_DAILY_MAPPING)}
@@ -125,7 +124,7 @@ def adapt_freshretailnet(
             """,
             paths["sales_daily"],
         )
-        sales_path = _sql_string(str(paths["sales_daily"]))
+        sales_path = sql_string(str(paths["sales_daily"]))
         n_sales, snapshot = con.execute(
             f"SELECT count(*), max(date) FROM read_parquet({sales_path})"
         ).fetchone()
@@ -153,18 +152,25 @@ def adapt_freshretailnet(
             """
         ).df()
         _check_functional(series)
+        planned = None
+        if future_source is not None:
+            con.register("series_df", series)
+            planned = write_planned_covariates(
+                con, future_source, city_filter, snapshot, "series_df", paths["planned_covariates"]
+            )
 
         stores = stores_frame(series, a)
         products = _products_frame(series)
         inventory = inventory_frame(series, a)
         assumptions_df = pd.DataFrame(
-            assumption_rows(a, city_ids, snapshot), columns=["topic", "assumption", "setting"]
+            assumption_rows(a, city_ids, snapshot, planned),
+            columns=["topic", "assumption", "setting"],
         )
         con.register("stores_df", stores)
         con.register("products_df", products)
         con.register("inventory_df", inventory)
         con.register("assumptions_df", assumptions_df)
-        _copy(
+        copy_parquet(
             con,
             """
             SELECT CAST(store_id AS VARCHAR) AS store_id, CAST(city AS VARCHAR) AS city,
@@ -176,7 +182,7 @@ def adapt_freshretailnet(
             """,
             paths["stores"],
         )
-        _copy(
+        copy_parquet(
             con,
             f"""
             SELECT CAST(product_id AS VARCHAR) AS product_id,
@@ -188,7 +194,7 @@ def adapt_freshretailnet(
             """,
             paths["products"],
         )
-        _copy(
+        copy_parquet(
             con,
             f"""
             SELECT CAST(store_id AS VARCHAR) AS store_id,
@@ -200,10 +206,10 @@ def adapt_freshretailnet(
             """,
             paths["inventory_snapshot"],
         )
-        _copy(
+        copy_parquet(
             con,
             f"""
-            SELECT CAST({_sql_string(DATASET)} AS VARCHAR) AS dataset,
+            SELECT CAST({sql_string(DATASET)} AS VARCHAR) AS dataset,
                 CAST(topic AS VARCHAR) AS topic, CAST(assumption AS VARCHAR) AS assumption,
                 CAST(setting AS VARCHAR) AS setting
             FROM assumptions_df
@@ -211,13 +217,16 @@ def adapt_freshretailnet(
             paths["dataset_assumptions"],
         )
 
-    return {
+    rows = {
         "stores": len(stores),
         "products": len(products),
         "sales_daily": int(n_sales),
         "inventory_snapshot": len(inventory),
         "dataset_assumptions": len(assumptions_df),
     }
+    if planned is not None:
+        rows["planned_covariates"] = planned[0]
+    return rows
 
 
 def _check_functional(series: pd.DataFrame) -> None:

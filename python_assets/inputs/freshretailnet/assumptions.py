@@ -48,8 +48,12 @@ class FreshRetailNetAssumptions:
 
 
 def assumption_rows(
-    a: FreshRetailNetAssumptions, city_ids: Sequence[int] | None, snapshot: date
+    a: FreshRetailNetAssumptions,
+    city_ids: Sequence[int] | None,
+    snapshot: date,
+    planned: tuple[int, date, date] | None = None,
 ) -> list[tuple[str, str, str | None]]:
+    """dataset_assumptions rows; planned = (rows, first day, last day) of planned_covariates."""
     lat_lo, lat_hi = a.latitude_range
     lon_lo, lon_hi = a.longitude_range
     withheld = a.withhold_from.isoformat() if a.withhold_from else None
@@ -142,6 +146,18 @@ def assumption_rows(
             "cities",
             "Cities the adapter was restricted to.",
             "all" if city_ids is None else ",".join(str(c) for c in sorted(set(city_ids))),
+        ),
+        (
+            "planned_covariates",
+            "Planned covariates (discount, promotions, holidays, weather of the days after the "
+            "history) come from a second file in the published layout (FRN_FUTURE_PATH); its "
+            "sales columns are ignored. Its weather is the observed weather, not a forecast."
+            if planned
+            else "No file of the days after the history was given (FRN_FUTURE_PATH): no "
+            "planned_covariates.",
+            f"{planned[1].isoformat()}..{planned[2].isoformat()}, {planned[0]} rows"
+            if planned
+            else None,
         ),
         (
             "seed",

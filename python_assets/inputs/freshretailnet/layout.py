@@ -88,3 +88,20 @@ def hierarchy_label(column: str, id_expression: str | None = None) -> str:
     id_expression replaces the id column, e.g. with an aggregate over it."""
     id_column, prefix = PRODUCT_HIERARCHY[column]
     return f"'{prefix}' || CAST({id_expression or id_column} AS VARCHAR)"
+
+
+# What a file of the days after the history must hold: its sales and stock columns, if
+# present, are never read (they are unknown for days still to come).
+FUTURE_SOURCE_COLUMNS: tuple[str, ...] = (
+    "city_id",
+    "store_id",
+    "product_id",
+    "dt",
+    "discount",
+    "holiday_flag",
+    "activity_flag",
+    "precpt",
+    "avg_temperature",
+    "avg_humidity",
+    "avg_wind_level",
+)
