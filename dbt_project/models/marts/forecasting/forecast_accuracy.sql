@@ -10,5 +10,15 @@ select
     cast(mase as double) as mase,
     cast(coverage_80 as double) as coverage_80,
     cast(coverage_95 as double) as coverage_95,
-    cast(n_rows as bigint) as scored_rows
+    cast(n_rows as bigint) as scored_rows,
+    cast(n_series as bigint) as scored_series,
+    cast(actual_units as double) as actual_units,
+    cast(score_total_wape as double) as score_total_wape,
+    cast(wpe_total as double) as wpe_total,
+    cast(mae_total as double) as mae_total,
+    cast(coverage_sale_80 as double) as coverage_sale_80,
+    cast(coverage_sale_95 as double) as coverage_sale_95,
+    cast(coverage_total_80 as double) as coverage_total_80,
+    cast(coverage_total_95 as double) as coverage_total_95,
+    cast(is_chosen as boolean) as is_chosen
 from {{ source('forecasting', 'forecast_backtest') }}
