@@ -1,6 +1,8 @@
 """Demand forecast asset: reads clean daily demand, forecasts every active series, writes back."""
 
 import dagster as dg
+import duckdb
+import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from python_assets.forecasting import ForecastSettings, forecast_demand
@@ -9,6 +11,7 @@ from python_assets.forecasting.guardrails import (
     interval_coverage_check,
     zero_forecast_check,
 )
+from python_assets.forecasting.panel import planned_covariates_frame
 from python_assets.forecasting.selection import choice_table
 from python_assets.reporting.charts import forecast_series_png, png_data_uri
 from python_assets.warehouse import replace_tables
@@ -24,6 +27,21 @@ where sales_date > (select max(sales_date) from marts.fct_sales_daily) - cast(? 
 
 GUARDRAILS = ForecastSettings().guardrails
 GUARDRAIL_CHECKS = ("forecast_bias_within_bound", "no_zero_forecast_for_selling_series")
+
+
+PLANNED_COVARIATES = ("staging", "stg_inputs__planned_covariates")
+
+
+def read_planned_covariates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
+    """The optional planned_covariates input, where the warehouse has it and it has rows."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        list(PLANNED_COVARIATES),
+    ).fetchone()[0]
+    if not exists:
+        return None
+    planned = con.execute(f"select * from {'.'.join(PLANNED_COVARIATES)}").df()
+    return planned_covariates_frame(planned) if len(planned) else None
 
 
 class ForecastConfig(dg.Config):
@@ -77,9 +95,12 @@ def demand_forecast(
         products = con.execute(
             "select product_id, category, subcategory from marts.dim_products"
         ).df()
+        planned = read_planned_covariates(con)
     settings = ForecastSettings(horizon=config.horizon, backtest_windows=config.backtest_windows)
     context.log.info("forecasting %s rows of history, H=%s", len(history), config.horizon)
-    result = forecast_demand(history, products, settings, progress=context.log.info)
+    if planned is not None:
+        context.log.info("using %s rows of planned covariates as known future values", len(planned))
+    result = forecast_demand(history, products, settings, planned, progress=context.log.info)
     with duckdb.get_connection() as con:
         rows = replace_tables(
             con,

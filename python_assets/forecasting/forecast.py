@@ -86,7 +86,7 @@ def forecast_demand(
     future_covariates: pd.DataFrame | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ForecastResult:
-    """Backtest every model on rolling origins, choose the lowest-WAPE one, forecast H days.
+    """Backtest every model on rolling origins, choose one per demand class, forecast H days.
 
     history: marts.fct_sales_daily rows (see panel.build_panel). products:
     product_id, category, subcategory. future_covariates: optional store_id, product_id,
@@ -148,7 +148,7 @@ def forecast_panel(
     # the chosen forecast: each series takes the values of its class's model
     chosen_values = {
         name: np.select(
-            [per_series == model for model in model_values],
+            [(per_series == model)[:, None] for model in model_values],
             [values[name] for values in model_values.values()],
         )
         for name in next(iter(model_values.values()))

@@ -170,6 +170,38 @@ def _dispersion(actual: np.ndarray, mean: np.ndarray) -> float:
     return float(max(0.0, excess / (mean[usable] ** 2).sum()))
 
 
+def _calibrated_dispersion(
+    actual: np.ndarray, mean: np.ndarray, level: float, max_rows: int = 5_000
+) -> float:
+    """The smallest dispersion (to a bisection's precision) whose central `level` interval covers
+    at least `level` of the actuals, starting from the moments estimate; on at most max_rows
+    evenly spaced rows.
+
+    The moments estimate alone under-covers H-day totals: their errors mix count noise with the
+    model's error in the level, which is not negative binomial."""
+    if len(actual) > max_rows:
+        rows = np.linspace(0, len(actual) - 1, max_rows).astype(np.int64)
+        actual, mean = actual[rows], mean[rows]
+    low, high = (1 - level) / 2, (1 + level) / 2
+
+    def covers(phi: float) -> bool:
+        phis = np.full(len(mean), phi)
+        lower = np.minimum(count_quantiles(mean, phis, low), mean)
+        upper = np.maximum(count_quantiles(mean, phis, high), mean)
+        return bool(np.mean((actual >= lower) & (actual <= upper)) >= level)
+
+    start = _dispersion(actual, mean)
+    if covers(start):
+        return start
+    lo, hi = start, start + 8.0
+    if not covers(hi):
+        return hi
+    for _ in range(8):
+        middle = (lo + hi) / 2
+        lo, hi = (lo, middle) if covers(middle) else (middle, hi)
+    return hi
+
+
 def count_quantiles(mean: np.ndarray, phi: np.ndarray, probability: float) -> np.ndarray:
     """Quantile of a negative binomial with this mean and dispersion (Poisson where phi = 0)."""
     mean = np.maximum(np.asarray(mean, dtype=np.float64), 0.0)
@@ -227,26 +259,30 @@ class CountIntervals:
         self.total_actual.append(actual[complete].sum(axis=1))
         self.total_forecast.append(forecast[complete].sum(axis=1))
 
-    def _phi(self, groups: np.ndarray, total: bool, min_count: int) -> np.ndarray:
+    def _phi(self, groups: np.ndarray, total: bool, min_count: int, level: float) -> np.ndarray:
         prefix = "total_" if total else ""
         if not getattr(self, prefix + "actual"):
             return np.zeros(len(groups))
         classes = np.concatenate(getattr(self, prefix + "classes"))
         actual = np.concatenate(getattr(self, prefix + "actual"))
         forecast = np.concatenate(getattr(self, prefix + "forecast"))
-        pooled = _dispersion(actual, forecast)
-        phi = np.full(len(groups), pooled)
+
+        def fit(a: np.ndarray, f: np.ndarray) -> float:
+            return _calibrated_dispersion(a, f, level) if total else _dispersion(a, f)
+
+        phi = np.full(len(groups), fit(actual, forecast))
         for value in np.unique(groups):
             rows = classes == value
             if rows.sum() >= min_count:
-                phi[groups == value] = _dispersion(actual[rows], forecast[rows])
+                phi[groups == value] = fit(actual[rows], forecast[rows])
         return phi
 
     def intervals(
         self, forecast: np.ndarray, groups: np.ndarray, levels: tuple[float, ...], min_count: int
     ) -> IntervalForecast:
-        phi_day = self._phi(groups, total=False, min_count=min_count)[:, None]
-        phi_total = self._phi(groups, total=True, min_count=min_count)
+        phi_day = self._phi(groups, False, min_count, levels[0])[:, None]
+        # totals: calibrated so the first level's interval covers what it says on past windows
+        phi_total = self._phi(groups, True, min_count, levels[0])
         total = forecast.sum(axis=1)
         bounds, total_bounds = {}, {}
         for level in levels:
