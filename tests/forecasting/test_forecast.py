@@ -170,3 +170,14 @@ def test_freshretailnet_sample_runs_and_beats_the_moving_average() -> None:
 
 
 FRN_SEGMENT = "frn_benchmark"
+
+
+def test_a_series_selling_every_day_never_gets_a_zero_interval() -> None:
+    # even from a model that forecasts zero, the interval of a series with a sale on each of the
+    # last 28 days reaches at least one unit
+    units = np.vstack([np.full(70, 1.0), np.zeros(70)])
+    history, products = make_history(units)
+    result = forecast_demand(history, products, ForecastSettings(models=("zero",)))
+    chosen = result.forecast[result.forecast["is_chosen"]].set_index("product_id")
+    assert (chosen.loc["P0", "upper_80"] >= 1).all() and (chosen.loc["P0", "upper_95"] >= 1).all()
+    assert (chosen.loc["P1", "upper_95"] == 0).all()
