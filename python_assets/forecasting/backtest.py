@@ -74,6 +74,7 @@ class _ScoredRows:
     demand_class: np.ndarray
     series_key: np.ndarray
     complete: np.ndarray
+    recent_sale: np.ndarray
     bounds: dict[float, tuple[np.ndarray, np.ndarray]]
     total_bounds: dict[float, tuple[np.ndarray, np.ndarray]]
 
@@ -101,6 +102,7 @@ class _ScoredRows:
             cat("demand_class"),
             cat("series_key"),
             cat("complete"),
+            cat("recent_sale"),
             cat_bounds("bounds"),
             cat_bounds("total_bounds"),
         )
@@ -120,7 +122,12 @@ class _ScoredRows:
                 {lv: (lo[mask], hi[mask]) for lv, (lo, hi) in self.bounds.items()},
             )
             metrics.update(
-                total_metrics(self.actual[mask], self.forecast[mask], self.series_key[mask])
+                total_metrics(
+                    self.actual[mask],
+                    self.forecast[mask],
+                    self.series_key[mask],
+                    self.recent_sale[mask],
+                )
             )
             sale = mask & (self.actual > 0)
             complete = mask & self.complete
@@ -181,6 +188,7 @@ class WindowContext:
     mase: np.ndarray
     groups: SeriesGroups
     volume_band: np.ndarray
+    recent_sale: np.ndarray
 
 
 @dataclass
@@ -217,6 +225,7 @@ def _scored_rows(
         demand_class=context.groups.demand_class[series_index],
         series_key=context.window * panel.n_series + series_index,
         complete=complete[series_index],
+        recent_sale=context.recent_sale[series_index],
         bounds={
             lv: (lo[series_index, step_index], hi[series_index, step_index])
             for lv, (lo, hi) in intervals.bounds.items()
@@ -267,6 +276,7 @@ def run_backtest(
                 scale, quantile_bins(scale, settings.interval_bins), classes.demand_class
             ),
             volume_band=classes.volume_band,
+            recent_sale=classes.days_since_last_sale < settings.guardrails.recent_days,
         )
         # as if the realised covariates of the window had been known in advance, like the
         # future ones given for the final forecast (and only those columns)

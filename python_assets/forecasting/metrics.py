@@ -97,28 +97,40 @@ TOTAL_METRICS: tuple[str, ...] = (
     "score_total_wape",
     "wpe_total",
     "mae_total",
+    "zero_total_share",
 )
 
 
-def total_metrics(actual: np.ndarray, forecast: np.ndarray, series_key: np.ndarray) -> dict:
+def total_metrics(
+    actual: np.ndarray,
+    forecast: np.ndarray,
+    series_key: np.ndarray,
+    recent_sale: np.ndarray | None = None,
+) -> dict:
     """Scores of the H-day totals: rows summed per series_key (one series in one window, over
     its scored days), then score_total_wape = sum|F - A| / sum A and wpe_total = sum(F - A) / sum A
     over the totals (scale-free, and a zero forecast scores 1.0 and -100%), mae_total = mean
-    |F - A| (units; what is left to compare on when nothing sold), actual_units = sum A."""
+    |F - A| (units; what is left to compare on when nothing sold), actual_units = sum A,
+    zero_total_share = share of the totals forecast zero among series with recent_sale (a sale
+    shortly before the origin; NaN without the flag or such series)."""
     if len(actual) == 0:
         nan = float("nan")
-        return dict(zip(TOTAL_METRICS, (0.0, 0.0, nan, nan, nan), strict=True))
-    _, inverse = np.unique(series_key, return_inverse=True)
+        return dict(zip(TOTAL_METRICS, (0.0, 0.0, nan, nan, nan, nan), strict=True))
+    _, first, inverse = np.unique(series_key, return_index=True, return_inverse=True)
     actual_total = np.bincount(inverse, weights=actual)
     forecast_total = np.bincount(inverse, weights=forecast)
     error = forecast_total - actual_total
     units = actual_total.sum()
+    selling = np.zeros(len(first), dtype=bool) if recent_sale is None else recent_sale[first]
     return {
         "n_series": float(len(actual_total)),
         "actual_units": float(units),
         "score_total_wape": _safe_ratio(np.abs(error).sum(), units),
         "wpe_total": _safe_ratio(error.sum(), units),
         "mae_total": float(np.abs(error).mean()),
+        "zero_total_share": float(np.mean(forecast_total[selling] <= 0))
+        if selling.any()
+        else float("nan"),
     }
 
 

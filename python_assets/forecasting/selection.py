@@ -2,7 +2,8 @@
 forecast of zero cannot win on intermittent series (docs/methodology.md, "Model choice").
 
 Per class, a candidate is eligible if |WPE| of its H-day totals (all backtest windows pooled) is
-within the bound; the eligible one with the lowest WAPE of the totals wins, a tie (within a
+within the bound and it forecasts a zero total for at most max_zero_share of the series that sold
+shortly before the origin; the eligible one with the lowest WAPE of the totals wins, a tie (within a
 tolerance) going to the simpler model; with none eligible, the smallest |WPE| wins. A class that
 sold nothing in the backtest is decided on the mean absolute error of the totals (units).
 """
@@ -37,17 +38,26 @@ def complexity_rank(model: str) -> int:
 
 
 def choose_among(candidates: pd.DataFrame, settings: SelectionSettings) -> str:
-    """The winner among candidates: rows with model, score_total_wape, wpe_total, mae_total."""
+    """The winner among candidates: rows with model, score_total_wape, wpe_total, mae_total and
+    (optionally) zero_total_share."""
     frame = candidates.assign(rank=candidates["model"].map(complexity_rank)).reset_index(drop=True)
     score = frame["score_total_wape"].to_numpy(dtype=np.float64)
     bias = np.abs(frame["wpe_total"].to_numpy(dtype=np.float64))
+    zero_share = (
+        frame["zero_total_share"].to_numpy(dtype=np.float64)
+        if "zero_total_share" in frame
+        else np.zeros(len(frame))
+    )
+    # a model that leaves selling series at zero is out, however good its score
+    keeps_selling = ~(zero_share > settings.max_zero_share)
     if not np.isfinite(score).any():  # nothing sold: no percentage to speak of
         score = frame["mae_total"].to_numpy(dtype=np.float64)
         eligible = np.isfinite(score)
     else:
-        eligible = np.isfinite(score) & (bias <= settings.bias_bound)
+        eligible = np.isfinite(score) & (bias <= settings.bias_bound) & keeps_selling
     if not eligible.any():
-        score, eligible = bias, np.isfinite(bias)
+        fallback = keeps_selling if (keeps_selling & np.isfinite(bias)).any() else True
+        score, eligible = bias, np.isfinite(bias) & fallback
     if not eligible.any():
         return str(frame.sort_values("rank")["model"].iloc[0])
     best = np.min(score[eligible])
@@ -91,6 +101,7 @@ def choice_table(backtest: pd.DataFrame) -> pd.DataFrame:
         "is_chosen",
         "score_total_wape",
         "wpe_total",
+        "zero_total_share",
         "actual_units",
         "wape",
         "coverage_80",

@@ -45,10 +45,14 @@ class SelectionSettings:
         most this (0.10 = 10%).
     score_tolerance: WAPE of the totals closer than this to the best counts as a tie, which the
         simpler model wins.
+    max_zero_share: a candidate is eligible in a class only if it forecasts a zero H-day total
+        for at most this share of the series that sold in the guardrails' recent_days before
+        the origin (a seasonal naive forecast of lumpy series often does).
     """
 
     bias_bound: float = 0.10
     score_tolerance: float = 0.005
+    max_zero_share: float = 0.01
 
 
 @dataclass(frozen=True)
