@@ -1,11 +1,19 @@
 """Demand forecast asset: reads clean daily demand, forecasts every active series, writes back."""
 
 import dagster as dg
+import duckdb
+import pandas as pd
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
 from python_assets.forecasting import ForecastSettings, forecast_demand
-from python_assets.forecasting.guardrails import interval_coverage_check
+from python_assets.forecasting.guardrails import (
+    bias_check,
+    interval_coverage_check,
+    zero_forecast_check,
+)
+from python_assets.forecasting.panel import planned_covariates_frame
+from python_assets.forecasting.selection import choice_table
 from python_assets.reporting.charts import forecast_series_png, png_data_uri
 from python_assets.warehouse import replace_tables
 
@@ -16,6 +24,25 @@ select store_id, product_id, sales_date, units_sold, latent_demand_units, is_sto
 from marts.fct_sales_daily
 where sales_date > (select max(sales_date) from marts.fct_sales_daily) - cast(? as integer)
 """
+
+
+GUARDRAILS = ForecastSettings().guardrails
+GUARDRAIL_CHECKS = ("forecast_bias_within_bound", "no_zero_forecast_for_selling_series")
+
+
+PLANNED_COVARIATES = ("staging", "stg_inputs__planned_covariates")
+
+
+def read_planned_covariates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
+    """The optional planned_covariates input, where the warehouse has it and it has rows."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        list(PLANNED_COVARIATES),
+    ).fetchone()[0]
+    if not exists:
+        return None
+    planned = con.execute(f"select * from {'.'.join(PLANNED_COVARIATES)}").df()
+    return planned_covariates_frame(planned) if len(planned) else None
 
 
 class ForecastConfig(dg.Config):
@@ -42,11 +69,26 @@ class ForecastConfig(dg.Config):
             deps=[["marts", "fct_sales_daily"], ["marts", "dim_products"]],
             description="Rolling-origin backtest: accuracy per model x window x segment.",
         ),
+        dg.AssetSpec(
+            ["forecasting", "demand_classes"],
+            deps=[["marts", "fct_sales_daily"]],
+            description="Demand class of every store x product at the forecast origin.",
+        ),
     ],
     check_specs=[
         dg.AssetCheckSpec(
             "interval_coverage_calibrated", asset=["forecasting", "forecast_backtest"]
-        )
+        ),
+        # guardrails: blocking (the default severity) keeps the plan, downstream of the
+        # forecast, from running on a forecast that fails them
+        *[
+            dg.AssetCheckSpec(
+                name,
+                asset=["forecasting", "demand_forecast"],
+                blocking=GUARDRAILS.severity == "block",
+            )
+            for name in GUARDRAIL_CHECKS
+        ],
     ],
     group_name="forecasting",
 )
@@ -58,14 +100,21 @@ def demand_forecast(
         products = con.execute(
             "select product_id, category, subcategory from marts.dim_products"
         ).df()
+        planned = read_planned_covariates(con)
     settings = ForecastSettings(horizon=config.horizon, backtest_windows=config.backtest_windows)
     context.log.info("forecasting %s rows of history, H=%s", len(history), config.horizon)
-    result = forecast_demand(history, products, settings, progress=context.log.info)
+    if planned is not None:
+        context.log.info("using %s rows of planned covariates as known future values", len(planned))
+    result = forecast_demand(history, products, settings, planned, progress=context.log.info)
     with duckdb.get_connection() as con:
         rows = replace_tables(
             con,
             "forecasting",
-            {"demand_forecast": result.forecast, "forecast_backtest": result.backtest},
+            {
+                "demand_forecast": result.forecast,
+                "forecast_backtest": result.backtest,
+                "demand_classes": result.demand_classes,
+            },
         )
 
     pooled = result.backtest[
@@ -93,7 +142,7 @@ def demand_forecast(
         asset_key=["forecasting", "demand_forecast"],
         metadata={
             "dagster/row_count": rows["demand_forecast"],
-            "chosen_model": result.chosen_model,
+            "model_per_class": dg.MetadataValue.json(result.model_per_class),
             "series": int(result.forecast[["store_id", "product_id"]].drop_duplicates().shape[0]),
             "plot": dg.MetadataValue.md(
                 f"![forecast of the three busiest series]({png_data_uri(plot)})"
@@ -108,6 +157,19 @@ def demand_forecast(
             "backtest (all windows pooled)": dg.MetadataValue.md(
                 pooled[columns].round(4).to_markdown(index=False)
             ),
+            "model choice per demand class": dg.MetadataValue.md(
+                choice_table(result.backtest).to_markdown(index=False)
+            ),
+        },
+    )
+    class_counts = result.demand_classes["demand_class"].value_counts()
+    yield dg.MaterializeResult(
+        asset_key=["forecasting", "demand_classes"],
+        metadata={
+            "dagster/row_count": rows["demand_classes"],
+            "series per class": dg.MetadataValue.md(
+                class_counts.rename("series").to_frame().to_markdown()
+            ),
         },
     )
     coverage = interval_coverage_check(result.backtest, result.chosen_model, settings)
@@ -118,3 +180,27 @@ def demand_forecast(
         description=coverage.description,
         metadata=coverage.metadata,
     )
+    chosen_rows = result.forecast[result.forecast["is_chosen"]]
+    for outcome in (
+        bias_check(result.backtest, settings),
+        zero_forecast_check(chosen_rows, result.demand_classes, settings),
+    ):
+        if not outcome.passed:
+            consequence = (
+                "the plan downstream will not run (blocking check)"
+                if settings.guardrails.severity == "block"
+                else "warning only (guardrail severity 'warn')"
+            )
+            context.log.error(
+                f"forecast guardrail {outcome.name} failed: {outcome.description}; {consequence}"
+            )
+        yield dg.AssetCheckResult(
+            check_name=outcome.name,
+            asset_key=["forecasting", "demand_forecast"],
+            passed=outcome.passed,
+            severity=dg.AssetCheckSeverity.ERROR
+            if settings.guardrails.severity == "block"
+            else dg.AssetCheckSeverity.WARN,
+            description=outcome.description,
+            metadata=outcome.metadata,
+        )

@@ -14,39 +14,33 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from python_assets.forecasting.classes import demand_classes_at
 from python_assets.forecasting.gbm import series_scale
-from python_assets.forecasting.intervals import ResidualIntervals, quantile_bins
+from python_assets.forecasting.intervals import (
+    CountIntervals,
+    IntervalForecast,
+    ResidualIntervals,
+    SeriesGroups,
+    interval_store,
+    quantile_bins,
+)
 from python_assets.forecasting.metrics import (
+    TOTAL_METRICS,
     accuracy_metrics,
     frn_daily_metrics,
     level_label,
     seasonal_naive_mae,
+    total_coverage,
+    total_metrics,
 )
 from python_assets.forecasting.models import ModelRunner
 from python_assets.forecasting.panel import DemandPanel, panel_to_long
+from python_assets.forecasting.selection import CHOSEN_MODEL, model_per_series
 from python_assets.forecasting.settings import (
     FRN_SEGMENT,
     FRN_SEGMENT_VALUE,
-    VOLUME_BAND_NAMES,
     ForecastSettings,
 )
-
-
-def volume_bands(values: np.ndarray, quantiles: tuple[float, ...]) -> np.ndarray:
-    if len(values) == 0:
-        return np.array([], dtype=object)
-    cuts = np.quantile(values, quantiles) if quantiles else np.array([])
-    index = np.searchsorted(cuts, values, side="right")
-    names = _band_names(len(quantiles) + 1)
-    return np.array(names, dtype=object)[index]
-
-
-def _band_names(n: int) -> list[str]:
-    if n == 3:
-        return ["low", "medium", "high"]
-    if n <= len(VOLUME_BAND_NAMES):
-        return list(VOLUME_BAND_NAMES[:n])
-    return [f"band_{i + 1}" for i in range(n)]
 
 
 def backtest_origins(n_days: int, settings: ForecastSettings) -> tuple[list[int], list[int]]:
@@ -77,14 +71,27 @@ class _ScoredRows:
     day: np.ndarray
     category: np.ndarray
     band: np.ndarray
+    demand_class: np.ndarray
+    series_key: np.ndarray
+    complete: np.ndarray
+    recent_sale: np.ndarray
     bounds: dict[float, tuple[np.ndarray, np.ndarray]]
+    total_bounds: dict[float, tuple[np.ndarray, np.ndarray]]
 
     @classmethod
     def concat(cls, pieces: list[_ScoredRows]) -> _ScoredRows:
         def cat(name: str) -> np.ndarray:
             return np.concatenate([getattr(p, name) for p in pieces])
 
-        levels = pieces[0].bounds.keys()
+        def cat_bounds(name: str) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+            return {
+                lv: (
+                    np.concatenate([getattr(p, name)[lv][0] for p in pieces]),
+                    np.concatenate([getattr(p, name)[lv][1] for p in pieces]),
+                )
+                for lv in getattr(pieces[0], name)
+            }
+
         return cls(
             cat("actual"),
             cat("forecast"),
@@ -92,19 +99,19 @@ class _ScoredRows:
             cat("day"),
             cat("category"),
             cat("band"),
-            {
-                lv: (
-                    np.concatenate([p.bounds[lv][0] for p in pieces]),
-                    np.concatenate([p.bounds[lv][1] for p in pieces]),
-                )
-                for lv in levels
-            },
+            cat("demand_class"),
+            cat("series_key"),
+            cat("complete"),
+            cat("recent_sale"),
+            cat_bounds("bounds"),
+            cat_bounds("total_bounds"),
         )
 
     def segment_metrics(
         self, model: str, window: int, origin_date: pd.Timestamp | None
     ) -> list[dict[str, object]]:
-        """Backtest rows for every segment: all, frn_benchmark, each category and volume band."""
+        """Backtest rows for every segment: all, frn_benchmark, each category, volume band and
+        demand class; row metrics, and the scores of the H-day totals per series."""
         rows: list[dict[str, object]] = []
 
         def add(segment_type: str, segment_value: str, mask: np.ndarray) -> None:
@@ -114,6 +121,26 @@ class _ScoredRows:
                 self.mase_scale[mask],
                 {lv: (lo[mask], hi[mask]) for lv, (lo, hi) in self.bounds.items()},
             )
+            metrics.update(
+                total_metrics(
+                    self.actual[mask],
+                    self.forecast[mask],
+                    self.series_key[mask],
+                    self.recent_sale[mask],
+                )
+            )
+            sale = mask & (self.actual > 0)
+            complete = mask & self.complete
+            for lv, (lo, hi) in self.bounds.items():
+                label = level_label(lv)
+                inside = (self.actual[sale] >= lo[sale]) & (self.actual[sale] <= hi[sale])
+                metrics[f"coverage_sale_{label}"] = float(inside.mean()) if sale.any() else np.nan
+                metrics[f"coverage_total_{label}"] = total_coverage(
+                    self.actual[complete],
+                    self.series_key[complete],
+                    self.total_bounds[lv][0][complete],
+                    self.total_bounds[lv][1][complete],
+                )
             if segment_type == FRN_SEGMENT:
                 metrics.update(
                     frn_daily_metrics(self.actual[mask], self.forecast[mask], self.day[mask])
@@ -136,6 +163,8 @@ class _ScoredRows:
             add("category", str(value), self.category == value)
         for value in sorted(set(self.band.tolist())):
             add("volume_band", str(value), self.band == value)
+        for value in sorted(set(self.demand_class.tolist())):
+            add("demand_class", str(value), self.demand_class == value)
         return rows
 
 
@@ -145,25 +174,67 @@ class WindowOutput:
     window: int
     origin: int
     forecast: np.ndarray
-    bounds: dict[float, tuple[np.ndarray, np.ndarray]]
+    intervals: IntervalForecast
+
+
+@dataclass(frozen=True)
+class WindowContext:
+    """What every model of a scored window is scored with."""
+
+    window: int
+    origin: int
+    actual: np.ndarray
+    is_scored: np.ndarray
+    mase: np.ndarray
+    groups: SeriesGroups
+    volume_band: np.ndarray
+    recent_sale: np.ndarray
 
 
 @dataclass
 class BacktestRun:
-    """What the backtest leaves for the final forecast.
+    """What the backtest leaves for the model choice and the final forecast.
 
     table: one row per model x window x segment (columns: backtest_columns).
-    residuals: each model's scaled errors over all windows, calibration ones included.
-    outputs: each scored window's forecast and bounds per model.
+    errors: each model's errors over all windows, calibration ones included (interval store).
+    outputs: each scored window's forecast and intervals per model; contexts: each scored window.
     """
 
     table: pd.DataFrame
     runner: ModelRunner
-    residuals: dict[str, ResidualIntervals]
+    errors: dict[str, ResidualIntervals | CountIntervals]
     outputs: list[WindowOutput]
+    contexts: list[WindowContext]
     calibration: list[int]
     scored: list[int]
     model_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _scored_rows(
+    panel: DemandPanel, context: WindowContext, forecast: np.ndarray, intervals: IntervalForecast
+) -> _ScoredRows:
+    series_index, step_index = np.nonzero(context.is_scored)
+    complete = context.is_scored.all(axis=1)
+    return _ScoredRows(
+        actual=context.actual[series_index, step_index],
+        forecast=forecast[series_index, step_index],
+        mase_scale=context.mase[series_index],
+        day=context.origin + 1 + step_index,
+        category=panel.category[series_index],
+        band=context.volume_band[series_index],
+        demand_class=context.groups.demand_class[series_index],
+        series_key=context.window * panel.n_series + series_index,
+        complete=complete[series_index],
+        recent_sale=context.recent_sale[series_index],
+        bounds={
+            lv: (lo[series_index, step_index], hi[series_index, step_index])
+            for lv, (lo, hi) in intervals.bounds.items()
+        },
+        total_bounds={
+            lv: (lo[series_index], hi[series_index])
+            for lv, (lo, hi) in intervals.total_bounds.items()
+        },
+    )
 
 
 def run_backtest(
@@ -181,22 +252,32 @@ def run_backtest(
     )
     windows = len(calibration) + len(scored)
     levels = tuple(settings.interval_levels)
-    residuals = {model: ResidualIntervals() for model in settings.models}
+    errors = {model: interval_store(settings.interval_method) for model in settings.models}
     timings: dict[str, float] = {}
     outputs: list[WindowOutput] = []
+    contexts: list[WindowContext] = []
     rows: list[dict[str, object]] = []
     pooled: dict[str, list[_ScoredRows]] = {m: [] for m in settings.models}
     actual_all = np.where(panel.observed, panel.units_sold, np.nan)
-    scored_mask = panel.demand_observed
 
     for window, origin in enumerate(calibration + scored, start=1 - len(calibration)):
         target = slice(origin + 1, origin + 1 + h)
-        actual = actual_all[:, target]
-        is_scored = scored_mask[:, target]
         scale = series_scale(panel, origin)
-        volume_bin = quantile_bins(scale, settings.interval_bins)
-        band = volume_bands(scale, settings.volume_band_quantiles)
-        mase = seasonal_naive_mae(panel.masked_sales, origin)
+        classes = demand_classes_at(
+            panel, origin, settings.demand_classes, settings.volume_band_quantiles
+        )
+        context = WindowContext(
+            window=window,
+            origin=origin,
+            actual=actual_all[:, target],
+            is_scored=panel.demand_observed[:, target],
+            mase=seasonal_naive_mae(panel.masked_sales, origin),
+            groups=SeriesGroups(
+                scale, quantile_bins(scale, settings.interval_bins), classes.demand_class
+            ),
+            volume_band=classes.volume_band,
+            recent_sale=classes.days_since_last_sale < settings.guardrails.recent_days,
+        )
         # as if the realised covariates of the window had been known in advance, like the
         # future ones given for the final forecast (and only those columns)
         origin_future = {name: panel.covariates[name][:, target] for name in future_names}
@@ -208,39 +289,68 @@ def run_backtest(
                 f"backtest window {window + len(calibration)}/{windows} "
                 f"(origin {panel.dates[origin].date()}), {model} done"
             )
-            bounds, _ = residuals[model].intervals(
+            intervals = errors[model].forecast_intervals(
                 forecast,
-                scale,
-                volume_bin,
+                context.groups,
                 levels,
                 settings.interval_bins,
                 settings.interval_min_residuals,
             )
-            residuals[model].add(actual, forecast, is_scored, scale, volume_bin)
+            errors[model].add_groups(context.actual, forecast, context.is_scored, context.groups)
             if window < 1:
                 continue
-            outputs.append(WindowOutput(model, window, origin, forecast, bounds))
-            series_index, step_index = np.nonzero(is_scored)
-            piece = _ScoredRows(
-                actual=actual[series_index, step_index],
-                forecast=forecast[series_index, step_index],
-                mase_scale=mase[series_index],
-                day=origin + 1 + step_index,
-                category=panel.category[series_index],
-                band=band[series_index],
-                bounds={
-                    lv: (lo[series_index, step_index], hi[series_index, step_index])
-                    for lv, (lo, hi) in bounds.items()
-                },
-            )
+            outputs.append(WindowOutput(model, window, origin, forecast, intervals))
+            piece = _scored_rows(panel, context, forecast, intervals)
             pooled[model].append(piece)
             rows.extend(piece.segment_metrics(model, window, panel.dates[origin]))
+        if window >= 1:
+            contexts.append(context)
 
     for model, pieces in pooled.items():
         if pieces:
             rows.extend(_ScoredRows.concat(pieces).segment_metrics(model, 0, None))
     table = pd.DataFrame(rows, columns=backtest_columns(levels))
-    return BacktestRun(table, runner, residuals, outputs, calibration, scored, timings)
+    return BacktestRun(table, runner, errors, outputs, contexts, calibration, scored, timings)
+
+
+def score_choice(
+    panel: DemandPanel,
+    run: BacktestRun,
+    choice: dict[str, str],
+    default: str,
+    levels: tuple[float, ...],
+) -> pd.DataFrame:
+    """Backtest rows of the composite forecast that gives every series, at every origin, the
+    model chosen for its class there (named CHOSEN_MODEL)."""
+    by_key = {(out.model, out.window): out for out in run.outputs}
+    rows: list[dict[str, object]] = []
+    pieces = []
+    for context in run.contexts:
+        models = model_per_series(context.groups.demand_class, choice, default)
+        forecast = np.zeros_like(context.actual)
+        shape = forecast.shape
+        bounds = {lv: (np.zeros(shape), np.zeros(shape)) for lv in levels}
+        total_bounds = {lv: (np.zeros(shape[0]), np.zeros(shape[0])) for lv in levels}
+        total_std = np.zeros(shape[0])
+        for model in np.unique(models):
+            rows_of = models == model
+            out = by_key[(str(model), context.window)]
+            forecast[rows_of] = out.forecast[rows_of]
+            total_std[rows_of] = out.intervals.total_std[rows_of]
+            for lv in levels:
+                for i in range(2):
+                    bounds[lv][i][rows_of] = out.intervals.bounds[lv][i][rows_of]
+                    total_bounds[lv][i][rows_of] = out.intervals.total_bounds[lv][i][rows_of]
+        piece = _scored_rows(
+            panel, context, forecast, IntervalForecast(bounds, total_bounds, total_std)
+        )
+        pieces.append(piece)
+        rows.extend(
+            piece.segment_metrics(CHOSEN_MODEL, context.window, panel.dates[context.origin])
+        )
+    if pieces:
+        rows.extend(_ScoredRows.concat(pieces).segment_metrics(CHOSEN_MODEL, 0, None))
+    return pd.DataFrame(rows, columns=backtest_columns(levels))
 
 
 def backtest_columns(levels: tuple[float, ...]) -> list[str]:
@@ -256,6 +366,9 @@ def backtest_columns(levels: tuple[float, ...]) -> list[str]:
         "mase",
         *[f"coverage_{level_label(lv)}" for lv in levels],
         "n_rows",
+        *TOTAL_METRICS,
+        *[f"coverage_sale_{level_label(lv)}" for lv in levels],
+        *[f"coverage_total_{level_label(lv)}" for lv in levels],
     ]
 
 
@@ -278,7 +391,7 @@ def backtest_predictions(
             "is_scored": scored_mask[rows, target].astype(np.float64),
             "forecast": out.forecast[rows],
         }
-        for level, (lower, upper) in out.bounds.items():
+        for level, (lower, upper) in out.intervals.bounds.items():
             values[f"lower_{level_label(level)}"] = lower[rows]
             values[f"upper_{level_label(level)}"] = upper[rows]
         frame = panel_to_long(sub, values, panel.dates[out.origin] + pd.Timedelta(days=1))

@@ -101,6 +101,14 @@ def synthetic_history(
         rng.random((n_series, n_days)) < stockout_rate, rng.integers(1, 12, (n_series, n_days)), 0
     ).astype(np.float64)
     sales = np.floor(demand * (1 - stockout_hours / 24))
+    return _history_frame(days, sales, stockout_hours, promo)
+
+
+def _history_frame(
+    days: pd.DatetimeIndex, sales: np.ndarray, stockout_hours: np.ndarray, promo: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mart-shaped history and products of (n_series, n_days) arrays; 20 products per store."""
+    n_series, n_days = sales.shape
     stores = np.array([f"S{i // 20:03d}" for i in range(n_series)])
     product_ids = np.array([f"P{i % 20:03d}" for i in range(n_series)])
     history = pd.DataFrame(
@@ -130,3 +138,35 @@ def synthetic_history(
         }
     )
     return history, products
+
+
+def intermittent_history(
+    n_series: int = 400, n_days: int = 120, seed: int = 0, stockout_rate: float = 0.05
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A long-tail assortment: 20% smooth Poisson series, 40% intermittent (a sale on 10-40% of
+    days, small sizes), 20% lumpy (rare, large and variable sizes), 10% launched in the last 60
+    days and 10% dying out (no sale after a day 40-100 days before the end)."""
+    rng = np.random.default_rng(seed)
+    days = pd.date_range("2024-01-01", periods=n_days, freq="D")
+    profile = rng.choice(5, size=n_series, p=[0.2, 0.4, 0.2, 0.1, 0.1])
+    shape = (n_series, n_days)
+    smooth = rng.poisson(rng.uniform(2, 10, n_series)[:, None], shape)
+    occurs = rng.random(shape) < rng.uniform(0.1, 0.4, n_series)[:, None]
+    small = occurs * (1 + rng.poisson(rng.uniform(0.5, 2, n_series)[:, None], shape))
+    rare = rng.random(shape) < rng.uniform(0.05, 0.3, n_series)[:, None]
+    large = rare * (
+        1 + rng.negative_binomial(1, 1 / (1 + rng.uniform(3, 12, n_series))[:, None], shape)
+    )
+    day = np.arange(n_days)[None, :]
+    launch = day >= rng.integers(n_days - 60, n_days - 2, n_series)[:, None]
+    alive = day < rng.integers(n_days - 100, n_days - 40, n_series)[:, None]
+    demand = np.select(
+        [profile[:, None] == k for k in range(4)],
+        [smooth, small, large, launch * rng.poisson(3.0, shape)],
+        alive * rng.poisson(2.0, shape),
+    ).astype(np.float64)
+    stockout_hours = np.where(
+        rng.random(shape) < stockout_rate, rng.integers(1, 12, shape), 0
+    ).astype(np.float64)
+    sales = np.floor(demand * (1 - stockout_hours / 24))
+    return _history_frame(days, sales, stockout_hours, np.zeros(shape, dtype=bool))

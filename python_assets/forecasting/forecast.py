@@ -26,15 +26,22 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from python_assets.forecasting.backtest import backtest_predictions, run_backtest
+from python_assets.forecasting.backtest import backtest_predictions, run_backtest, score_choice
+from python_assets.forecasting.classes import classify_demand
 from python_assets.forecasting.gbm import series_scale
-from python_assets.forecasting.intervals import quantile_bins
+from python_assets.forecasting.intervals import IntervalForecast, SeriesGroups, quantile_bins
 from python_assets.forecasting.metrics import level_label
 from python_assets.forecasting.panel import (
     DemandPanel,
     build_panel,
     future_covariate_arrays,
     panel_to_long,
+)
+from python_assets.forecasting.selection import (
+    CHOSEN_MODEL,
+    choose_per_class,
+    mark_chosen,
+    model_per_series,
 )
 from python_assets.forecasting.settings import ForecastSettings
 
@@ -45,21 +52,30 @@ class ForecastResult:
 
     forecast: store_id, product_id, forecast_date, origin_date, model, forecast_units,
         lower_80, upper_80, lower_95, upper_95 (one pair per interval level),
-        demand_std_horizon (std of the H-day total demand, for safety stock).
+        demand_std_horizon (std of the H-day total demand, for safety stock), is_chosen (the
+        chosen forecast; with forecast_all_models, every model's own rows have it False).
     backtest: one row per model x window x segment: window (1..W; 0 = all windows pooled),
-        origin_date, segment_type ('all', 'category', 'volume_band', 'frn_benchmark'),
-        segment_value, wape, wpe, mape, mase, coverage_80, coverage_95, n_rows. Scored on
+        origin_date, segment_type ('all', 'category', 'volume_band', 'demand_class',
+        'frn_benchmark'), segment_value, wape, wpe, mape, mase, coverage_80, coverage_95,
+        n_rows, the H-day-total scores (metrics.TOTAL_METRICS), coverage on days with a sale
+        and on totals, is_chosen (selection.mark_chosen). Scored on
         days without a stockout (06:00-22:00 where known) against sales. For 'frn_benchmark'
         wape and wpe are FreshRetailNet's convention: computed per day, then averaged over days.
     backtest_predictions: model, window, origin_date, store_id, product_id, forecast_date,
         actual, is_scored, forecast and bounds.
-    chosen_model: lowest pooled WAPE over all backtest windows.
+    chosen_model: the name of the chosen forecast in the backtest (CHOSEN_MODEL: every series
+        takes the model chosen for its demand class, see selection.py).
+    model_per_class: demand class -> chosen model ('all' -> the choice on all series, used for
+        a class the backtest did not see).
+    demand_classes: classify_demand at the last day of history (one row per series).
     """
 
     forecast: pd.DataFrame
     backtest: pd.DataFrame
     backtest_predictions: pd.DataFrame
     chosen_model: str
+    model_per_class: dict[str, str] = field(default_factory=dict)
+    demand_classes: pd.DataFrame = field(default_factory=pd.DataFrame)
     diagnostics: dict[str, object] = field(default_factory=dict)
 
 
@@ -70,7 +86,7 @@ def forecast_demand(
     future_covariates: pd.DataFrame | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ForecastResult:
-    """Backtest every model on rolling origins, choose the lowest-WAPE one, forecast H days.
+    """Backtest every model on rolling origins, choose one per demand class, forecast H days.
 
     history: marts.fct_sales_daily rows (see panel.build_panel). products:
     product_id, category, subcategory. future_covariates: optional store_id, product_id,
@@ -106,36 +122,45 @@ def forecast_panel(
     run = run_backtest(panel, settings, future_names, report)
     runner = run.runner
     timings = dict(run.model_seconds)
-    backtest = run.table
-    chosen = choose_model(backtest, settings.models)
+    default = choose_model(run.table, settings.models)
+    choice = choose_per_class(run.table, settings.selection)
+    backtest = pd.concat(
+        [run.table, score_choice(panel, run, choice, default, levels)], ignore_index=True
+    )
+    backtest["is_chosen"] = mark_chosen(backtest, choice)
+
     started = time.perf_counter()
     last = panel.n_days - 1
-    final_models = settings.models if settings.forecast_all_models else (chosen,)
-    final_future = future
+    classes = classify_demand(panel, last, settings.demand_classes, settings.volume_band_quantiles)
+    per_series = model_per_series(classes["demand_class"].to_numpy(), choice, default)
     scale = series_scale(panel, last)
-    volume_bin = quantile_bins(scale, settings.interval_bins)
-    frames = []
-    for model in final_models:
-        forecast = runner.run(model, last, final_future)
-        bounds, total_std = run.residuals[model].intervals(
-            forecast,
-            scale,
-            volume_bin,
-            levels,
-            settings.interval_bins,
-            settings.interval_min_residuals,
+    groups = SeriesGroups(
+        scale, quantile_bins(scale, settings.interval_bins), classes["demand_class"].to_numpy()
+    )
+    needed = settings.models if settings.forecast_all_models else tuple(np.unique(per_series))
+    model_values = {}
+    for model in needed:
+        forecast = runner.run(model, last, future)
+        intervals = run.errors[model].forecast_intervals(
+            forecast, groups, levels, settings.interval_bins, settings.interval_min_residuals
         )
-        values = {"forecast_units": forecast}
-        for level, (lower, upper) in bounds.items():
-            values[f"lower_{level_label(level)}"] = lower
-            values[f"upper_{level_label(level)}"] = upper
-        values["demand_std_horizon"] = np.repeat(total_std[:, None], h, axis=1)
-        frame = panel_to_long(panel, values, panel.dates[last] + pd.Timedelta(days=1))
-        frame.insert(3, "origin_date", panel.dates[last])
-        frame.insert(4, "model", model)
-        frames.append(frame)
+        model_values[model] = _forecast_values(forecast, intervals, h)
+    # the chosen forecast: each series takes the values of its class's model
+    chosen_values = {
+        name: np.select(
+            [(per_series == model)[:, None] for model in model_values],
+            [values[name] for values in model_values.values()],
+        )
+        for name in next(iter(model_values.values()))
+    }
+    _never_zero_upper(panel, last, chosen_values, levels)
+    frames = [_forecast_frame(panel, last, chosen_values, per_series, True)]
+    if settings.forecast_all_models:
+        for model, values in model_values.items():
+            labels = np.full(panel.n_series, model, dtype=object)
+            frames.append(_forecast_frame(panel, last, values, labels, False))
     timings["final_forecast"] = time.perf_counter() - started
-    report(f"chose {chosen}; final forecast of {h} days done")
+    report(f"chose {choice}; final forecast of {h} days done")
     forecast_frame = pd.concat(frames, ignore_index=True)
 
     actual_all = np.where(panel.observed, panel.units_sold, np.nan)
@@ -148,8 +173,49 @@ def forecast_panel(
         "scored_origins": [str(panel.dates[o].date()) for o in run.scored],
         "fitted_share": {k: float(np.mean(v)) for k, v in runner.fitted_share.items()},
         "future_covariates_used": sorted(future),
+        "model_per_class": choice,
     }
-    return ForecastResult(forecast_frame, backtest, predictions, chosen, diagnostics)
+    return ForecastResult(
+        forecast_frame, backtest, predictions, CHOSEN_MODEL, choice, classes, diagnostics
+    )
+
+
+def _forecast_values(
+    forecast: np.ndarray, intervals: IntervalForecast, horizon: int
+) -> dict[str, np.ndarray]:
+    values = {"forecast_units": forecast}
+    for level, (lower, upper) in intervals.bounds.items():
+        values[f"lower_{level_label(level)}"] = lower
+        values[f"upper_{level_label(level)}"] = upper
+    values["demand_std_horizon"] = np.repeat(intervals.total_std[:, None], horizon, axis=1)
+    return values
+
+
+def _never_zero_upper(
+    panel: DemandPanel, last: int, values: dict[str, np.ndarray], levels: tuple[float, ...]
+) -> None:
+    """A series that sold on each of the last 28 days gets an upper bound of at least one unit:
+    a day without a sale is not what such a series' 80% or 95% interval should promise."""
+    recent = np.nan_to_num(panel.units_sold[:, max(0, last - 27) : last + 1])
+    every_day = (recent > 0).all(axis=1) & (recent.shape[1] == 28)
+    for level in levels:
+        upper = values[f"upper_{level_label(level)}"]
+        upper[every_day] = np.maximum(upper[every_day], 1.0)
+
+
+def _forecast_frame(
+    panel: DemandPanel,
+    last: int,
+    values: dict[str, np.ndarray],
+    models: np.ndarray,
+    is_chosen: bool,
+) -> pd.DataFrame:
+    frame = panel_to_long(panel, values, panel.dates[last] + pd.Timedelta(days=1))
+    h = values["forecast_units"].shape[1]
+    frame.insert(3, "origin_date", panel.dates[last])
+    frame.insert(4, "model", np.repeat(models, h))
+    frame["is_chosen"] = is_chosen
+    return frame
 
 
 def choose_model(backtest: pd.DataFrame, models: tuple[str, ...]) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from python_assets.forecasting.metrics import level_label
+from python_assets.forecasting.selection import CHOSEN_MODEL, CLASS_SEGMENT
 from python_assets.forecasting.settings import ForecastSettings
 
 
@@ -50,3 +51,60 @@ def interval_coverage_check(
             failures.append(f"{column} = {coverage:.3f} outside [{low}, {high}]")
     description = "; ".join(failures) if failures else f"{model}'s interval coverage is calibrated"
     return CheckOutcome("interval_coverage_calibrated", not failures, description, metadata)
+
+
+def bias_check(backtest: pd.DataFrame, settings: ForecastSettings) -> CheckOutcome:
+    """|WPE| of the chosen forecast's H-day totals (backtest, all windows pooled) within the bias
+    bound in every demand class holding at least min_class_share of the units."""
+    bound = settings.selection.bias_bound
+    pooled = backtest[(backtest["window"] == 0) & (backtest["segment_type"] == CLASS_SEGMENT)]
+    composite = pooled[pooled["model"] == CHOSEN_MODEL].set_index("segment_value")
+    if composite.empty:
+        return CheckOutcome("forecast_bias_within_bound", True, "no backtest: nothing to check")
+    chosen = pooled[pooled["is_chosen"].astype(bool) & (pooled["model"] != CHOSEN_MODEL)]
+    model_of = dict(zip(chosen["segment_value"], chosen["model"], strict=False))
+    share = composite["actual_units"] / max(float(composite["actual_units"].sum()), 1e-12)
+    failures, metadata = [], {}
+    for value, row in composite.iterrows():
+        metadata[f"wpe_total_{value}"] = float(row["wpe_total"])
+        if share[value] >= settings.guardrails.min_class_share and abs(row["wpe_total"]) > bound:
+            failures.append(
+                f"class {value} ({share[value]:.0%} of units): {model_of.get(value, '?')} has "
+                f"WPE {row['wpe_total']:+.1%} on H-day totals, beyond +-{bound:.0%}"
+            )
+    description = (
+        "; ".join(failures)
+        if failures
+        else f"|WPE| of H-day totals within {bound:.0%} in every class"
+    )
+    return CheckOutcome("forecast_bias_within_bound", not failures, description, metadata)
+
+
+def zero_forecast_check(
+    forecast: pd.DataFrame, demand_classes: pd.DataFrame, settings: ForecastSettings
+) -> CheckOutcome:
+    """Share of series that sold in the last recent_days days whose chosen forecast is zero over
+    the whole horizon, at most max_zero_share. forecast: the chosen rows (store_id, product_id,
+    forecast_units); demand_classes: classify_demand's table (days_since_last_sale)."""
+    keys = ["store_id", "product_id"]
+    totals = forecast.groupby(keys, observed=True)["forecast_units"].sum()
+    recent = demand_classes[
+        demand_classes["days_since_last_sale"] < settings.guardrails.recent_days
+    ].set_index(keys)
+    selling = totals.reindex(recent.index).fillna(0.0)
+    zero = selling <= 0
+    share = float(zero.mean()) if len(selling) else 0.0
+    limit = settings.guardrails.max_zero_share
+    passed = share <= limit
+    example = "" if passed else f" (e.g. {' / '.join(map(str, zero[zero].index[0]))})"
+    description = (
+        f"{int(zero.sum())} of {len(selling)} series that sold in the last "
+        f"{settings.guardrails.recent_days} days ({share:.1%}) are forecast zero over the "
+        f"horizon; limit {limit:.0%}{example}"
+    )
+    return CheckOutcome(
+        "no_zero_forecast_for_selling_series",
+        passed,
+        description,
+        {"zero_share": share, "series_selling": float(len(selling))},
+    )

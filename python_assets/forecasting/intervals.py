@@ -1,5 +1,7 @@
-"""Prediction intervals calibrated on backtest residuals: quantiles of scaled errors per volume
-bin and horizon step, and the std of the H-day total (docs/methodology.md, "Demand forecast")."""
+"""Prediction intervals calibrated on the backtest's errors, of each day and of the H-day total,
+and the total's std (docs/methodology.md, "Intervals"): negative-binomial around the point
+forecast with a dispersion per demand class (CountIntervals, the default), or empirical quantiles
+of scaled residuals per volume bin and step (ResidualIntervals)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,31 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import stats
+
+
+@dataclass(frozen=True)
+class IntervalForecast:
+    """Intervals of one model's forecast at an origin.
+
+    bounds: level -> (lower, upper), each (n_series, horizon), of daily demand.
+    total_bounds: level -> (lower, upper), each (n_series,), of the H-day total.
+    total_std: std of the H-day total (the LP's safety-stock input, demand_std_horizon).
+    """
+
+    bounds: dict[float, tuple[np.ndarray, np.ndarray]]
+    total_bounds: dict[float, tuple[np.ndarray, np.ndarray]]
+    total_std: np.ndarray
+
+
+@dataclass(frozen=True)
+class SeriesGroups:
+    """What interval methods group series by at an origin: recent level (and its quantile bin)
+    and demand class."""
+
+    scale: np.ndarray
+    volume_bin: np.ndarray
+    demand_class: np.ndarray
 
 
 @dataclass
@@ -37,6 +64,26 @@ class ResidualIntervals:
         complete = scored.all(axis=1)
         self.total_bins.append(volume_bin[complete])
         self.total_errors.append(scaled[complete].sum(axis=1))
+
+    def add_groups(
+        self, actual: np.ndarray, forecast: np.ndarray, scored: np.ndarray, groups: SeriesGroups
+    ) -> None:
+        self.add(actual, forecast, scored, groups.scale, groups.volume_bin)
+
+    def forecast_intervals(
+        self,
+        forecast: np.ndarray,
+        groups: SeriesGroups,
+        levels: tuple[float, ...],
+        n_bins: int,
+        min_count: int,
+    ) -> IntervalForecast:
+        """intervals() as an IntervalForecast; total bounds from a normal with the total's std."""
+        bounds, total_std = self.intervals(
+            forecast, groups.scale, groups.volume_bin, levels, n_bins, min_count
+        )
+        total = forecast.sum(axis=1)
+        return IntervalForecast(bounds, _normal_total_bounds(total, total_std, levels), total_std)
 
     @property
     def empty(self) -> bool:
@@ -95,9 +142,162 @@ class ResidualIntervals:
         return bounds, total_std[volume_bin] * scale
 
 
+def _normal_total_bounds(
+    total: np.ndarray, std: np.ndarray, levels: tuple[float, ...]
+) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+    out = {}
+    for level in levels:
+        z = stats.norm.ppf((1 + level) / 2)
+        out[level] = (np.maximum(total - z * std, 0.0), total + z * std)
+    return out
+
+
 def quantile_bins(values: np.ndarray, n_bins: int) -> np.ndarray:
     """0..n_bins-1 by quantiles of values across series (ties and tiny panels handled)."""
     if n_bins <= 1 or len(values) == 0:
         return np.zeros(len(values), dtype=np.int64)
     ranks = pd.Series(values).rank(method="first").to_numpy()
     return np.minimum(((ranks - 1) * n_bins / len(values)).astype(np.int64), n_bins - 1)
+
+
+def _dispersion(actual: np.ndarray, mean: np.ndarray) -> float:
+    """Method-of-moments negative-binomial dispersion phi (Var = mu + phi mu^2) of actuals around
+    their forecast means; 0 (Poisson) when they are not over-dispersed."""
+    usable = mean > 0
+    if not usable.any():
+        return 0.0
+    excess = ((actual[usable] - mean[usable]) ** 2 - mean[usable]).sum()
+    return float(max(0.0, excess / (mean[usable] ** 2).sum()))
+
+
+def _calibrated_dispersion(
+    actual: np.ndarray, mean: np.ndarray, level: float, max_rows: int = 5_000
+) -> float:
+    """The smallest dispersion (to a bisection's precision) whose central `level` interval covers
+    at least `level` of the actuals, starting from the moments estimate; on at most max_rows
+    evenly spaced rows.
+
+    The moments estimate alone under-covers H-day totals: their errors mix count noise with the
+    model's error in the level, which is not negative binomial."""
+    if len(actual) > max_rows:
+        rows = np.linspace(0, len(actual) - 1, max_rows).astype(np.int64)
+        actual, mean = actual[rows], mean[rows]
+    low, high = (1 - level) / 2, (1 + level) / 2
+
+    def covers(phi: float) -> bool:
+        phis = np.full(len(mean), phi)
+        lower = np.minimum(count_quantiles(mean, phis, low), mean)
+        upper = np.maximum(count_quantiles(mean, phis, high), mean)
+        return bool(np.mean((actual >= lower) & (actual <= upper)) >= level)
+
+    start = _dispersion(actual, mean)
+    if covers(start):
+        return start
+    lo, hi = start, start + 8.0
+    if not covers(hi):
+        return hi
+    for _ in range(8):
+        middle = (lo + hi) / 2
+        lo, hi = (lo, middle) if covers(middle) else (middle, hi)
+    return hi
+
+
+def count_quantiles(mean: np.ndarray, phi: np.ndarray, probability: float) -> np.ndarray:
+    """Quantile of a negative binomial with this mean and dispersion (Poisson where phi = 0)."""
+    mean = np.maximum(np.asarray(mean, dtype=np.float64), 0.0)
+    phi = np.broadcast_to(np.asarray(phi, dtype=np.float64), mean.shape)
+    out = np.zeros(mean.shape)
+    poisson = (phi <= 1e-9) & (mean > 0)
+    negative_binomial = (phi > 1e-9) & (mean > 0)
+    out[poisson] = stats.poisson.ppf(probability, mean[poisson])
+    size = 1.0 / phi[negative_binomial]
+    out[negative_binomial] = stats.nbinom.ppf(
+        probability, size, size / (size + mean[negative_binomial])
+    )
+    return out
+
+
+@dataclass
+class CountIntervals:
+    """Negative-binomial intervals around the point forecast, with the dispersion of days and of
+    H-day totals fitted per demand class on the backtest's errors (pooled when a class has fewer
+    than min_count of them). Count data stays count data: a forecast of 2.3 units a day gets
+    bounds in whole units, and a series forecast at zero gets [0, 0]."""
+
+    classes: list[np.ndarray] = field(default_factory=list)
+    actual: list[np.ndarray] = field(default_factory=list)
+    forecast: list[np.ndarray] = field(default_factory=list)
+    total_classes: list[np.ndarray] = field(default_factory=list)
+    total_actual: list[np.ndarray] = field(default_factory=list)
+    total_forecast: list[np.ndarray] = field(default_factory=list)
+
+    def add_groups(
+        self, actual: np.ndarray, forecast: np.ndarray, scored: np.ndarray, groups: SeriesGroups
+    ) -> None:
+        self.add(actual, forecast, scored, groups.demand_class)
+
+    def forecast_intervals(
+        self,
+        forecast: np.ndarray,
+        groups: SeriesGroups,
+        levels: tuple[float, ...],
+        n_bins: int,
+        min_count: int,
+    ) -> IntervalForecast:
+        del n_bins  # classes, not volume bins, group the dispersion
+        return self.intervals(forecast, groups.demand_class, levels, min_count)
+
+    def add(
+        self, actual: np.ndarray, forecast: np.ndarray, scored: np.ndarray, groups: np.ndarray
+    ) -> None:
+        horizon = forecast.shape[1]
+        self.classes.append(np.repeat(groups[:, None], horizon, axis=1)[scored])
+        self.actual.append(actual[scored])
+        self.forecast.append(forecast[scored])
+        complete = scored.all(axis=1)
+        self.total_classes.append(groups[complete])
+        self.total_actual.append(actual[complete].sum(axis=1))
+        self.total_forecast.append(forecast[complete].sum(axis=1))
+
+    def _phi(self, groups: np.ndarray, total: bool, min_count: int, level: float) -> np.ndarray:
+        prefix = "total_" if total else ""
+        if not getattr(self, prefix + "actual"):
+            return np.zeros(len(groups))
+        classes = np.concatenate(getattr(self, prefix + "classes"))
+        actual = np.concatenate(getattr(self, prefix + "actual"))
+        forecast = np.concatenate(getattr(self, prefix + "forecast"))
+
+        def fit(a: np.ndarray, f: np.ndarray) -> float:
+            return _calibrated_dispersion(a, f, level) if total else _dispersion(a, f)
+
+        phi = np.full(len(groups), fit(actual, forecast))
+        for value in np.unique(groups):
+            rows = classes == value
+            if rows.sum() >= min_count:
+                phi[groups == value] = fit(actual[rows], forecast[rows])
+        return phi
+
+    def intervals(
+        self, forecast: np.ndarray, groups: np.ndarray, levels: tuple[float, ...], min_count: int
+    ) -> IntervalForecast:
+        phi_day = self._phi(groups, False, min_count, levels[0])[:, None]
+        # totals: calibrated so the first level's interval covers what it says on past windows
+        phi_total = self._phi(groups, True, min_count, levels[0])
+        total = forecast.sum(axis=1)
+        bounds, total_bounds = {}, {}
+        for level in levels:
+            low, high = (1 - level) / 2, (1 + level) / 2
+            bounds[level] = (
+                np.minimum(count_quantiles(forecast, phi_day, low), forecast),
+                np.maximum(count_quantiles(forecast, phi_day, high), forecast),
+            )
+            total_bounds[level] = (
+                np.minimum(count_quantiles(total, phi_total, low), total),
+                np.maximum(count_quantiles(total, phi_total, high), total),
+            )
+        return IntervalForecast(bounds, total_bounds, np.sqrt(total + phi_total * total**2))
+
+
+def interval_store(method: str) -> ResidualIntervals | CountIntervals:
+    """An empty error store of the interval method ('negative_binomial' or 'residual')."""
+    return CountIntervals() if method == "negative_binomial" else ResidualIntervals()

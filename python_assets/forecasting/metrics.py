@@ -91,6 +91,61 @@ def seasonal_naive_mae(signal: np.ndarray, origin: int, season: int = 7) -> np.n
         return np.where(count > 0, np.nansum(diff, axis=1) / np.maximum(count, 1), np.nan)
 
 
+TOTAL_METRICS: tuple[str, ...] = (
+    "n_series",
+    "actual_units",
+    "score_total_wape",
+    "wpe_total",
+    "mae_total",
+    "zero_total_share",
+)
+
+
+def total_metrics(
+    actual: np.ndarray,
+    forecast: np.ndarray,
+    series_key: np.ndarray,
+    recent_sale: np.ndarray | None = None,
+) -> dict:
+    """Scores of the H-day totals: rows summed per series_key (one series in one window, over
+    its scored days), then score_total_wape = sum|F - A| / sum A and wpe_total = sum(F - A) / sum A
+    over the totals (scale-free, and a zero forecast scores 1.0 and -100%), mae_total = mean
+    |F - A| (units; what is left to compare on when nothing sold), actual_units = sum A,
+    zero_total_share = share of the totals forecast zero among series with recent_sale (a sale
+    shortly before the origin; NaN without the flag or such series)."""
+    if len(actual) == 0:
+        nan = float("nan")
+        return dict(zip(TOTAL_METRICS, (0.0, 0.0, nan, nan, nan, nan), strict=True))
+    _, first, inverse = np.unique(series_key, return_index=True, return_inverse=True)
+    actual_total = np.bincount(inverse, weights=actual)
+    forecast_total = np.bincount(inverse, weights=forecast)
+    error = forecast_total - actual_total
+    units = actual_total.sum()
+    selling = np.zeros(len(first), dtype=bool) if recent_sale is None else recent_sale[first]
+    return {
+        "n_series": float(len(actual_total)),
+        "actual_units": float(units),
+        "score_total_wape": _safe_ratio(np.abs(error).sum(), units),
+        "wpe_total": _safe_ratio(error.sum(), units),
+        "mae_total": float(np.abs(error).mean()),
+        "zero_total_share": float(np.mean(forecast_total[selling] <= 0))
+        if selling.any()
+        else float("nan"),
+    }
+
+
+def total_coverage(
+    actual: np.ndarray, series_key: np.ndarray, lower: np.ndarray, upper: np.ndarray
+) -> float:
+    """Share of H-day totals inside their interval: rows summed per series_key, the bounds (the
+    same on every row of a key) taken from its first row. NaN with no rows."""
+    if len(actual) == 0:
+        return float("nan")
+    _, first, inverse = np.unique(series_key, return_index=True, return_inverse=True)
+    total = np.bincount(inverse, weights=actual)
+    return float(np.mean((total >= lower[first]) & (total <= upper[first])))
+
+
 def level_label(level: float) -> str:
     """0.8 -> "80": the suffix of interval columns (lower_80, coverage_80)."""
     return f"{round(level * 100):d}"

@@ -14,6 +14,7 @@ from python_assets.forecasting.gbm import (
     fit_gradient_boosting,
     gradient_boosting_forecast,
 )
+from python_assets.forecasting.intermittent import sba_forecast, tsb_forecast
 from python_assets.forecasting.panel import DemandPanel
 from python_assets.forecasting.statistical import (
     ets_forecasts,
@@ -29,8 +30,12 @@ if TYPE_CHECKING:
 def is_known_model(name: str) -> bool:
     """Whether `name` is a model ModelRunner can run."""
     base = name.removesuffix("_sales")
-    baseline = base in ("seasonal_naive", "ets") or bool(re.fullmatch(r"moving_average_\d+", base))
-    return baseline or name == "gradient_boosting"
+    statistical = base in ("zero", "seasonal_naive", "sba", "tsb", "ets")
+    return (
+        statistical
+        or bool(re.fullmatch(r"moving_average_\d+", base))
+        or name == "gradient_boosting"
+    )
 
 
 def model_signal(panel: DemandPanel, kind: str) -> np.ndarray:
@@ -66,6 +71,21 @@ class ModelRunner:
         base = model
         if model.endswith("_sales"):
             signal, base = self.raw_sales, model.removesuffix("_sales")
+        if base == "zero":  # a candidate, so that the choice must beat it (inactive series)
+            return np.zeros((self.panel.n_series, horizon))
+        if base == "sba":
+            return sba_forecast(
+                signal, self.fallback, origin, horizon, self.settings.intermittent.sba_alpha
+            )
+        if base == "tsb":
+            return tsb_forecast(
+                signal,
+                self.fallback,
+                origin,
+                horizon,
+                self.settings.intermittent.tsb_alpha_size,
+                self.settings.intermittent.tsb_alpha_probability,
+            )
         if base == "seasonal_naive":
             return seasonal_naive_forecast(signal, self.fallback, origin, horizon)
         if base.startswith("moving_average_"):

@@ -284,3 +284,32 @@ def estimate_latent_demand(history: pd.DataFrame) -> pd.Series:
     scaled = units * np.minimum(24.0 / np.maximum(24.0 - hours, 1.0), 4.0)
     estimate = np.maximum(units, np.where(np.isfinite(reference), reference, scaled))
     return pd.Series(np.where(censored, estimate, units), index=history.index, name="latent")
+
+
+# input-contract names of planned_covariates -> the covariate names of fct_sales_daily
+PLANNED_COVARIATE_NAMES: dict[str, str] = {
+    "date": "forecast_date",
+    "discount": "price_ratio",
+    "promo_flag": "is_promo",
+    "holiday_flag": "is_holiday",
+}
+
+
+def planned_covariates_frame(planned: pd.DataFrame) -> pd.DataFrame:
+    """The planned_covariates input (store_id, product_id, date, discount, promo_flag,
+    holiday_flag, weather columns; already-renamed columns are kept) as forecast_demand's
+    future_covariates, with the same defaults as the sales mart: no discount = 1, no flag = false."""
+    frame = planned.rename(
+        columns={k: v for k, v in PLANNED_COVARIATE_NAMES.items() if v not in planned.columns}
+    )
+    missing = [c for c in ("store_id", "product_id", "forecast_date") if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"planned_covariates: missing column(s) {missing}; columns given: {list(planned.columns)}"
+        )
+    defaults = {"price_ratio": 1.0, "is_promo": False, "is_holiday": False}
+    for column, default in defaults.items():
+        if column in frame.columns:
+            frame[column] = frame[column].fillna(default)
+    keep = ["store_id", "product_id", "forecast_date"]
+    return frame[keep + [c for c in COVARIATE_COLUMNS if c in frame.columns]]

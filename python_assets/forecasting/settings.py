@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from python_assets.forecasting.gbm import GradientBoostingSettings
+from python_assets.forecasting.intermittent import IntermittentSettings
 from python_assets.forecasting.models import is_known_model
 from python_assets.forecasting.statistical import EtsGrid
 
@@ -37,6 +38,45 @@ class DemandClassSettings:
 
 
 @dataclass(frozen=True)
+class SelectionSettings:
+    """How the model is chosen per demand class (python_assets/forecasting/selection.py).
+
+    bias_bound: a candidate is eligible in a class only if |WPE| of its H-day totals there is at
+        most this (0.10 = 10%).
+    score_tolerance: WAPE of the totals closer than this to the best counts as a tie, which the
+        simpler model wins.
+    max_zero_share: a candidate is eligible in a class only if it forecasts a zero H-day total
+        for at most this share of the series that sold in the guardrails' recent_days before
+        the origin (a seasonal naive forecast of lumpy series often does).
+    """
+
+    bias_bound: float = 0.10
+    score_tolerance: float = 0.005
+    max_zero_share: float = 0.01
+
+
+@dataclass(frozen=True)
+class GuardrailSettings:
+    """The forecast's guardrails (python_assets/forecasting/guardrails.py), checked on every run.
+
+    min_class_share: the bias guardrail checks classes with at least this share of the
+        backtest's units (its bound is SelectionSettings.bias_bound).
+    max_zero_share: at most this share of the series that sold in the last recent_days days may
+        be forecast zero over the whole horizon.
+    severity: 'block' (a failed guardrail stops the plan downstream) or 'warn'.
+    """
+
+    min_class_share: float = 0.05
+    max_zero_share: float = 0.01
+    recent_days: int = 28
+    severity: str = "block"
+
+    def __post_init__(self) -> None:
+        if self.severity not in ("block", "warn"):
+            raise ValueError(f"guardrail severity must be 'block' or 'warn', got {self.severity!r}")
+
+
+@dataclass(frozen=True)
 class ForecastSettings:
     """Every knob of the forecast, with its default.
 
@@ -45,7 +85,7 @@ class ForecastSettings:
     calibration_windows: extra rolling windows before the scored ones; their errors calibrate the
         first scored window's intervals (later windows also use the scored windows before them).
     interval_levels: central prediction intervals; columns lower_80/upper_80 etc.
-    models: any of seasonal_naive, moving_average_<days>, ets, gradient_boosting; a
+    models: any of zero, seasonal_naive, moving_average_<days>, sba, tsb, ets, gradient_boosting; a
         `_sales` suffix on a baseline (moving_average_7_sales) runs it on raw sales, not
         stockout-aware, as a reference.
     statistical_signal: what seasonal naive, moving average and ETS average over:
@@ -55,6 +95,8 @@ class ForecastSettings:
         gradient-boosting model's own training origins have their own, shorter minimum).
     volume_band_quantiles: cut points (quantiles of the series' recent level) of the volume bands
         reported in the backtest.
+    interval_method: 'negative_binomial' (count distribution around the point forecast, dispersion
+        per demand class) or 'residual' (empirical quantiles of scaled errors); see intervals.py.
     interval_bins: volume bins (quantiles of the recent level) inside which interval errors are
         calibrated, per horizon step; interval_min_residuals: fewer errors than this in a
         bin -> pool the steps, then all bins.
@@ -64,7 +106,9 @@ class ForecastSettings:
         chosen one.
     backtest_prediction_series: keep backtest_predictions for at most this many series (the first
         ones in store, product order); None keeps all.
-    demand_classes: see DemandClassSettings.
+    demand_classes, intermittent, selection, guardrails: see DemandClassSettings,
+        IntermittentSettings (SBA and TSB smoothing), SelectionSettings (the bias bound of the
+        model choice) and GuardrailSettings.
     coverage_check_bounds: (level, low, high) per interval level: the backtest coverage of the chosen
         model that the interval_coverage_calibrated asset check accepts.
     """
@@ -72,11 +116,21 @@ class ForecastSettings:
     horizon: int = 7
     backtest_windows: int = 4
     interval_levels: tuple[float, ...] = (0.8, 0.95)
-    models: tuple[str, ...] = ("seasonal_naive", "moving_average_7", "ets", "gradient_boosting")
+    models: tuple[str, ...] = (
+        "zero",
+        "seasonal_naive",
+        "moving_average_7",
+        "moving_average_28",
+        "sba",
+        "tsb",
+        "ets",
+        "gradient_boosting",
+    )
     calibration_windows: int = 1
     statistical_signal: str = "demand_observed"
     min_history_days: int = 28
     volume_band_quantiles: tuple[float, ...] = (0.5, 0.8)
+    interval_method: str = "negative_binomial"
     interval_bins: int = 5
     interval_min_residuals: int = 30
     ets_engine: str = "vectorised"
@@ -86,9 +140,13 @@ class ForecastSettings:
     forecast_all_models: bool = False
     backtest_prediction_series: int | None = None
     demand_classes: DemandClassSettings = field(default_factory=DemandClassSettings)
+    intermittent: IntermittentSettings = field(default_factory=IntermittentSettings)
+    selection: SelectionSettings = field(default_factory=SelectionSettings)
+    guardrails: GuardrailSettings = field(default_factory=GuardrailSettings)
+    # whole-unit bounds cover more than their level on days with small means: room above
     coverage_check_bounds: tuple[tuple[float, float, float], ...] = (
-        (0.8, 0.70, 0.90),
-        (0.95, 0.88, 0.99),
+        (0.8, 0.70, 0.95),
+        (0.95, 0.88, 0.995),
     )
 
     def __post_init__(self) -> None:
@@ -103,6 +161,8 @@ class ForecastSettings:
                 raise ValueError(f"unknown model {name!r}")
         if self.statistical_signal not in STATISTICAL_SIGNALS:
             raise ValueError(f"statistical_signal must be one of {STATISTICAL_SIGNALS}")
+        if self.interval_method not in ("negative_binomial", "residual"):
+            raise ValueError("interval_method must be 'negative_binomial' or 'residual'")
         if self.ets_engine not in ("vectorised", "statsmodels"):
             raise ValueError("ets_engine must be 'vectorised' or 'statsmodels'")
         for level in self.interval_levels:

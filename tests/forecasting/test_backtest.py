@@ -76,8 +76,11 @@ def test_backtest_table_matches_hand_computation_on_a_trend() -> None:
     frn = table[(table["window"] == 2) & (table["segment_type"] == "frn_benchmark")].iloc[0]
     assert frn["wape"] == pytest.approx(np.mean(np.abs(39 - actual) / actual))
     segments = set(table["segment_type"])
-    assert segments == {"all", "frn_benchmark", "category", "volume_band"}
-    assert result.chosen_model == "moving_average_7"
+    assert segments == {"all", "frn_benchmark", "category", "volume_band", "demand_class"}
+    assert set(result.model_per_class.values()) == {"moving_average_7"}
+    # H-day totals: one series, last window: |7 * 39 - sum(43..49)| / sum(43..49)
+    assert row["score_total_wape"] == pytest.approx(abs(7 * 39 - actual.sum()) / actual.sum())
+    assert row["wpe_total"] == pytest.approx((7 * 39 - actual.sum()) / actual.sum())
 
 
 # ----------------------------------------------------------------------------- ETS, latent demand

@@ -24,7 +24,7 @@ def test_constant_series_forecasts_the_constant_with_narrow_intervals() -> None:
 
     for model in FAST.models:
         np.testing.assert_allclose(final_forecast(result, model), 5.0, atol=1e-6, err_msg=model)
-    chosen = result.forecast[result.forecast["model"] == result.chosen_model]
+    chosen = result.forecast[result.forecast["is_chosen"]]
     assert (chosen["upper_95"] - chosen["lower_95"]).max() < 1e-6
     assert chosen["demand_std_horizon"].max() < 1e-6
     all_rows = result.backtest[result.backtest["segment_type"] == "all"]
@@ -41,12 +41,10 @@ def test_weekly_pattern_is_reproduced_by_seasonal_naive_and_the_chosen_model() -
 
     expected = multipliers * pattern[None, :]  # the next 7 days start on a Monday again
     np.testing.assert_allclose(final_forecast(result, "seasonal_naive"), expected, atol=1e-9)
-    np.testing.assert_allclose(
-        final_forecast(result, result.chosen_model), expected, rtol=0.02, atol=0.05
-    )
+    np.testing.assert_allclose(final_forecast(result), expected, rtol=0.02, atol=0.05)
     moving_average = final_forecast(result, "moving_average_7")
     np.testing.assert_allclose(moving_average, multipliers * pattern.mean() * np.ones(7))
-    assert result.chosen_model != "moving_average_7"
+    assert "moving_average_7" not in result.model_per_class.values()
 
 
 def test_censored_days_do_not_pull_the_forecast_down() -> None:
@@ -124,7 +122,8 @@ def test_result_layout_and_future_covariates() -> None:
         "demand_std_horizon",
     ]
     assert len(result.forecast) == n_series * 7
-    assert result.chosen_model == "gradient_boosting"  # it alone can see the promotions
+    # it alone can see the promotions
+    assert set(result.model_per_class.values()) == {"gradient_boosting"}
     forecast = final_forecast(result)
     assert forecast[:, 2].mean() > 1.8 * np.delete(forecast, 2, axis=1).mean()
     assert result.diagnostics["future_covariates_used"] == ["is_promo", "price_ratio"]
@@ -171,3 +170,14 @@ def test_freshretailnet_sample_runs_and_beats_the_moving_average() -> None:
 
 
 FRN_SEGMENT = "frn_benchmark"
+
+
+def test_a_series_selling_every_day_never_gets_a_zero_interval() -> None:
+    # even from a model that forecasts zero, the interval of a series with a sale on each of the
+    # last 28 days reaches at least one unit
+    units = np.vstack([np.full(70, 1.0), np.zeros(70)])
+    history, products = make_history(units)
+    result = forecast_demand(history, products, ForecastSettings(models=("zero",)))
+    chosen = result.forecast[result.forecast["is_chosen"]].set_index("product_id")
+    assert (chosen.loc["P0", "upper_80"] >= 1).all() and (chosen.loc["P0", "upper_95"] >= 1).all()
+    assert (chosen.loc["P1", "upper_95"] == 0).all()

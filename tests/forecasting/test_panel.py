@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from python_assets.forecasting.panel import estimate_latent_demand
+from python_assets.forecasting.panel import estimate_latent_demand, planned_covariates_frame
 
 
 def test_latent_demand_follows_the_warehouse_rule() -> None:
@@ -39,3 +39,31 @@ def test_latent_demand_follows_the_warehouse_rule() -> None:
 
 
 # ----------------------------------------------------------------------------- shapes, settings
+
+
+def test_planned_covariates_map_onto_the_forecast_covariates() -> None:
+    planned = pd.DataFrame(
+        {
+            "store_id": ["S1", "S1"],
+            "product_id": ["P1", "P1"],
+            "date": pd.to_datetime(["2025-03-01", "2025-03-02"]),
+            "discount": [0.8, None],
+            "promo_flag": [True, None],
+            "holiday_flag": [False, True],
+            "avg_temperature": [10.0, 12.0],
+        }
+    )
+    frame = planned_covariates_frame(planned)
+    assert list(frame.columns) == [
+        "store_id",
+        "product_id",
+        "forecast_date",
+        "price_ratio",
+        "is_promo",
+        "is_holiday",
+        "avg_temperature",
+    ]
+    assert frame["price_ratio"].tolist() == [0.8, 1.0]
+    assert frame["is_promo"].tolist() == [True, False]
+    with pytest.raises(ValueError, match="planned_covariates: missing column"):
+        planned_covariates_frame(planned.drop(columns=["date"]))

@@ -10,5 +10,16 @@ select
     mase,
     coverage_80,
     coverage_95,
-    scored_rows
+    scored_rows,
+    scored_series,
+    actual_units,
+    score_total_wape,
+    wpe_total,
+    mae_total,
+    zero_total_share,
+    coverage_sale_80,
+    coverage_sale_95,
+    coverage_total_80,
+    coverage_total_95,
+    is_chosen
 from {{ ref('stg_forecasting__forecast_backtests') }}

@@ -24,6 +24,19 @@ renamed as (
         cast(coverage_80 as double) as coverage_80,
         cast(coverage_95 as double) as coverage_95,
         cast(n_rows as bigint) as scored_rows,
+        cast(n_series as bigint) as scored_series,
+        cast(actual_units as double) as actual_units,
+        cast(score_total_wape as double) as score_total_wape,
+        cast(wpe_total as double) as wpe_total,
+        cast(mae_total as double) as mae_total,
+        cast(zero_total_share as double) as zero_total_share,
+        cast(coverage_sale_80 as double) as coverage_sale_80,
+        cast(coverage_sale_95 as double) as coverage_sale_95,
+        cast(coverage_total_80 as double) as coverage_total_80,
+        cast(coverage_total_95 as double) as coverage_total_95,
+
+        ---------- flags
+        cast(is_chosen as boolean) as is_chosen,
 
         ---------- dates
         cast(origin_date as date) as origin_date

@@ -1,0 +1,112 @@
+"""Model choice per demand class on the backtest's H-day totals, with a bias bound, so that a
+forecast of zero cannot win on intermittent series (docs/methodology.md, "Model choice").
+
+Per class, a candidate is eligible if |WPE| of its H-day totals (all backtest windows pooled) is
+within the bound and it forecasts a zero total for at most max_zero_share of the series that sold
+shortly before the origin; the eligible one with the lowest WAPE of the totals wins, a tie (within a
+tolerance) going to the simpler model; with none eligible, the smallest |WPE| wins. A class that
+sold nothing in the backtest is decided on the mean absolute error of the totals (units).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from python_assets.forecasting.settings import SelectionSettings
+
+# simplest first: a tie goes to the model that assumes least
+MODEL_COMPLEXITY: tuple[str, ...] = (
+    "zero",
+    "seasonal_naive",
+    "moving_average",
+    "sba",
+    "tsb",
+    "ets",
+    "gradient_boosting",
+)
+CLASS_SEGMENT = "demand_class"
+# the backtest's name for the forecast that uses each class's chosen model
+CHOSEN_MODEL = "chosen_per_class"
+
+
+def complexity_rank(model: str) -> int:
+    """Position of the model's family in MODEL_COMPLEXITY (unknown families last)."""
+    base = model.removesuffix("_sales")
+    family = "moving_average" if base.startswith("moving_average_") else base
+    return MODEL_COMPLEXITY.index(family) if family in MODEL_COMPLEXITY else len(MODEL_COMPLEXITY)
+
+
+def choose_among(candidates: pd.DataFrame, settings: SelectionSettings) -> str:
+    """The winner among candidates: rows with model, score_total_wape, wpe_total, mae_total and
+    (optionally) zero_total_share."""
+    frame = candidates.assign(rank=candidates["model"].map(complexity_rank)).reset_index(drop=True)
+    score = frame["score_total_wape"].to_numpy(dtype=np.float64)
+    bias = np.abs(frame["wpe_total"].to_numpy(dtype=np.float64))
+    zero_share = (
+        frame["zero_total_share"].to_numpy(dtype=np.float64)
+        if "zero_total_share" in frame
+        else np.zeros(len(frame))
+    )
+    # a model that leaves selling series at zero is out, however good its score
+    keeps_selling = ~(zero_share > settings.max_zero_share)
+    if not np.isfinite(score).any():  # nothing sold: no percentage to speak of
+        score = frame["mae_total"].to_numpy(dtype=np.float64)
+        eligible = np.isfinite(score)
+    else:
+        eligible = np.isfinite(score) & (bias <= settings.bias_bound) & keeps_selling
+    if not eligible.any():
+        fallback = keeps_selling if (keeps_selling & np.isfinite(bias)).any() else True
+        score, eligible = bias, np.isfinite(bias) & fallback
+    if not eligible.any():
+        return str(frame.sort_values("rank")["model"].iloc[0])
+    best = np.min(score[eligible])
+    tied = eligible & (score <= best + settings.score_tolerance)
+    return str(frame[tied].sort_values("rank", kind="stable")["model"].iloc[0])
+
+
+def choose_per_class(backtest: pd.DataFrame, settings: SelectionSettings) -> dict[str, str]:
+    """Class -> chosen model, from the pooled (window 0) demand_class rows of the backtest, plus
+    'all' -> the choice on all series (for a class the backtest never saw)."""
+    pooled = backtest[backtest["window"] == 0]
+    choice: dict[str, str] = {}
+    for value, group in pooled[pooled["segment_type"] == CLASS_SEGMENT].groupby("segment_value"):
+        choice[str(value)] = choose_among(group, settings)
+    overall = pooled[pooled["segment_type"] == "all"]
+    if len(overall):
+        choice["all"] = choose_among(overall, settings)
+    return choice
+
+
+def model_per_series(demand_class: np.ndarray, choice: dict[str, str], default: str) -> np.ndarray:
+    """The chosen model of each series' class (default where the class has no choice)."""
+    fallback = choice.get("all", default)
+    return np.array([choice.get(str(c), fallback) for c in demand_class], dtype=object)
+
+
+def mark_chosen(backtest: pd.DataFrame, choice: dict[str, str]) -> pd.Series:
+    """is_chosen per backtest row: the chosen model's rows of its class, and every row of the
+    composite CHOSEN_MODEL."""
+    by_class = backtest["segment_type"] == CLASS_SEGMENT
+    chosen_class = by_class & (backtest["model"] == backtest["segment_value"].map(choice))
+    return chosen_class | (backtest["model"] == CHOSEN_MODEL)
+
+
+def choice_table(backtest: pd.DataFrame) -> pd.DataFrame:
+    """Every candidate's pooled backtest score per demand class, the chosen one marked (what the
+    forecast asset shows on its materialisation)."""
+    columns = [
+        "segment_value",
+        "model",
+        "is_chosen",
+        "score_total_wape",
+        "wpe_total",
+        "zero_total_share",
+        "actual_units",
+        "wape",
+        "coverage_80",
+        "coverage_total_80",
+    ]
+    pooled = backtest[(backtest["window"] == 0) & (backtest["segment_type"] == CLASS_SEGMENT)]
+    table = pooled[columns].rename(columns={"segment_value": "demand_class"})
+    return table.sort_values(["demand_class", "score_total_wape"]).round(4)

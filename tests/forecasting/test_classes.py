@@ -1,0 +1,72 @@
+"""Demand classes on hand-made series: one per Syntetos-Boylan class, a launch, an inactive item,
+and censored days that must not count as zero demand."""
+
+from __future__ import annotations
+
+import numpy as np
+from forecasting_helpers import make_history
+
+from python_assets.forecasting.classes import classify_demand
+from python_assets.forecasting.panel import build_panel
+from python_assets.forecasting.settings import DemandClassSettings
+
+N_DAYS = 100
+
+
+def hand_made_series() -> tuple[dict[str, np.ndarray], np.ndarray]:
+    day = np.arange(N_DAYS)
+    every_third = day % 3 == 0
+    series = {
+        "smooth": np.full(N_DAYS, 5.0),
+        "erratic": np.where(day % 2 == 0, 1.0, 10.0),
+        "intermittent": np.where(every_third, 4.0, 0.0),
+        "lumpy": np.where(every_third, np.where(day % 6 == 0, 1.0, 10.0), 0.0),
+        "new": np.where(day >= 90, 3.0, 0.0),
+        "inactive": np.where(day < 50, 5.0, 0.0),
+        "censored": np.where(day % 2 == 0, 5.0, 0.0),
+    }
+    hours = np.zeros((len(series), N_DAYS))
+    hours[-1] = np.where(day % 2 == 0, 0.0, 24.0)  # the zero days were stocked out
+    return series, hours
+
+
+def test_each_hand_made_series_gets_its_class() -> None:
+    series, hours = hand_made_series()
+    history, products = make_history(np.vstack(list(series.values())), hours)
+    panel = build_panel(history, products)
+    classes = classify_demand(panel, N_DAYS - 1, DemandClassSettings())
+    # build_panel orders series by store then product: map back through make_history's ids
+    order = [f"S{i // 5}|P{i % 5}" for i in range(len(series))]
+    got = classes.assign(key=classes.store_id + "|" + classes.product_id).set_index("key")
+    by_name = dict(zip(series, got.loc[order, "demand_class"], strict=True))
+    assert by_name == {
+        "smooth": "smooth",
+        "erratic": "erratic",
+        "intermittent": "intermittent",
+        "lumpy": "lumpy",
+        "new": "new",
+        "inactive": "inactive",
+        # stocked-out days are left out, not counted as zeros: demand every known day
+        "censored": "smooth",
+    }
+    censored = got.loc[order[-1]]
+    assert censored["adi"] == 1.0
+    assert censored["demand_days"] < DemandClassSettings().window_days
+    intermittent = got.loc[order[2]]
+    assert 2.8 < intermittent["adi"] < 3.1 and intermittent["cv2"] == 0.0
+    assert got.loc[order[0], "days_since_last_sale"] == 0
+    assert got.loc[order[4], "days_since_first_sale"] == 9
+
+
+def test_classes_read_nothing_after_the_origin() -> None:
+    series, hours = hand_made_series()
+    units = np.vstack(list(series.values()))
+    history, products = make_history(units, hours)
+    changed = units.copy()
+    changed[:, 80:] = 50.0
+    later, _ = make_history(changed, hours)
+    settings = DemandClassSettings()
+    a = classify_demand(build_panel(history, products), 79, settings)
+    b = classify_demand(build_panel(later, products), 79, settings)
+    assert a["demand_class"].tolist() == b["demand_class"].tolist()
+    assert not classify_demand(build_panel(later, products), 99, settings).equals(a)
