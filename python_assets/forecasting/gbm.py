@@ -77,6 +77,11 @@ class GradientBoostingSettings:
     launch_days: series that first sold fewer days than this before an origin give no training
     rows there and are forecast by their launch profile (robust.launch_forecast), whose first
     day, while it is the only one, counts at launch_first_day_weight.
+    tie_break: width of a fixed per-row jitter added to the scaled targets. scikit-learn's
+    absolute-error gradient is -1 when a target equals the prediction, so when more than half of
+    the rows are zero days (a mostly intermittent network) every gradient is -1 at the starting
+    median, no split gains anything and the model forecasts zero for every series; a jitter far
+    below one unit breaks those ties.
     """
 
     loss: str = "absolute_error"
@@ -97,12 +102,15 @@ class GradientBoostingSettings:
     outlier_multiple: float = 5.0
     launch_days: int = 14
     launch_first_day_weight: float = 0.5
+    tie_break: float = 1e-3
 
     def __post_init__(self) -> None:
         if self.outlier_multiple <= 1:
             raise ValueError(f"outlier_multiple must be > 1, got {self.outlier_multiple}")
         if self.launch_days < 1:
             raise ValueError(f"launch_days must be >= 1, got {self.launch_days}")
+        if not 0 < self.tie_break < 0.1:
+            raise ValueError(f"tie_break must be in (0, 0.1), got {self.tie_break}")
         if not 0 <= self.launch_first_day_weight <= 1:
             raise ValueError(
                 f"launch_first_day_weight must be in [0, 1], got {self.launch_first_day_weight}"
@@ -167,7 +175,7 @@ def _training_rows(
     exist never depends on data after the origin being forecast. Rows whose target day is
     censored or past the panel are dropped afterwards. New series (launches) give no rows, and
     a series' draws come from its own key, so other series' rows do not move when one is added.
-    Targets are the outlier-capped demand.
+    Targets are the outlier-capped demand, with the tie-breaking jitter (see the settings).
     """
     panel = arrays.panel
     scale = arrays.scale(origin)
@@ -194,6 +202,8 @@ def _training_rows(
     features, _, _ = origin_features(arrays, origin, horizon, future, rows=needed)
     x = features[position, step_index]
     target = arrays.days["demand"][series_rows, target_days] / scale[series_rows]
+    jitter = series_uniforms(arrays.key_hash, settings.random_state + 1, origin, horizon)
+    target += settings.tie_break * (jitter[series_rows, step_index] - 0.5)
     return x, target, step_index + 1
 
 
