@@ -77,11 +77,12 @@ class GradientBoostingSettings:
     launch_days: series that first sold fewer days than this before an origin give no training
     rows there and are forecast by their launch profile (robust.launch_forecast), whose first
     day, while it is the only one, counts at launch_first_day_weight.
-    tie_break: width of a fixed per-row jitter added to the scaled targets. scikit-learn's
-    absolute-error gradient is -1 when a target equals the prediction, so when more than half of
-    the rows are zero days (a mostly intermittent network) every gradient is -1 at the starting
-    median, no split gains anything and the model forecasts zero for every series; a jitter far
-    below one unit breaks those ties.
+    tie_break: width of a fixed per-row jitter, uniform in [0, tie_break), added to the scaled
+    targets (its mean is taken off the forecast). scikit-learn's absolute-error gradient is -1
+    when a target equals the prediction, so when more than half of the rows are zero days (a
+    mostly intermittent network) every gradient is -1 at the starting median, no split gains
+    anything and the model forecasts zero for every series; a jitter far below one unit breaks
+    those ties.
     """
 
     loss: str = "absolute_error"
@@ -203,7 +204,8 @@ def _training_rows(
     x = features[position, step_index]
     target = arrays.days["demand"][series_rows, target_days] / scale[series_rows]
     jitter = series_uniforms(arrays.key_hash, settings.random_state + 1, origin, horizon)
-    target += settings.tie_break * (jitter[series_rows, step_index] - 0.5)
+    # non-negative, as the Poisson loss needs; the forecast takes its mean (tie_break / 2) off
+    target += settings.tie_break * jitter[series_rows, step_index]
     return x, target, step_index + 1
 
 
@@ -299,7 +301,7 @@ def gradient_boosting_forecast(
     flat = features.reshape(-1, features.shape[-1])
     with threadpool_limits(limits=n_threads, user_api="openmp"):
         prediction = model.predict(flat).reshape(panel.n_series, horizon)
-    forecast = np.maximum(prediction, 0.0) * scale[:, None]
+    forecast = np.maximum(prediction - settings.tie_break / 2, 0.0) * scale[:, None]
     new = arrays.new(origin)
     if new.any():
         launch = launch_forecast(
