@@ -77,12 +77,11 @@ class GradientBoostingSettings:
     launch_days: series that first sold fewer days than this before an origin give no training
     rows there and are forecast by their launch profile (robust.launch_forecast), whose first
     day, while it is the only one, counts at launch_first_day_weight.
-    tie_break: width of a fixed per-row jitter, uniform in [0, tie_break), added to the scaled
-    targets (its mean is taken off the forecast). scikit-learn's absolute-error gradient is -1
-    when a target equals the prediction, so when more than half of the rows are zero days (a
-    mostly intermittent network) every gradient is -1 at the starting median, no split gains
-    anything and the model forecasts zero for every series; a jitter far below one unit breaks
-    those ties.
+    tie_break: zero targets become a fixed per-row jitter, uniform in [0, tie_break) scaled
+    units. scikit-learn's absolute-error gradient is -1 when a target equals the prediction, so
+    when more than half of the rows are zero days (a mostly intermittent network) every gradient
+    is -1 at the starting median of 0, no split gains anything and the model forecasts zero for
+    every series; a jitter far below one unit breaks those ties.
     """
 
     loss: str = "absolute_error"
@@ -176,7 +175,7 @@ def _training_rows(
     exist never depends on data after the origin being forecast. Rows whose target day is
     censored or past the panel are dropped afterwards. New series (launches) give no rows, and
     a series' draws come from its own key, so other series' rows do not move when one is added.
-    Targets are the outlier-capped demand, with the tie-breaking jitter (see the settings).
+    Targets are the outlier-capped demand, zeros jittered (tie_break in the settings).
     """
     panel = arrays.panel
     scale = arrays.scale(origin)
@@ -204,8 +203,8 @@ def _training_rows(
     x = features[position, step_index]
     target = arrays.days["demand"][series_rows, target_days] / scale[series_rows]
     jitter = series_uniforms(arrays.key_hash, settings.random_state + 1, origin, horizon)
-    # non-negative, as the Poisson loss needs; the forecast takes its mean (tie_break / 2) off
-    target += settings.tie_break * jitter[series_rows, step_index]
+    # zero days only (the ties that stall the model) and upwards, as the Poisson loss needs y >= 0
+    target += np.where(target == 0, settings.tie_break * jitter[series_rows, step_index], 0.0)
     return x, target, step_index + 1
 
 
@@ -301,7 +300,7 @@ def gradient_boosting_forecast(
     flat = features.reshape(-1, features.shape[-1])
     with threadpool_limits(limits=n_threads, user_api="openmp"):
         prediction = model.predict(flat).reshape(panel.n_series, horizon)
-    forecast = np.maximum(prediction - settings.tie_break / 2, 0.0) * scale[:, None]
+    forecast = np.maximum(prediction, 0.0) * scale[:, None]
     new = arrays.new(origin)
     if new.any():
         launch = launch_forecast(
