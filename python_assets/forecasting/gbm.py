@@ -9,6 +9,11 @@ one model fits slow and fast sellers, and training rows are sampled in proportio
 so the absolute loss on the scaled target is, in expectation, the absolute error in units that
 WAPE sums.
 
+One series cannot steer the model (robust.py): the level and the targets are taken from
+outlier-capped days, series launched fewer than launch_days days before an origin give no
+training rows and get their own launch-profile forecast, and each series' training rows are
+drawn by its own key, whatever other series the panel holds.
+
 Stockout-aware: rows whose target day is censored are left out of training (their sales are
 only a lower bound of demand); censoring history, sales adjusted for in-stock hours and the
 warehouse's latent-demand estimate are features, never targets.
@@ -16,19 +21,32 @@ warehouse's latent-demand estimate are features, never targets.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
+from python_assets.forecasting.gbm_features import (
+    MIN_SCALE,
+    FeatureCache,
+    PanelArrays,
+    origin_features,
+    unknown_future,
+)
 from python_assets.forecasting.panel import DemandPanel
-from python_assets.forecasting.statistical import SEASON, _nanmean_rows, _window
+from python_assets.forecasting.robust import launch_forecast, series_uniforms
+from python_assets.forecasting.statistical import _nanmean_rows, _window
 
-MIN_SCALE = 1e-3
-MAX_CATEGORIES = 250  # HistGradientBoosting handles at most 255 bins per categorical feature
-TRADING_HOURS = 16.0  # 06:00-22:00, the hours stockout_hours_6_22 counts
+__all__ = [
+    "FeatureCache",
+    "GradientBoostingModel",
+    "GradientBoostingSettings",
+    "fit_gradient_boosting",
+    "gradient_boosting_forecast",
+    "series_scale",
+]
+
 CATEGORICAL_FEATURES = ("category", "subcategory", "weekday")
 
 
@@ -53,6 +71,17 @@ class GradientBoostingSettings:
     depend on it (checked on FreshRetailNet: identical backtests with 1 and 2 threads). On a
     machine shared with other busy jobs one thread can be faster: OpenMP threads that wait for a
     busy core spin.
+    outlier_multiple: a day's demand is capped at this multiple of the series' typical selling
+    day over the 28 days before it (at least this many units) in the level, the features and
+    the targets; on dense data it binds on a tiny share of days.
+    launch_days: series that first sold fewer days than this before an origin give no training
+    rows there and are forecast by their launch profile (robust.launch_forecast), whose first
+    day, while it is the only one, counts at launch_first_day_weight.
+    tie_break: zero targets become a fixed per-row jitter, uniform in [0, tie_break) scaled
+    units. scikit-learn's absolute-error gradient is -1 when a target equals the prediction, so
+    when more than half of the rows are zero days (a mostly intermittent network) every gradient
+    is -1 at the starting median of 0, no split gains anything and the model forecasts zero for
+    every series; a jitter far below one unit breaks those ties.
     """
 
     loss: str = "absolute_error"
@@ -70,129 +99,41 @@ class GradientBoostingSettings:
     n_models: int = 2
     random_state: int = 0
     n_threads: int | None = None
+    outlier_multiple: float = 5.0
+    launch_days: int = 14
+    launch_first_day_weight: float = 0.5
+    tie_break: float = 1e-3
+
+    def __post_init__(self) -> None:
+        if self.outlier_multiple <= 1:
+            raise ValueError(f"outlier_multiple must be > 1, got {self.outlier_multiple}")
+        if self.launch_days < 1:
+            raise ValueError(f"launch_days must be >= 1, got {self.launch_days}")
+        if not 0 < self.tie_break < 0.1:
+            raise ValueError(f"tie_break must be in (0, 0.1), got {self.tie_break}")
+        if not 0 <= self.launch_first_day_weight <= 1:
+            raise ValueError(
+                f"launch_first_day_weight must be in [0, 1], got {self.launch_first_day_weight}"
+            )
+
+    def arrays(self, cache: FeatureCache | None, panel: DemandPanel) -> PanelArrays:
+        """The panel's feature arrays under these settings, from the cache where it has them."""
+        cache = cache if cache is not None else FeatureCache()
+        return cache.arrays_for(panel, self.outlier_multiple, self.launch_days)
 
 
 @dataclass
 class GradientBoostingModel:
     """The fitted members (same rows, different random feature subsets), averaged; the feature
-    names and training row count are kept for reporting."""
+    names and training row count are kept for reporting, the settings for forecasting."""
 
     members: list[HistGradientBoostingRegressor]
     feature_names: list[str]
     n_train_rows: int
+    settings: GradientBoostingSettings
 
     def predict(self, features: np.ndarray) -> np.ndarray:
         return np.mean([member.predict(features) for member in self.members], axis=0)
-
-
-class PanelArrays:
-    """What every origin's features are built from, computed once per panel: the day arrays
-    (NaN where unknown) and their running sums, so that a window mean at any origin is one
-    subtraction. Running sums up to day t only ever hold days <= t."""
-
-    WINDOWED = (
-        "sales",
-        "demand",
-        "demand_sq",
-        "adjusted",
-        "latent",
-        "censored",
-        "business_hours",
-        "night_hours",
-        "zero",
-    )
-
-    def __init__(self, panel: DemandPanel) -> None:
-        self.panel = panel
-        observed = panel.observed
-        sales = np.where(observed, panel.units_sold, np.nan)
-        demand = panel.masked_sales
-        business = np.where(observed, panel.business_stockout_hours, np.nan)
-        self.days: dict[str, np.ndarray] = {
-            "sales": sales,
-            "demand": demand,
-            "demand_sq": demand**2,
-            # sales over the in-stock share of the trading day (at least a quarter of it)
-            "adjusted": sales / np.maximum(1 - np.nan_to_num(business) / TRADING_HOURS, 0.25),
-            "latent": np.where(observed, panel.latent_demand, np.nan),
-            "censored": np.where(observed, panel.censored.astype(np.float64), np.nan),
-            "business_hours": business,
-            "night_hours": np.where(observed, panel.stockout_hours, np.nan) - business,
-            "zero": np.where(observed, (panel.units_sold == 0).astype(np.float64), np.nan),
-        }
-        self.covariates = {
-            name: np.where(observed, values, np.nan) for name, values in panel.covariates.items()
-        }
-        self._sums: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        windowed = {name: self.days[name] for name in self.WINDOWED}
-        windowed.update({f"covariate:{n}": values for n, values in self.covariates.items()})
-        for name, values in windowed.items():
-            known = np.isfinite(values)
-            total = np.zeros((values.shape[0], values.shape[1] + 1))
-            count = np.zeros((values.shape[0], values.shape[1] + 1), dtype=np.float32)
-            np.cumsum(np.where(known, values, 0.0), axis=1, out=total[:, 1:])
-            np.cumsum(known, axis=1, out=count[:, 1:], dtype=np.float32)
-            self._sums[name] = (total, count)
-
-        def codes(values: np.ndarray) -> np.ndarray:
-            code = pd.factorize(values, sort=True)[0].astype(np.float64)
-            return np.where(code < MAX_CATEGORIES, code, MAX_CATEGORIES)
-
-        self.product = pd.factorize(panel.product_id)[0]
-        self.store = pd.factorize(panel.store_id)[0]
-        self.category = codes(panel.category)
-        self.subcategory = codes(panel.subcategory)
-        self.weekday = np.asarray(panel.dates.day_of_week, dtype=np.int64)
-
-    def mean(self, name: str, origin: int, days: int) -> np.ndarray:
-        """Mean of the known values over the `days` days ending at the origin (NaN if none)."""
-        total, count = self._sums[name]
-        start = max(0, origin + 1 - days)
-        n = count[:, origin + 1] - count[:, start]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(n > 0, (total[:, origin + 1] - total[:, start]) / n, np.nan)
-
-    def known_days(self, name: str, origin: int) -> np.ndarray:
-        """How many days up to the origin have a known value."""
-        return self._sums[name][1][:, origin + 1].astype(np.float64)
-
-    def scale(self, origin: int) -> np.ndarray:
-        """The series level: see series_scale (same definition, from the running sums)."""
-        level = self.mean("demand", origin, 28)
-        for candidate in (
-            self.mean("latent", origin, 28),
-            self.mean("demand", origin, origin + 1),
-            self.mean("latent", origin, origin + 1),
-        ):
-            level = np.where(np.isfinite(level), level, candidate)
-        return np.maximum(np.nan_to_num(level), MIN_SCALE)
-
-
-@dataclass
-class FeatureCache:
-    """Per-panel arrays and the training rows already built for each origin (features depend on
-    data up to their origin only, so every later forecast origin reuses them)."""
-
-    arrays: PanelArrays | None = None
-    rows: dict[tuple[int, int, tuple[str, ...]], tuple[np.ndarray, np.ndarray, np.ndarray]] = field(
-        default_factory=dict
-    )
-
-    def arrays_for(self, panel: DemandPanel) -> PanelArrays:
-        if self.arrays is None or self.arrays.panel is not panel:
-            self.arrays = PanelArrays(panel)
-            self.rows.clear()
-        return self.arrays
-
-
-def _group_mean(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Mean of the finite values of each group, broadcast back to the rows."""
-    known = np.isfinite(values)
-    total = np.bincount(groups, weights=np.where(known, values, 0.0))
-    count = np.bincount(groups, weights=known.astype(np.float64))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
-    return mean[groups]
 
 
 def series_scale(panel: DemandPanel, origin: int) -> np.ndarray:
@@ -207,219 +148,6 @@ def series_scale(panel: DemandPanel, origin: int) -> np.ndarray:
     ):
         level = np.where(np.isfinite(level), level, candidate)
     return np.maximum(np.nan_to_num(level), MIN_SCALE)
-
-
-def unknown_future(panel: DemandPanel, names: tuple[str, ...], horizon: int) -> dict:
-    """All-NaN future covariates: the model was trained with them but they are not given."""
-    return {name: np.full((panel.n_series, horizon), np.nan) for name in names}
-
-
-def _weekday_means(values: np.ndarray, weekdays: np.ndarray, origin: int, days: int) -> np.ndarray:
-    """(n, 7) mean of the known values of each weekday over the last `days` days."""
-    window = _window(values, origin, days)
-    window_weekdays = weekdays[max(0, origin - days + 1) : origin + 1]
-    out = np.full((values.shape[0], SEASON), np.nan)
-    for weekday in range(SEASON):
-        columns = window[:, window_weekdays == weekday]
-        if columns.shape[1]:
-            out[:, weekday] = _nanmean_rows(columns)
-    return out
-
-
-def _profile(weekday_level: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return weekday_level / _nanmean_rows(weekday_level)[:, None]
-
-
-def _first_known(columns: np.ndarray) -> np.ndarray:
-    """Per row, the first finite value from the left (NaN if none)."""
-    known = np.isfinite(columns)
-    first = np.argmax(known, axis=1)
-    value = columns[np.arange(columns.shape[0]), first]
-    return np.where(known.any(axis=1), value, np.nan)
-
-
-def _run_length(values: np.ndarray, origin: int, longest: int = 28) -> np.ndarray:
-    """Days the value at the origin has held unchanged before it (capped at `longest`)."""
-    current = values[:, origin]
-    run = np.zeros(values.shape[0])
-    same = np.isfinite(current)
-    for back in range(1, min(longest, origin) + 1):
-        same &= values[:, origin - back] == current
-        run += same
-    return np.where(np.isfinite(current), run, np.nan)
-
-
-def _unusual_days(arrays: PanelArrays, origin: int) -> np.ndarray:
-    """(n, days up to origin) True where is_holiday differs from what is usual for the weekday
-    (judged over all series up to the origin): a weekday public holiday, a working weekend."""
-    holiday = arrays.covariates.get("is_holiday")
-    weekdays = arrays.weekday[: origin + 1]
-    if holiday is None:
-        return np.zeros((arrays.panel.n_series, origin + 1), dtype=bool)
-    known = holiday[:, : origin + 1]
-    usual = np.zeros(SEASON, dtype=bool)
-    for weekday in range(SEASON):
-        columns = known[:, weekdays == weekday]
-        if columns.size and np.isfinite(columns).any():
-            usual[weekday] = np.nanmean(columns) >= 0.5
-    return np.isfinite(known) & ((known >= 0.5) != usual[weekdays][None, :])
-
-
-def origin_features(
-    arrays: PanelArrays,
-    origin: int,
-    horizon: int,
-    future: dict[str, np.ndarray] | None = None,
-    rows: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Features for steps 1..horizon after `origin`, from data up to the origin.
-
-    Levels are divided by the series scale. Series features: recent means of sales, of demand
-    (uncensored days only), of sales adjusted for the in-stock share of the trading day and of
-    the warehouse's latent demand; censoring and stockout-hour history; variability; product and
-    store pooled trends and weekday profiles; category codes; price, promotion, holiday and
-    weather up to the origin, how long the price and promotion have run. Step features: step,
-    target weekday, weekday profiles, the same weekday in past weeks (also skipping unusual
-    holiday days), its censoring rate. future: covariates known in advance for the target days
-    ((n, horizon) arrays by name, sorted into the features). rows: compute only these series
-    (pooled product / store features still use all). Returns X (rows, horizon, F) float32, the
-    scale of those series and the feature names.
-    """
-    everyone = np.arange(arrays.panel.n_series)
-    rows = everyone if rows is None else rows
-    n = len(rows)
-    days = arrays.days
-    full_scale = arrays.scale(origin)
-    scale = full_scale[rows]
-    nothing = np.full(n, np.nan)
-
-    def mean(name: str, window: int) -> np.ndarray:
-        return arrays.mean(name, origin, window)[rows]
-
-    def at(values: np.ndarray, day: int) -> np.ndarray:
-        return values[rows, day] if day >= 0 else nothing
-
-    # pooled over all series of a product / store: computed on everyone, then picked
-    demand7_all = arrays.mean("demand", origin, 7) / full_scale
-    profile8_all = _profile(_weekday_means(days["demand"], arrays.weekday, origin, 56))
-    pooled = {
-        "product_trend7": _group_mean(demand7_all, arrays.product),
-        "product_trend14": _group_mean(
-            arrays.mean("demand", origin, 14) / full_scale, arrays.product
-        ),
-        "product_adjusted7": _group_mean(
-            arrays.mean("adjusted", origin, 7) / full_scale, arrays.product
-        ),
-        "store_trend7": _group_mean(demand7_all, arrays.store),
-        "product_log_scale": _group_mean(np.log(full_scale), arrays.product),
-        "product_censored7": _group_mean(arrays.mean("censored", origin, 7), arrays.product),
-    }
-    product_profile = np.column_stack(
-        [_group_mean(profile8_all[:, d], arrays.product) for d in range(SEASON)]
-    )[rows]
-    store_profile = np.column_stack(
-        [_group_mean(profile8_all[:, d], arrays.store) for d in range(SEASON)]
-    )[rows]
-
-    demand_mean28 = mean("demand", 28)
-    series: dict[str, np.ndarray] = {
-        "log_scale": np.log(scale),
-        "sales_ma7": mean("sales", 7) / scale,
-        "sales_ma28": mean("sales", 28) / scale,
-        "demand_ma3": mean("demand", 3) / scale,
-        "demand_ma7": mean("demand", 7) / scale,
-        "demand_ma14": mean("demand", 14) / scale,
-        "demand_ma56": mean("demand", 56) / scale,
-        "adjusted_ma7": mean("adjusted", 7) / scale,
-        "adjusted_ma28": mean("adjusted", 28) / scale,
-        "latent_ma7": mean("latent", 7) / scale,
-        "sales_last": at(days["sales"], origin) / scale,
-        "sales_prev": at(days["sales"], origin - 1) / scale,
-        "adjusted_last": at(days["adjusted"], origin) / scale,
-        "censored_last": at(days["censored"], origin),
-        "censored_share7": mean("censored", 7),
-        "censored_share28": mean("censored", 28),
-        "stockout_hours_last": at(days["business_hours"], origin),
-        "stockout_hours7": mean("business_hours", 7),
-        "night_stockout_last": at(days["night_hours"], origin),
-        "night_stockout7": mean("night_hours", 7),
-        "zero_share28": mean("zero", 28),
-        "demand_cv28": np.sqrt(np.maximum(mean("demand_sq", 28) - demand_mean28**2, 0.0)) / scale,
-        "observed_days": arrays.known_days("sales", origin)[rows],
-        "category": arrays.category[rows],
-        "subcategory": arrays.subcategory[rows],
-        **{name: values[rows] for name, values in pooled.items()},
-    }
-    for name, values in arrays.covariates.items():
-        series[f"{name}_last"] = at(values, origin)
-        series[f"{name}_ma7"] = mean(f"covariate:{name}", 7)
-        if name in ("price_ratio", "is_promo"):
-            series[f"{name}_run_days"] = _run_length(values[rows], origin)
-        if name == "price_ratio":
-            series["price_ratio_vs_28"] = at(values, origin) - mean(f"covariate:{name}", 28)
-
-    sub_days = {
-        name: days[name][rows, : origin + 1] for name in ("demand", "sales", "adjusted", "censored")
-    }
-    profile4 = _profile(_weekday_means(sub_days["demand"], arrays.weekday, origin, 28))
-    weekday_censoring = _weekday_means(sub_days["censored"], arrays.weekday, origin, 28)
-    # Days whose holiday flag is unusual for their weekday: without a holiday calendar the
-    # target day is assumed usual, so a lag that skips unusual days is kept beside the plain one.
-    unusual = _unusual_days(arrays, origin)[rows]
-    usual_demand = np.where(unusual, np.nan, sub_days["demand"])
-
-    future = future or {}
-    steps: list[dict[str, np.ndarray]] = []
-    for step in range(1, horizon + 1):
-        target = origin + step
-        if target < len(arrays.weekday):
-            weekday = int(arrays.weekday[target])
-        else:
-            weekday = int((arrays.weekday[origin] + step) % SEASON)
-        first_lag = -(-step // SEASON)
-        lags = [target - SEASON * (first_lag + k) for k in range(4)]
-
-        def lagged(values: np.ndarray, lag: int) -> np.ndarray:
-            return values[:, lag] if lag >= 0 else nothing
-
-        per_step: dict[str, np.ndarray] = {
-            "step": np.full(n, float(step)),
-            "weekday": np.full(n, float(weekday)),
-            "weekday_profile4": profile4[:, weekday],
-            "weekday_profile8": profile8_all[rows, weekday],
-            "product_weekday_profile": product_profile[:, weekday],
-            "store_weekday_profile": store_profile[:, weekday],
-            "weekday_censored_share": weekday_censoring[:, weekday],
-            "same_weekday_sales": lagged(sub_days["sales"], lags[0]) / scale,
-            "same_weekday_adjusted": lagged(sub_days["adjusted"], lags[0]) / scale,
-            "same_weekday_demand": lagged(sub_days["demand"], lags[0]) / scale,
-            "same_weekday_censored": lagged(sub_days["censored"], lags[0]),
-            "same_weekday_demand2": lagged(sub_days["demand"], lags[1]) / scale,
-            "same_weekday_demand_mean4": _nanmean_rows(
-                np.column_stack([lagged(sub_days["demand"], lag) for lag in lags])
-            )
-            / scale,
-            "same_weekday_usual_demand": _first_known(
-                np.column_stack([lagged(usual_demand, lag) for lag in lags])
-            )
-            / scale,
-            "same_weekday_unusual": lagged(unusual.astype(np.float64), lags[0]),
-        }
-        for name in ("is_holiday", "price_ratio", "is_promo"):
-            if name in arrays.covariates:
-                per_step[f"same_weekday_{name}"] = at(arrays.covariates[name], lags[0])
-        for name in sorted(future):
-            per_step[f"{name}_target"] = future[name][rows, step - 1]
-        steps.append(per_step)
-    names = list(series) + list(steps[0])
-    features = np.empty((n, horizon, len(names)), dtype=np.float32)
-    for column, values in enumerate(series.values()):
-        features[:, :, column] = values[:, None]
-    for step, per_step in enumerate(steps):
-        for column, values in enumerate(per_step.values(), start=len(series)):
-            features[:, step, column] = values
-    return features, scale, names
 
 
 def _future_slice(values: np.ndarray, origin: int, horizon: int) -> np.ndarray:
@@ -445,19 +173,23 @@ def _training_rows(
     (scikit-learn's weighted-quantile code is an order of magnitude slower). The draw depends on
     the origin and the levels known at it only, before any target is looked at, so which rows
     exist never depends on data after the origin being forecast. Rows whose target day is
-    censored or past the panel are dropped afterwards.
+    censored or past the panel are dropped afterwards. New series (launches) give no rows, and
+    a series' draws come from its own key, so other series' rows do not move when one is added.
+    Targets are the outlier-capped demand, zeros jittered (tie_break in the settings).
     """
     panel = arrays.panel
-    n_series = panel.n_series
     scale = arrays.scale(origin)
-    rng = np.random.default_rng([settings.random_state, origin])
-    pairs = n_series * horizon
-    take = min(rows_per_origin, 2 * pairs)
-    weight = scale**settings.weight_power
+    weight = np.where(arrays.new(origin), 0.0, scale**settings.weight_power)
+    established = int(np.count_nonzero(weight))
+    if established == 0:
+        empty = np.empty((0, 0), dtype=np.float32)
+        return empty, np.empty(0), np.empty(0, dtype=np.int64)
+    take = min(rows_per_origin, 2 * established * horizon)
     expected = np.repeat(take * weight / (horizon * weight.sum()), horizon)
     whole = np.floor(expected)
-    count = (whole + (rng.random(pairs) < expected - whole)).astype(np.int64)
-    chosen = np.repeat(np.arange(pairs), count)
+    draw = series_uniforms(arrays.key_hash, settings.random_state, origin, horizon).reshape(-1)
+    count = (whole + (draw < expected - whole)).astype(np.int64)
+    chosen = np.repeat(np.arange(len(expected)), count)
     series_rows, step_index = np.divmod(chosen, horizon)
     target_days = origin + 1 + step_index
     keep = step_index < min(horizon, panel.n_days - 1 - origin)
@@ -469,7 +201,10 @@ def _training_rows(
     }
     features, _, _ = origin_features(arrays, origin, horizon, future, rows=needed)
     x = features[position, step_index]
-    target = panel.units_sold[series_rows, target_days] / scale[series_rows]
+    target = arrays.days["demand"][series_rows, target_days] / scale[series_rows]
+    jitter = series_uniforms(arrays.key_hash, settings.random_state + 1, origin, horizon)
+    # zero days only (the ties that stall the model) and upwards, as the Poisson loss needs y >= 0
+    target += np.where(target == 0, settings.tie_break * jitter[series_rows, step_index], 0.0)
     return x, target, step_index + 1
 
 
@@ -489,7 +224,7 @@ def fit_gradient_boosting(
     their realised values on its target days. Returns None when there are too few rows.
     """
     cache = cache if cache is not None else FeatureCache()
-    arrays = cache.arrays_for(panel)
+    arrays = settings.arrays(cache, panel)
     first = max(settings.min_history_days - 1, origin - settings.train_origins)
     origins = list(range(first, origin))
     if not origins:
@@ -505,7 +240,10 @@ def fit_gradient_boosting(
             )
         x, target, step = cache.rows[key]
         usable = step <= origin - train_origin
-        parts.append((x[usable], target[usable]))
+        if usable.any():
+            parts.append((x[usable], target[usable]))
+    if not parts:
+        return None
     x = np.concatenate([p[0] for p in parts])
     target = np.concatenate([p[1] for p in parts])
     if len(target) < 50:
@@ -536,7 +274,7 @@ def fit_gradient_boosting(
         with threadpool_limits(limits=settings.n_threads, user_api="openmp"):
             model.fit(x, target)
         members.append(model)
-    return GradientBoostingModel(members, names, len(target))
+    return GradientBoostingModel(members, names, len(target), settings)
 
 
 def gradient_boosting_forecast(
@@ -550,13 +288,27 @@ def gradient_boosting_forecast(
 ) -> np.ndarray | None:
     """Forecasts in units for steps 1..horizon after `origin`; None without a model.
 
-    future must hold the same covariate names the model was fitted with (NaN where unknown).
+    Series new at the origin (launched fewer than launch_days days before it) get their launch
+    profile instead of the model's forecast. future must hold the same covariate names the model
+    was fitted with (NaN where unknown).
     """
     if model is None:
         return None
-    arrays = (cache if cache is not None else FeatureCache()).arrays_for(panel)
+    settings = model.settings
+    arrays = settings.arrays(cache, panel)
     features, scale, _ = origin_features(arrays, origin, horizon, future)
     flat = features.reshape(-1, features.shape[-1])
     with threadpool_limits(limits=n_threads, user_api="openmp"):
         prediction = model.predict(flat).reshape(panel.n_series, horizon)
-    return np.maximum(prediction, 0.0) * scale[:, None]
+    forecast = np.maximum(prediction, 0.0) * scale[:, None]
+    new = arrays.new(origin)
+    if new.any():
+        launch = launch_forecast(
+            panel.masked_sales[new],
+            arrays.first_sale[new],
+            origin,
+            horizon,
+            settings.launch_first_day_weight,
+        )
+        forecast[new] = launch
+    return forecast
