@@ -1,4 +1,4 @@
-"""Shipping zones (003): K-means over store locations, each zone with its per-km rate and lead
+"""Shipping zones (docs/methodology.md, Transport): K-means over store locations, each zone with its per-km rate and lead
 time by a stated rule (python_assets.optimization.network.zone_rates). One row per store."""
 
 from python_assets.optimization.inputs import lane_settings_from_seed
