@@ -38,7 +38,7 @@ lint: manifest  ## ruff (Python), sqlfluff (dbt SQL) and the one YAML style (dbt
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
-	$(BIN)/python scripts/format_yaml.py --check
+	$(BIN)/python dbt_project/scripts/format_yaml.py --check
 
 ui: manifest $(DAGSTER_HOME)/dagster.yaml  ## Dagster UI on 127.0.0.1:3000
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m dagster_defs

@@ -31,7 +31,7 @@
     {%- if overrides is not mapping -%}
         {{ exceptions.raise_compiler_error("var setting_overrides must map setting names to values, got " ~ overrides) }}
     {%- endif -%}
-    {%- if overrides -%}
+    {%- if overrides is mapping and overrides -%}
     select setting, value from (values
         {%- for name, value in overrides.items() %}
         ({{ sql_text(name) }}, {{ sql_text(value) }}){{ ',' if not loop.last }}

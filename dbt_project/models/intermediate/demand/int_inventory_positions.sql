@@ -68,8 +68,11 @@ final as (
         with_safety_stock.daily_demand_std,
         with_safety_stock.blend_method,
         with_safety_stock.safety_stock_units,
-        greatest(with_safety_stock.safety_stock_units, {{ rule_setting('min_display_units') }}) as floor_units,
-        with_safety_stock.on_hand_units / nullif(with_safety_stock.blended_daily_demand, 0) as days_of_cover
+        greatest(
+            with_safety_stock.safety_stock_units, {{ rule_setting('min_display_units') }}
+        ) as floor_units,
+        with_safety_stock.on_hand_units
+        / nullif(with_safety_stock.blended_daily_demand, 0) as days_of_cover
     from with_safety_stock
     inner join products on with_safety_stock.product_id = products.product_id
 

@@ -1,5 +1,5 @@
-{#- The Z-score imbalance rule (docs/methodology.md). Per store x subcategory: the allocation metric (setting
-    allocation_metric: days_of_cover = units on hand / blended daily demand, the default; or
+{#- The Z-score imbalance rule (docs/methodology.md). Per store x subcategory: the allocation
+    metric (setting allocation_metric: days_of_cover = units on hand / blended daily demand, the default; or
     unit_share = the subcategory's share of the store's units on hand), its mean and population
     std over the stores of the same cluster and subcategory, and z = (metric - mean) / std.
     |z| > zscore_threshold flags over- or under-allocation. Groups with fewer than

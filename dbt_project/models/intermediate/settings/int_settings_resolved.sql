@@ -5,13 +5,25 @@
 with
 
 seeded as (
-    select setting, value, description, 'rule_settings' as seed
+    select
+        setting,
+        value,
+        description,
+        'rule_settings' as seed
     from {{ ref('rule_settings') }}
     union all
-    select parameter as setting, value, description, 'cost_parameters' as seed
+    select
+        parameter as setting,
+        value,
+        description,
+        'cost_parameters' as seed
     from {{ ref('cost_parameters') }}
     union all
-    select setting, value, description, 'network_settings' as seed
+    select
+        setting,
+        value,
+        description,
+        'network_settings' as seed
     from {{ ref('network_settings') }}
 ),
 
@@ -20,7 +32,12 @@ overrides as (
 ),
 
 rules as (
-    select seed, name, data_type, valid, may_be_empty
+    select
+        seed,
+        name,
+        data_type,
+        valid,
+        may_be_empty
     from {{ ref('setting_rules') }}
 )
 

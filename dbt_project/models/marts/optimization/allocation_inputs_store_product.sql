@@ -34,7 +34,10 @@ positions as (
 
 store_demand as (
 
-    select store_id, sum(blended_daily_demand) as daily_demand, count(*) as product_count
+    select
+        store_id,
+        sum(blended_daily_demand) as daily_demand,
+        count(*) as product_count
     from positions
     group by store_id
 
@@ -47,17 +50,22 @@ combined as (
         positions.product_id,
         positions.on_hand_units + positions.in_transit_units as current_inv,
         coalesce(forecast.demand, positions.blended_daily_demand * horizon.horizon_days) as demand,
-        coalesce(forecast.demand_std, positions.daily_demand_std * sqrt(horizon.horizon_days)) as demand_std,
-        case when forecast.store_id is null then 'blended_demand' else 'forecast' end as demand_source,
+        coalesce(forecast.demand_std, positions.daily_demand_std * sqrt(horizon.horizon_days))
+            as demand_std,
+        case when forecast.store_id is null then 'blended_demand' else 'forecast' end
+            as demand_source,
         horizon.horizon_days,
         zones.zone_id,
         zones.lead_time_days,
         zones.remoteness,
         stores.storage_capacity_units * case
-            when store_demand.daily_demand > 0 then positions.blended_daily_demand / store_demand.daily_demand
+            when
+                store_demand.daily_demand > 0
+                then positions.blended_daily_demand / store_demand.daily_demand
             else 1.0 / store_demand.product_count
         end as capacity_from_store,
-        {{ cost_parameter('storage_capacity_cover_days') }} * positions.blended_daily_demand as capacity_from_cover
+        {{ cost_parameter('storage_capacity_cover_days') }}
+        * positions.blended_daily_demand as capacity_from_cover
     from positions
     cross join horizon
     inner join store_demand on positions.store_id = store_demand.store_id
@@ -78,7 +86,9 @@ select
     demand_source,
     zone_id,
     lead_time_days,
-    {{ safety_stock(default_z_alpha(), 'demand_std / sqrt(horizon_days)', 'lead_time_days') }} as safety_stock,
+    {{ safety_stock(
+        default_z_alpha(), 'demand_std / sqrt(horizon_days)', 'lead_time_days'
+    ) }} as safety_stock,
     greatest(coalesce(capacity_from_store, capacity_from_cover), current_inv) as max_capacity,
     {{ cost_parameter('holding_cost_per_unit_day') }} * horizon_days as holding_cost,
     {{ cost_parameter('stockout_penalty_per_unit') }} as stockout_penalty,

@@ -5,8 +5,8 @@ key, descriptions double-quoted (folded with `>` when long), other strings plain
 need quotes (then double-quoted), multi-line strings as `|` blocks, unit-test fixture rows as
 one-line mappings (they read as a table), a blank line between top-level keys.
 
-    python scripts/format_yaml.py           # rewrite the files in place
-    python scripts/format_yaml.py --check   # list files not in the style, exit 1 if any
+    python dbt_project/scripts/format_yaml.py           # rewrite the files in place
+    python dbt_project/scripts/format_yaml.py --check   # list files not in the style, exit 1 if any
 
 Only a leading comment block is kept: a file with any other comment is refused (the rewrite
 would drop it), so write such notes into a description instead.
@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SKIP_DIRS = {"target", "dbt_packages", "logs"}
 LINE = 100  # flow rows wrap here; a description that fits within it stays one quoted line
 FOLD = 86  # folded text breaks at the first space past this column, so lines stay near LINE
