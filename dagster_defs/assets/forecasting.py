@@ -61,7 +61,11 @@ class ForecastConfig(dg.Config):
     specs=[
         dg.AssetSpec(
             ["forecasting", "demand_forecast"],
-            deps=[["marts", "fct_sales_daily"], ["marts", "dim_products"]],
+            deps=[
+                ["marts", "fct_sales_daily"],
+                ["marts", "dim_products"],
+                list(PLANNED_COVARIATES),
+            ],
             description="Daily forecast of every active store x product over the horizon, with 80% / 95% intervals.",
         ),
         dg.AssetSpec(

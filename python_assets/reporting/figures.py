@@ -129,10 +129,10 @@ FIGURE_SPECS: dict[str, FigureSpec] = {
         "Units sold, last four weeks", "units", "sum(marts.kpi_store.units_sold_28d)"
     ),
     "forecast_wape": FigureSpec(
-        "Forecast WAPE of the chosen model (backtest, pooled)",
+        "Forecast WAPE, each series with its class's chosen model (backtest, pooled)",
         "pct",
         "marts.forecast_accuracy.wape where backtest_window = 0 and segment_type = 'all' and "
-        "model_name = the model of marts.fct_demand_forecast",
+        "model_name = 'chosen_per_class'",
     ),
 }
 
@@ -158,9 +158,22 @@ def _value(frame: pd.DataFrame, key_column: str, key: str, column: str) -> float
 
 
 def chosen_forecast_model(data: ReportData) -> str | None:
-    """The model behind fct_demand_forecast (chosen on the backtest), if the forecast ran."""
+    """The models behind fct_demand_forecast (chosen per demand class on the backtest), if the
+    forecast ran."""
     models = data.forecast_models["model_name"].dropna().astype(str).tolist()
     return ", ".join(models) if models else None
+
+
+# the backtest's row for the forecast as used: each series with its class's chosen model
+CHOSEN_PER_CLASS = "chosen_per_class"
+
+
+def backtest_name_of_forecast(data: ReportData) -> str | None:
+    """The forecast_accuracy model_name that scores the forecast as used: the per-class
+    composite where the backtest has it, else the single model of fct_demand_forecast."""
+    if CHOSEN_PER_CLASS in set(data.forecast_accuracy.get("model_name", [])):
+        return CHOSEN_PER_CLASS
+    return chosen_forecast_model(data)
 
 
 def executive_summary_figures(data: ReportData) -> dict[str, float]:
@@ -229,7 +242,7 @@ def executive_summary_figures(data: ReportData) -> dict[str, float]:
             out["revenue_28d"] = revenue
         out["units_sold_28d"] = float(data.kpi_store["units_sold_28d"].astype(float).sum())
 
-    model = chosen_forecast_model(data)
+    model = backtest_name_of_forecast(data)
     if model is not None and len(data.forecast_accuracy):
         acc = data.forecast_accuracy
         pooled = acc[

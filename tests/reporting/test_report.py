@@ -107,8 +107,7 @@ EXPECTED_SQL = {
     "revenue_28d": "select sum(revenue_28d) from marts.kpi_store",
     "units_sold_28d": "select sum(units_sold_28d) from marts.kpi_store",
     "forecast_wape": "select wape from marts.forecast_accuracy where backtest_window = 0 "
-    "and segment_type = 'all' and model_name = "
-    "(select any_value(model_name) from marts.fct_demand_forecast)",
+    "and segment_type = 'all' and model_name = 'chosen_per_class'",
 }
 
 PLACEHOLDERS = [

@@ -7,7 +7,7 @@ import numpy as np
 
 from python_assets.reporting import charts
 from python_assets.reporting.data import ReportData
-from python_assets.reporting.figures import chosen_forecast_model
+from python_assets.reporting.figures import backtest_name_of_forecast, chosen_forecast_model
 from python_assets.reporting.formatting import num, pct
 from python_assets.reporting.markup import Col, chart, empty, esc, note, table
 
@@ -34,7 +34,7 @@ def forecast(data: ReportData) -> str:
         )
     parts = [
         chart(
-            charts.forecast_accuracy_chart(acc, overall, frn, model),
+            charts.forecast_accuracy_chart(acc, overall, frn, backtest_name_of_forecast(data)),
             "Forecast accuracy per model",
             caption,
         )

@@ -131,8 +131,8 @@ def _sentences(data: ReportData, f: dict[str, float]) -> list[str]:
     model = chosen_forecast_model(data)
     if model is not None and "forecast_wape" in f:
         items.append(
-            f"Demand is forecast with {name(model)}, the model with the lowest pooled backtest "
-            f"WAPE: {fig(f, 'forecast_wape')}."
+            f"Demand is forecast with {name(model)}, each series with the model chosen for its "
+            f"demand class on the backtest; pooled backtest WAPE {fig(f, 'forecast_wape')}."
         )
     elif model is not None:
         items.append(f"Demand is forecast with {name(model)} (no backtest accuracy found).")
