@@ -120,6 +120,7 @@ def test_result_layout_and_future_covariates() -> None:
         "lower_95",
         "upper_95",
         "demand_std_horizon",
+        "is_chosen",
     ]
     assert len(result.forecast) == n_series * 7
     # it alone can see the promotions
