@@ -56,7 +56,9 @@ def test_warehouse_safety_stock_equals_the_python_reference(built_warehouse: Bui
     with duckdb.connect(str(built_warehouse.settings.duckdb_path), read_only=True) as con:
         z = con.execute("select z_alpha from reference.service_levels where is_default").fetchone()
         params = dict(
-            con.execute("select parameter, value from reference.cost_parameters").fetchall()
+            con.execute(
+                "select parameter, cast(value as double) from reference.cost_parameters"
+            ).fetchall()
         )
         lp = con.execute(
             "select demand_std, lead_time_days, safety_stock "
