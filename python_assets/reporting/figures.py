@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from python_assets.forecasting.selection import CHOSEN_MODEL
 from python_assets.reporting.data import PLAN_LABELS, ReportData
 
 
@@ -164,15 +165,11 @@ def chosen_forecast_model(data: ReportData) -> str | None:
     return ", ".join(models) if models else None
 
 
-# the backtest's row for the forecast as used: each series with its class's chosen model
-CHOSEN_PER_CLASS = "chosen_per_class"
-
-
 def backtest_name_of_forecast(data: ReportData) -> str | None:
     """The forecast_accuracy model_name that scores the forecast as used: the per-class
     composite where the backtest has it, else the single model of fct_demand_forecast."""
-    if CHOSEN_PER_CLASS in set(data.forecast_accuracy.get("model_name", [])):
-        return CHOSEN_PER_CLASS
+    if CHOSEN_MODEL in set(data.forecast_accuracy.get("model_name", [])):
+        return CHOSEN_MODEL
     return chosen_forecast_model(data)
 
 
