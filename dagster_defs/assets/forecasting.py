@@ -74,6 +74,11 @@ class ForecastConfig(dg.Config):
             description="Rolling-origin backtest: accuracy per model x window x segment.",
         ),
         dg.AssetSpec(
+            ["forecasting", "backtest_forecasts"],
+            deps=[["marts", "fct_sales_daily"], ["marts", "dim_products"]],
+            description="The chosen forecast at every scored backtest origin: H-day total and its std per series (what the policy replay plans with).",
+        ),
+        dg.AssetSpec(
             ["forecasting", "demand_classes"],
             deps=[["marts", "fct_sales_daily"]],
             description="Demand class of every store x product at the forecast origin.",
@@ -118,6 +123,7 @@ def demand_forecast(
                 "demand_forecast": result.forecast,
                 "forecast_backtest": result.backtest,
                 "demand_classes": result.demand_classes,
+                "backtest_forecasts": result.backtest_forecasts,
             },
         )
 
@@ -163,6 +169,15 @@ def demand_forecast(
             ),
             "model choice per demand class": dg.MetadataValue.md(
                 choice_table(result.backtest).to_markdown(index=False)
+            ),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=["forecasting", "backtest_forecasts"],
+        metadata={
+            "dagster/row_count": rows["backtest_forecasts"],
+            "origins": dg.MetadataValue.json(
+                sorted(str(d.date()) for d in result.backtest_forecasts["origin_date"].unique())
             ),
         },
     )

@@ -319,12 +319,14 @@ def score_choice(
     choice: dict[str, str],
     default: str,
     levels: tuple[float, ...],
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Backtest rows of the composite forecast that gives every series, at every origin, the
-    model chosen for its class there (named CHOSEN_MODEL)."""
+    model chosen for its class there (named CHOSEN_MODEL), and that forecast's H-day totals per
+    series and origin (origin_totals), which the policy replay plans with."""
     by_key = {(out.model, out.window): out for out in run.outputs}
     rows: list[dict[str, object]] = []
     pieces = []
+    totals = []
     for context in run.contexts:
         models = model_per_series(context.groups.demand_class, choice, default)
         forecast = np.zeros_like(context.actual)
@@ -348,9 +350,50 @@ def score_choice(
         rows.extend(
             piece.segment_metrics(CHOSEN_MODEL, context.window, panel.dates[context.origin])
         )
+        totals.append(_origin_totals(panel, context, models, forecast, total_std))
     if pieces:
         rows.extend(_ScoredRows.concat(pieces).segment_metrics(CHOSEN_MODEL, 0, None))
-    return pd.DataFrame(rows, columns=backtest_columns(levels))
+    table = pd.DataFrame(rows, columns=backtest_columns(levels))
+    return table, (pd.concat(totals, ignore_index=True) if totals else _origin_totals_empty())
+
+
+ORIGIN_TOTAL_COLUMNS = {
+    "origin_date": "datetime64[us]",
+    "store_id": "string",
+    "product_id": "string",
+    "demand_class": "string",
+    "model": "string",
+    "horizon_days": "int64",
+    "forecast_units": "float64",
+    "demand_std_horizon": "float64",
+}
+
+
+def _origin_totals_empty() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in ORIGIN_TOTAL_COLUMNS.items()})
+
+
+def _origin_totals(
+    panel: DemandPanel,
+    context: WindowContext,
+    models: np.ndarray,
+    forecast: np.ndarray,
+    total_std: np.ndarray,
+) -> pd.DataFrame:
+    """One row per series: the chosen forecast's H-day total at this origin and its std."""
+    frame = pd.DataFrame(
+        {
+            "origin_date": panel.dates[context.origin],
+            "store_id": panel.store_id.astype(str),
+            "product_id": panel.product_id.astype(str),
+            "demand_class": context.groups.demand_class.astype(str),
+            "model": models.astype(str),
+            "horizon_days": forecast.shape[1],
+            "forecast_units": forecast.sum(axis=1),
+            "demand_std_horizon": total_std,
+        }
+    )
+    return frame.astype(ORIGIN_TOTAL_COLUMNS)
 
 
 def backtest_columns(levels: tuple[float, ...]) -> list[str]:

@@ -68,6 +68,10 @@ class ForecastResult:
     model_per_class: demand class -> chosen model ('all' -> the choice on all series, used for
         a class the backtest did not see).
     demand_classes: classify_demand at the last day of history (one row per series).
+    backtest_forecasts: the chosen forecast at every scored backtest origin, one row per origin
+        x series: origin_date, store_id, product_id, demand_class (at that origin), model,
+        horizon_days, forecast_units (H-day total), demand_std_horizon. The policy replay
+        (optimization/replay) plans with it.
     """
 
     forecast: pd.DataFrame
@@ -76,6 +80,7 @@ class ForecastResult:
     chosen_model: str
     model_per_class: dict[str, str] = field(default_factory=dict)
     demand_classes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    backtest_forecasts: pd.DataFrame = field(default_factory=pd.DataFrame)
     diagnostics: dict[str, object] = field(default_factory=dict)
 
 
@@ -124,9 +129,8 @@ def forecast_panel(
     timings = dict(run.model_seconds)
     default = choose_model(run.table, settings.models)
     choice = choose_per_class(run.table, settings.selection)
-    backtest = pd.concat(
-        [run.table, score_choice(panel, run, choice, default, levels)], ignore_index=True
-    )
+    chosen_rows, origin_totals = score_choice(panel, run, choice, default, levels)
+    backtest = pd.concat([run.table, chosen_rows], ignore_index=True)
     backtest["is_chosen"] = mark_chosen(backtest, choice)
 
     started = time.perf_counter()
@@ -176,7 +180,14 @@ def forecast_panel(
         "model_per_class": choice,
     }
     return ForecastResult(
-        forecast_frame, backtest, predictions, CHOSEN_MODEL, choice, classes, diagnostics
+        forecast_frame,
+        backtest,
+        predictions,
+        CHOSEN_MODEL,
+        choice,
+        classes,
+        origin_totals,
+        diagnostics,
     )
 
 
