@@ -1,0 +1,99 @@
+"""The policies the replay compares, each as the decisions it takes at an origin: transfers
+(from_store, to_store, product_id, units, lead_time_days, cost_per_unit) and allocations from
+central supply (store_id, product_id, allocate_units, lead_time_days).
+
+optimised          the LP on the forecast made at the origin (what the pipeline would have done)
+do_nothing         no transfers, no production
+decentralised      the LP without store-to-store transfers
+perfect_foresight  the LP given the demand that actually followed (its horizon totals): a bound
+                   on what any forecast could have achieved under the same rules
+See docs/methodology.md, "Policy replay".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from python_assets.optimization.baselines import baseline_decentralised
+from python_assets.optimization.problem import AllocationPlan, SolverSettings
+from python_assets.optimization.solve import solve_allocation
+
+POLICIES = ("optimised", "do_nothing", "decentralised", "perfect_foresight")
+TRANSFER_COLUMNS = ["from_store", "to_store", "product_id", "units", "lead_time_days"]
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """What one policy does at one origin, and how its plan was obtained."""
+
+    transfers: pd.DataFrame
+    allocations: pd.DataFrame
+    status: str
+    plan: AllocationPlan | None = None
+
+
+def _no_decisions() -> Decisions:
+    transfers = pd.DataFrame(
+        {c: pd.Series(dtype="object" if c != "units" else "float64") for c in TRANSFER_COLUMNS}
+    ).assign(cost_per_unit=pd.Series(dtype="float64"))
+    allocations = pd.DataFrame(
+        {
+            "store_id": pd.Series(dtype="object"),
+            "product_id": pd.Series(dtype="object"),
+            "allocate_units": pd.Series(dtype="float64"),
+            "lead_time_days": pd.Series(dtype="float64"),
+        }
+    )
+    return Decisions(transfers, allocations, "baseline")
+
+
+def decisions_of(plan: AllocationPlan, store_products: pd.DataFrame) -> Decisions:
+    """A solved plan's transfers and allocations; allocations arrive after the store's lead
+    time (store_products.lead_time_days, the lead time of its shipping zone)."""
+    transfers = plan.transfers.loc[
+        plan.transfers["units"] > 0, [*TRANSFER_COLUMNS, "cost_per_unit"]
+    ]
+    allocated = plan.store_products.loc[
+        plan.store_products["allocate_units"] > 0, ["store_id", "product_id", "allocate_units"]
+    ]
+    allocations = allocated.merge(
+        store_products[["store_id", "product_id", "lead_time_days"]],
+        on=["store_id", "product_id"],
+        how="left",
+    )
+    return Decisions(
+        transfers.reset_index(drop=True), allocations.reset_index(drop=True), plan.status, plan
+    )
+
+
+def policy_decisions(
+    planned: pd.DataFrame,
+    realised: pd.DataFrame,
+    products: pd.DataFrame,
+    lanes: pd.DataFrame,
+    solver: SolverSettings,
+    policies: tuple[str, ...] = POLICIES,
+) -> dict[str, Decisions]:
+    """Every policy's decisions at one origin.
+
+    planned: the LP's store x product inputs at the origin (demand = the forecast made then);
+    realised: the same rows with demand = the demand that followed (perfect foresight only).
+    """
+    unknown = sorted(set(policies) - set(POLICIES))
+    if unknown:
+        raise ValueError(f"unknown replay policies {unknown}; known: {list(POLICIES)}")
+    decisions: dict[str, Decisions] = {}
+    for policy in policies:
+        if policy == "do_nothing":
+            decisions[policy] = _no_decisions()
+            continue
+        if policy == "optimised":
+            plan = solve_allocation(planned, products, lanes, solver)
+        elif policy == "decentralised":
+            plan = baseline_decentralised(planned, products, lanes, solver)
+        else:
+            plan = solve_allocation(realised, products, lanes, solver)
+        decisions[policy] = decisions_of(plan, planned)
+    return decisions

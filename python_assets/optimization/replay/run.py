@@ -1,0 +1,158 @@
+"""The policy replay: at each of the last backtest origins, plan with what was known then, play
+every policy against the demand that followed, price it and compare (docs/methodology.md,
+"Policy replay")."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from python_assets.optimization.baselines import price_plan
+from python_assets.optimization.problem import SolverSettings
+from python_assets.optimization.replay.compare import CompareSettings, compare_policies
+from python_assets.optimization.replay.origins import daily_demand, origin_inputs
+from python_assets.optimization.replay.policies import POLICIES, policy_decisions
+from python_assets.optimization.replay.simulate import price_outcomes, simulate_days
+from python_assets.optimization.service import expected_fill_rate
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ReplayInputs:
+    """store_products, products, lanes: marts.allocation_inputs_* (today's costs, capacities,
+    lead times and lanes). forecasts: forecasting.backtest_forecasts. snapshots: every
+    inventory snapshot (staging.stg_inputs__inventory_snapshots). sales: store_id, product_id,
+    sales_date, units_sold, latent_demand_units, is_stockout_censored (marts.fct_sales_daily,
+    from RECENT_DAYS before the first origin). z_alpha: the default service level's z."""
+
+    store_products: pd.DataFrame
+    products: pd.DataFrame
+    lanes: pd.DataFrame
+    forecasts: pd.DataFrame
+    snapshots: pd.DataFrame
+    sales: pd.DataFrame
+    z_alpha: float
+
+
+@dataclass(frozen=True)
+class ReplaySettings:
+    """origins: the last N backtest origins replayed; policies: POLICIES compared;
+    solver: how each origin's LP is solved (its service limit as the plan's)."""
+
+    origins: int = 4
+    policies: tuple[str, ...] = POLICIES
+    solver: SolverSettings = field(default_factory=SolverSettings)
+    compare: CompareSettings = field(default_factory=CompareSettings)
+
+
+@dataclass
+class ReplayResult:
+    """detail: origin x policy x store x product outcomes and costs (simulate.OUTCOME_COLUMNS,
+    simulate.COST_COLUMNS, demand_class, stock_source). origins: origin x policy: plan_status,
+    stock_source, lp_model_cost (the decisions priced by the LP's cost model on the realised
+    horizon totals), expected_fill_rate (under the forecast made at the origin), solve_seconds.
+    summary: compare.compare_policies."""
+
+    detail: pd.DataFrame
+    origins: pd.DataFrame
+    summary: pd.DataFrame
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {
+            "policy_replay_detail": self.detail,
+            "policy_replay_origins": self.origins,
+            "policy_replay_summary": self.summary,
+        }
+
+
+def replay_policies(
+    inputs: ReplayInputs, settings: ReplaySettings = ReplaySettings(), log: Log | None = None
+) -> ReplayResult:
+    """Replay every policy at the last `settings.origins` origins of the backtest forecasts."""
+    say = log if log is not None else (lambda _line: None)
+    sales = inputs.sales.assign(
+        sales_date=pd.to_datetime(inputs.sales["sales_date"]),
+        demand_units=daily_demand(inputs.sales),
+    )
+    forecasts = inputs.forecasts.assign(origin_date=pd.to_datetime(inputs.forecasts["origin_date"]))
+    origins = sorted(forecasts["origin_date"].unique())[-settings.origins :]
+    details, summaries = [], []
+    for origin in origins:
+        started = time.perf_counter()
+        at = origin_inputs(
+            pd.Timestamp(origin),
+            inputs.store_products,
+            forecasts[forecasts["origin_date"] == origin],
+            inputs.snapshots,
+            sales,
+            inputs.z_alpha,
+        )
+        decisions = policy_decisions(
+            at.planned,
+            at.realised,
+            inputs.products,
+            inputs.lanes,
+            settings.solver,
+            settings.policies,
+        )
+        for policy, chosen in decisions.items():
+            outcome = simulate_days(
+                at.stock, at.demand, chosen.transfers, chosen.allocations, at.horizon
+            )
+            priced = price_outcomes(outcome, at.planned, inputs.products, chosen.transfers)
+            priced = priced.merge(at.classes, on=["store_id", "product_id"], how="left")
+            details.append(
+                priced.assign(
+                    origin_date=at.origin_date,
+                    policy=policy,
+                    stock_source=at.stock["stock_source"].to_numpy(),
+                )
+            )
+            lp_cost = price_plan(
+                at.realised,
+                inputs.products,
+                inputs.lanes,
+                chosen.transfers,
+                chosen.allocations,
+            ).objective
+            available = (
+                at.planned["current_inv"].to_numpy()
+                + (
+                    outcome["transfer_in_units"]
+                    - outcome["transfer_out_units"]
+                    + outcome["allocated_units"]
+                ).to_numpy()
+            )
+            summaries.append(
+                {
+                    "origin_date": at.origin_date,
+                    "policy": policy,
+                    "plan_status": chosen.status,
+                    "stock_source": str(at.stock["stock_source"].iloc[0]),
+                    "lp_model_cost": lp_cost,
+                    "expected_fill_rate": expected_fill_rate(
+                        available, at.planned["demand"], at.planned["demand_std"]
+                    ),
+                }
+            )
+        seconds = time.perf_counter() - started
+        for row in summaries[-len(decisions) :]:
+            row["solve_seconds"] = seconds
+        say(
+            f"replay origin {pd.Timestamp(origin).date()}: {len(decisions)} policies, {seconds:.1f} s"
+        )
+    detail = _ordered(pd.concat(details, ignore_index=True)) if details else pd.DataFrame()
+    summary = compare_policies(detail, settings=settings.compare) if len(detail) else pd.DataFrame()
+    return ReplayResult(detail, pd.DataFrame(summaries), summary)
+
+
+def _ordered(detail: pd.DataFrame) -> pd.DataFrame:
+    first = ["origin_date", "policy", "store_id", "product_id", "demand_class", "stock_source"]
+    rest = [c for c in detail.columns if c not in first]
+    out = detail[first + rest]
+    return out.astype({"censored_days": np.int64})

@@ -1,0 +1,284 @@
+"""The policy replay: the day-by-day play against hand-computed numbers, the perfect-foresight
+bound, no look-ahead, the bootstrap interval and a deliberately bad plan."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from python_assets.optimization.baselines import price_plan
+from python_assets.optimization.replay import (
+    CompareSettings,
+    ReplayInputs,
+    ReplaySettings,
+    compare_policies,
+    price_outcomes,
+    replay_policies,
+    simulate_days,
+)
+from python_assets.optimization.replay.origins import daily_demand, origin_inputs
+from python_assets.optimization.replay.policies import policy_decisions
+from tests.optimization.instances import HIGHS, products_frame, small_random, sp_frame
+
+ORIGIN = pd.Timestamp("2024-03-31")
+H = 7
+
+
+def _two_stores():
+    stock = pd.DataFrame({"store_id": ["A", "B"], "product_id": "P1", "start_units": [20.0, 2.0]})
+    # B sells 3 a day; day 4 is a stockout day whose demand is the latent estimate (3)
+    demand = pd.DataFrame(
+        {
+            "store_id": ["B"] * 5 + ["A"],
+            "product_id": "P1",
+            "day": [1, 2, 3, 4, 5, 1],
+            "demand_units": [3.0, 3.0, 3.0, 3.0, 3.0, 1.0],
+            "is_censored": [False, False, False, True, False, False],
+        }
+    )
+    transfers = pd.DataFrame(
+        {
+            "from_store": ["A"],
+            "to_store": ["B"],
+            "product_id": ["P1"],
+            "units": [10.0],
+            "lead_time_days": [2.4],  # arrives at the start of day 3
+            "cost_per_unit": [0.5],
+        }
+    )
+    allocations = pd.DataFrame(
+        {"store_id": ["A"], "product_id": ["P1"], "allocate_units": [4.0], "lead_time_days": [9.0]}
+    )
+    return stock, demand, transfers, allocations
+
+
+def test_day_by_day_against_hand_computed_numbers():
+    stock, demand, transfers, allocations = _two_stores()
+    out = simulate_days(stock, demand, transfers, allocations, H).set_index("store_id")
+    # B: day 1 sells 2 of 3 (lost 1), day 2 nothing (lost 3), day 3 receives 10 and sells 3,
+    # days 4 and 5 sell 3 each: served 11, lost 4, ending 10 - 9 = 1
+    assert out.loc["B", "served_units"] == 11.0
+    assert out.loc["B", "lost_units"] == 4.0
+    assert out.loc["B", "ending_units"] == 1.0
+    assert out.loc["B", "censored_days"] == 1
+    assert out.loc["B", "transfer_in_units"] == 10.0
+    # A: ships 10 of 20 at once, sells 1; the allocation arrives after the horizon and is stock
+    assert out.loc["A", "served_units"] == 1.0
+    assert out.loc["A", "ending_units"] == 20.0 - 10.0 - 1.0 + 4.0
+    priced = price_outcomes(
+        out.reset_index(),
+        sp_frame([{"store_id": "A"}, {"store_id": "B"}]),
+        products_frame(),
+        transfers,
+    ).set_index("store_id")
+    assert priced.loc["B", "transport_cost"] == pytest.approx(10 * 0.5)
+    assert priced.loc["B", "stockout_cost"] == pytest.approx(4 * 2.5)
+    assert priced.loc["A", "manufacturing_cost"] == pytest.approx(4 * 1.0)
+    assert priced.loc["A", "distribution_cost"] == pytest.approx(4 * 0.2)
+    assert priced.loc["A", "holding_cost"] == pytest.approx(13 * 0.7)
+    assert priced["total_cost"].sum() == pytest.approx(
+        priced[
+            [
+                "holding_cost",
+                "stockout_cost",
+                "transport_cost",
+                "manufacturing_cost",
+                "distribution_cost",
+            ]
+        ]
+        .sum()
+        .sum()
+    )
+
+
+def test_shipping_more_than_the_stock_is_refused():
+    stock, demand, transfers, allocations = _two_stores()
+    with pytest.raises(ValueError, match="ship more than their stock"):
+        simulate_days(stock, demand, transfers.assign(units=25.0), allocations, H)
+
+
+def test_censored_days_use_the_latent_demand():
+    sales = pd.DataFrame(
+        {
+            "units_sold": [2.0, 1.0],
+            "latent_demand_units": [2.0, 4.5],
+            "is_stockout_censored": [False, True],
+        }
+    )
+    assert daily_demand(sales).tolist() == [2.0, 4.5]
+
+
+def _network(seed: int = 5):
+    """A small synthetic network with 60 days of sales, two backtest origins and snapshots."""
+    inst, lanes = small_random(seed=seed)
+    sp = inst.store_products.astype({"store_id": str, "product_id": str})
+    lanes = lanes.astype({"from_store": str, "to_store": str})
+    products = inst.products.astype({"product_id": str})
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range(ORIGIN - pd.Timedelta(days=45), ORIGIN + pd.Timedelta(days=2 * H))
+    rate = (sp["demand"] / H).to_numpy()
+    sales = pd.DataFrame(
+        {
+            "store_id": np.repeat(sp["store_id"].to_numpy(), len(dates)),
+            "product_id": np.repeat(sp["product_id"].to_numpy(), len(dates)),
+            "sales_date": np.tile(dates, len(sp)),
+            "units_sold": rng.poisson(np.repeat(rate, len(dates))).astype(float),
+        }
+    )
+    sales["latent_demand_units"] = sales["units_sold"]
+    sales["is_stockout_censored"] = False
+    origins = [ORIGIN, ORIGIN + pd.Timedelta(days=H)]
+    forecasts = pd.concat(
+        [
+            sp[["store_id", "product_id"]].assign(
+                origin_date=o,
+                demand_class="smooth",
+                model="test",
+                horizon_days=H,
+                forecast_units=sp["demand"].to_numpy() * rng.uniform(0.7, 1.3, len(sp)),
+                demand_std_horizon=sp["demand_std"].to_numpy(),
+            )
+            for o in origins
+        ],
+        ignore_index=True,
+    )
+    snapshots = pd.concat(
+        [
+            sp[["store_id", "product_id"]].assign(
+                snapshot_date=o,
+                on_hand_units=np.round(
+                    sp["current_inv"].to_numpy() * rng.uniform(0.5, 1.5, len(sp))
+                ),
+                in_transit_units=0.0,
+                is_on_hand_simulated=False,
+            )
+            for o in origins
+        ],
+        ignore_index=True,
+    )
+    return ReplayInputs(sp, products, lanes, forecasts, snapshots, sales, z_alpha=1.6449)
+
+
+def test_perfect_foresight_is_never_costlier_under_the_lp_cost_model():
+    inputs = _network()
+    result = replay_policies(inputs, ReplaySettings(solver=HIGHS))
+    origins = result.origins.pivot(index="origin_date", columns="policy", values="lp_model_cost")
+    assert len(origins) == 2
+    for policy in ("optimised", "do_nothing", "decentralised"):
+        assert (origins["perfect_foresight"] <= origins[policy] * (1 + 1e-7) + 1e-6).all()
+    # the replay's own accounting holds: served + lost = demand, everything non-negative
+    detail = result.detail
+    assert np.allclose(detail["served_units"] + detail["lost_units"], detail["demand_units"])
+    assert (detail[["served_units", "lost_units", "ending_units"]] >= -1e-9).all().all()
+    assert set(detail["stock_source"]) == {"snapshot"}
+    assert set(result.summary["comparator"]) == {"do_nothing", "perfect_foresight"}
+
+
+def test_the_replay_uses_nothing_after_its_origin():
+    inputs = _network()
+    later = inputs.sales["sales_date"] > ORIGIN
+    changed = inputs.sales.copy()
+    changed.loc[later, "units_sold"] = changed.loc[later, "units_sold"] * 3 + 5
+    changed["latent_demand_units"] = changed["units_sold"]
+    forecasts = inputs.forecasts[inputs.forecasts["origin_date"] == ORIGIN]
+
+    def known(sales: pd.DataFrame):
+        sales = sales.assign(demand_units=daily_demand(sales))
+        at = origin_inputs(
+            ORIGIN, inputs.store_products, forecasts, inputs.snapshots, sales, inputs.z_alpha
+        )
+        decisions = policy_decisions(at.planned, at.realised, inputs.products, inputs.lanes, HIGHS)
+        return at, decisions
+
+    before, plan_before = known(inputs.sales)
+    after, plan_after = known(changed)
+    pd.testing.assert_frame_equal(before.planned, after.planned)
+    pd.testing.assert_frame_equal(before.stock, after.stock)
+    pd.testing.assert_frame_equal(
+        plan_before["optimised"].transfers, plan_after["optimised"].transfers
+    )
+    # only the outcome (and the perfect-foresight bound, which is given it) sees the future
+    assert not before.realised["demand"].equals(after.realised["demand"])
+
+
+def test_missing_snapshot_is_reconstructed_from_the_latest_cover():
+    inputs = _network()
+    only_latest = inputs.snapshots[inputs.snapshots["snapshot_date"] > ORIGIN]
+    sales = inputs.sales.assign(demand_units=daily_demand(inputs.sales))
+    at = origin_inputs(
+        ORIGIN,
+        inputs.store_products,
+        inputs.forecasts[inputs.forecasts["origin_date"] == ORIGIN],
+        only_latest,
+        sales[sales["sales_date"] <= ORIGIN + pd.Timedelta(days=H)],
+        inputs.z_alpha,
+    )
+    assert set(at.stock["stock_source"]) == {"reconstructed_cover"}
+    assert (at.stock["start_units"] >= 0).all() and at.stock["start_units"].sum() > 0
+
+
+def test_bootstrap_interval_covers_a_known_difference():
+    rng = np.random.default_rng(3)
+    n_stores, true_gap = 60, 2.0
+    rows = []
+    for origin in range(4):
+        base = rng.gamma(5.0, 4.0, n_stores)
+        for policy, cost in (("do_nothing", base), ("optimised", base - true_gap)):
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "origin_date": origin,
+                        "policy": policy,
+                        "store_id": np.arange(n_stores),
+                        "total_cost": cost + rng.normal(0, 0.5, n_stores),
+                        "served_units": 10.0,
+                        "demand_units": 10.0,
+                    }
+                )
+            )
+    summary = compare_policies(pd.concat(rows), ("do_nothing",), CompareSettings(n_resamples=999))
+    cost = summary[summary["metric"] == "total_cost"].iloc[0]
+    expected = -true_gap * n_stores
+    assert cost["ci_low"] <= expected <= cost["ci_high"]
+    assert cost["ci_high"] < 0 and cost["p_value"] < 0.001
+    fill = summary[summary["metric"] == "fill_rate"].iloc[0]
+    assert fill["difference"] == 0 and fill["p_value"] == 1.0
+
+
+def test_a_reversed_plan_does_worse_than_doing_nothing():
+    inputs = _network()
+    sales = inputs.sales.assign(demand_units=daily_demand(inputs.sales))
+    at = origin_inputs(
+        ORIGIN,
+        inputs.store_products,
+        inputs.forecasts[inputs.forecasts["origin_date"] == ORIGIN],
+        inputs.snapshots,
+        sales,
+        inputs.z_alpha,
+    )
+    decisions = policy_decisions(
+        at.planned, at.realised, inputs.products, inputs.lanes, HIGHS, ("optimised", "do_nothing")
+    )
+    moves = decisions["optimised"].transfers
+    assert len(moves) > 0
+    # send the same units the other way, scaled to what each new donor holds
+    stock = at.stock.set_index(["store_id", "product_id"])["start_units"]
+    reversed_moves = moves.rename(columns={"from_store": "to_store", "to_store": "from_store"})
+    donor = pd.MultiIndex.from_frame(reversed_moves[["from_store", "product_id"]])
+    sent = reversed_moves.groupby(["from_store", "product_id"])["units"].transform("sum")
+    scale = np.minimum(1.0, stock.reindex(donor).to_numpy() / sent.to_numpy())
+    reversed_moves["units"] = np.floor(reversed_moves["units"].to_numpy() * scale)
+    reversed_moves = reversed_moves[reversed_moves["units"] > 0]
+    empty = decisions["do_nothing"].allocations
+
+    def cost(transfers: pd.DataFrame) -> float:
+        out = simulate_days(at.stock, at.demand, transfers, empty, at.horizon)
+        return float(
+            price_outcomes(out, at.planned, inputs.products, transfers)["total_cost"].sum()
+        )
+
+    assert cost(reversed_moves) > cost(decisions["do_nothing"].transfers)
+    # and the LP cost model agrees with the simulation on which is worse
+    lp = price_plan(at.realised, inputs.products, inputs.lanes, reversed_moves).objective
+    assert lp > price_plan(at.realised, inputs.products, inputs.lanes).objective
