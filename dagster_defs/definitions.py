@@ -10,7 +10,7 @@ from dagster_defs.assets.dbt import DBT_EXECUTABLE, DBT_LAYERS, dbt_project
 from dagster_defs.assets.forecasting import demand_forecast
 from dagster_defs.assets.imbalance import step8_csv
 from dagster_defs.assets.inputs import input_files, raw_tables
-from dagster_defs.assets.optimization import allocation_plan
+from dagster_defs.assets.optimization import allocation_plan, policy_replay
 from dagster_defs.assets.reporting import published_marts, rebalancing_report
 from dagster_defs.resources import WarehouseSettingsResource
 from dagster_defs.schedules import build_input_sensor, weekly_pipeline, whole_pipeline
@@ -26,6 +26,7 @@ def build_definitions(settings: WarehouseSettings) -> dg.Definitions:
             *DBT_LAYERS,
             demand_forecast,
             allocation_plan,
+            policy_replay,
             step8_csv,
             rebalancing_report,
             published_marts,

@@ -27,11 +27,48 @@ def table_row_counts(duckdb_path: Path, schemas: tuple[str, ...]) -> list[tuple[
         con.close()
 
 
+REPLAY_SQL = """
+select policy_name, comparator, metric, policy_value, comparator_value, difference, ci_low,
+       ci_high, p_value, n_origins
+from marts.policy_replay_summary
+where comparator = 'do_nothing' or policy_name = 'optimised'
+order by metric desc, comparator, policy_name
+"""
+
+
+def replay_lines(duckdb_path: Path) -> list[str]:
+    """The policy replay's summary in words (nothing when the warehouse has no replay)."""
+    con = duckdb.connect(str(duckdb_path), read_only=True)
+    try:
+        exists = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'marts' and table_name = 'policy_replay_summary'"
+        ).fetchone()[0]
+        rows = con.execute(REPLAY_SQL).fetchall() if exists else []
+    finally:
+        con.close()
+    if not rows:
+        return []
+    lines = [
+        "",
+        f"How the plan would have done (policy replay, {rows[0][-1]} origins, actual sales; "
+        "95% intervals):",
+    ]
+    for policy, comparator, metric, value, other, diff, low, high, p, _ in rows:
+        if metric == "fill_rate":
+            figures = f"{value:.1%} vs {other:.1%}: {diff:+.1%} [{low:+.1%}, {high:+.1%}]"
+        else:
+            figures = f"{value:,.0f} vs {other:,.0f}: {diff:+,.0f} [{low:+,.0f}, {high:+,.0f}]"
+        lines.append(f"  {metric:<10} {policy:<17} vs {comparator:<17} {figures}  p={p:.3g}")
+    return lines
+
+
 def run_summary(settings: WarehouseSettings) -> str:
     counts = table_row_counts(settings.duckdb_path, ("marts", "forecasting", "optimization"))
     width = max((len(f"{s}.{t}") for s, t, _ in counts), default=10)
     lines = [f"Dataset: {settings.dataset}   input files: {settings.resolved_input_dir}", ""]
     lines += [f"  {f'{s}.{t}':<{width}}  {n:>12,} rows" for s, t, n in counts]
+    lines += replay_lines(settings.duckdb_path)
     lines += [
         "",
         f"Warehouse (DuckDB): {settings.duckdb_path}",

@@ -8,6 +8,7 @@ import shutil
 
 import dagster as dg
 import duckdb
+import pandas as pd
 import pytest
 
 from dagster_defs.assets.dbt import DBT_LAYERS, PYTHON_WRITTEN, WarehouseTranslator, dbt_project
@@ -229,3 +230,38 @@ def test_plan_is_verified_and_beats_both_baselines(built_warehouse: BuiltWarehou
     assert scenarios == 8
     checks = {e.check_name: e.passed for e in built_warehouse.result.get_asset_check_evaluations()}
     assert checks["plan_optimal_and_verified"] is True
+
+
+def test_policy_replay_judges_the_plan_on_the_sales_that_followed(
+    built_warehouse: BuiltWarehouse,
+) -> None:
+    with duckdb.connect(str(built_warehouse.settings.duckdb_path), read_only=True) as con:
+        per_origin = con.execute(
+            "select origin_date, policy_name, demand_units, served_units, fill_rate, total_cost, "
+            "lp_model_cost from marts.policy_replay"
+        ).df()
+        last_sale = con.execute("select max(sales_date) from marts.fct_sales_daily").fetchone()[0]
+        summary = con.execute("select * from marts.policy_replay_summary").df()
+        service = con.execute(
+            "select fill_rate, expected_fill_rate, replay_fill_rate "
+            "from marts.allocation_service_level where service_level_grain = 'overall'"
+        ).fetchone()
+    origins = sorted(per_origin["origin_date"].unique())
+    # the last window ends on the last day of sales; windows are 7 days apart
+    assert pd.Timestamp(origins[-1]) + pd.Timedelta(days=7) == pd.Timestamp(last_sale)
+    assert set(per_origin["policy_name"]) == {
+        "optimised",
+        "do_nothing",
+        "decentralised",
+        "perfect_foresight",
+    }
+    # every policy faces the same demand at an origin
+    assert per_origin.groupby("origin_date")["demand_units"].nunique().max() == 1
+    bound = per_origin.pivot(index="origin_date", columns="policy_name", values="lp_model_cost")
+    assert (bound["perfect_foresight"] <= bound.min(axis=1) * (1 + 1e-7) + 1e-6).all()
+    assert {"do_nothing", "perfect_foresight"} <= set(summary["comparator"])
+    assert (summary["ci_low"] <= summary["ci_high"]).all()
+    fill_rate, expected, realised = service
+    assert expected <= fill_rate + 1e-9 and 0 < realised <= 1
+    checks = {e.check_name for e in built_warehouse.result.get_asset_check_evaluations()}
+    assert "plan_not_worse_than_doing_nothing" in checks

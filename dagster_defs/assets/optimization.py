@@ -13,6 +13,8 @@ from python_assets.optimization import (
     SolverSettings,
     plan_with_baselines,
 )
+from python_assets.optimization.replay import ReplayInputs, ReplaySettings, replay_policies
+from python_assets.optimization.replay.compare import replay_check
 from python_assets.warehouse import replace_tables
 
 TABLES = {
@@ -143,3 +145,81 @@ def allocation_plan(
     )
     if plan.status == "failed":
         raise dg.Failure(f"the allocation plan failed verification: {plan.violations[:5]}")
+
+
+REPLAY_TABLES = {
+    "policy_replay_detail": "The policy replay per origin x policy x store x product: demand that followed, served, lost, ending stock, costs.",
+    "policy_replay_origins": "The policy replay per origin x policy: plan status, stock source, cost under the LP model on the realised totals, expected fill rate.",
+    "policy_replay_summary": "Each policy against doing nothing and the perfect-foresight bound: cost and fill-rate differences with 95% block-bootstrap intervals and a paired test.",
+}
+REPLAY_SALES_SQL = """
+select store_id, product_id, sales_date, units_sold, latent_demand_units, is_stockout_censored
+from marts.fct_sales_daily
+where sales_date > (select min(origin_date) from forecasting.backtest_forecasts) - interval 28 day
+"""
+
+
+class ReplayConfig(dg.Config):
+    origins: int = Field(
+        default=4,
+        description="Backtest origins replayed (the last ones; each is followed by H days of actual sales).",
+    )
+    solver: str = Field(default="highs", description="LP solver: highs (default) or cbc.")
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["optimization", t],
+            deps=[
+                *INPUT_KEYS,
+                ["forecasting", "backtest_forecasts"],
+                ["staging", "stg_inputs__inventory_snapshots"],
+                ["marts", "fct_sales_daily"],
+                ["reference", "service_levels"],
+            ],
+            description=d,
+        )
+        for t, d in REPLAY_TABLES.items()
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "plan_not_worse_than_doing_nothing", asset=["optimization", "policy_replay_summary"]
+        )
+    ],
+    group_name="optimization",
+)
+def policy_replay(context: dg.AssetExecutionContext, config: ReplayConfig, duckdb: DuckDBResource):
+    with duckdb.get_connection() as con:
+        inputs = ReplayInputs(
+            store_products=con.execute("select * from marts.allocation_inputs_store_product").df(),
+            products=con.execute("select * from marts.allocation_inputs_product").df(),
+            lanes=con.execute("select * from marts.allocation_inputs_lanes").df(),
+            forecasts=con.execute("select * from forecasting.backtest_forecasts").df(),
+            snapshots=con.execute("select * from staging.stg_inputs__inventory_snapshots").df(),
+            sales=con.execute(REPLAY_SALES_SQL).df(),
+            z_alpha=float(
+                con.execute(
+                    "select z_alpha from reference.service_levels where is_default"
+                ).fetchone()[0]
+            ),
+        )
+    settings = ReplaySettings(origins=config.origins, solver=SolverSettings(solver=config.solver))
+    result = replay_policies(inputs, settings, log=context.log.info)
+    with duckdb.get_connection() as con:
+        rows = replace_tables(con, "optimization", result.tables())
+    summary = result.summary
+    for table in REPLAY_TABLES:
+        metadata = {"dagster/row_count": rows[table]}
+        if table == "policy_replay_summary" and len(summary):
+            metadata["summary"] = dg.MetadataValue.md(summary.round(4).to_markdown(index=False))
+        yield dg.MaterializeResult(asset_key=["optimization", table], metadata=metadata)
+    check = replay_check(summary)
+    yield dg.AssetCheckResult(
+        check_name="plan_not_worse_than_doing_nothing",
+        asset_key=["optimization", "policy_replay_summary"],
+        passed=check.passed,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=check.description,
+        metadata=check.metadata,
+    )

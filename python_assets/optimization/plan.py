@@ -22,6 +22,7 @@ from python_assets.optimization.baselines import (
 from python_assets.optimization.inputs import lane_settings_from_seed
 from python_assets.optimization.problem import AllocationPlan, SolverSettings
 from python_assets.optimization.scenarios import run_scenarios
+from python_assets.optimization.service import with_expected_stockout
 from python_assets.optimization.solve import solve_allocation
 
 Log = Callable[[str], None]
@@ -116,6 +117,7 @@ def plan_with_baselines(
         ),
     )
     say(f"plan {plan.status} in {time.perf_counter() - started:.1f} s")
+    plan.store_products = with_expected_stockout(plan.store_products, sp)
 
     decentralised = baseline_decentralised(sp, products, lanes, solver)
     baselines = {

@@ -10,6 +10,7 @@ See docs/methodology.md, "Policy replay".
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 
@@ -32,3 +33,28 @@ def expected_fill_rate(available, mean, std) -> float:
     if demand <= 0:
         return 1.0
     return 1.0 - float(np.sum(expected_lost_units(available, mean, std))) / demand
+
+
+def with_expected_stockout(plan_rows: pd.DataFrame, store_products: pd.DataFrame) -> pd.DataFrame:
+    """plan_rows (store_id, product_id, current_inv, demand, transfer_in, transfer_out,
+    allocate_units) + expected_stockout_units under the forecast distribution (demand_std of
+    store_products: the std of the horizon's demand)."""
+    if "demand_std" not in store_products:  # no distribution given: the point forecast decides
+        store_products = store_products.assign(demand_std=np.nan)
+    std = plan_rows[["store_id", "product_id"]].merge(
+        store_products[["store_id", "product_id", "demand_std"]],
+        on=["store_id", "product_id"],
+        how="left",
+        validate="one_to_one",
+    )["demand_std"]
+    available = (
+        plan_rows["current_inv"]
+        + plan_rows["transfer_in"]
+        - plan_rows["transfer_out"]
+        + plan_rows["allocate_units"]
+    )
+    return plan_rows.assign(
+        expected_stockout_units=expected_lost_units(
+            available.to_numpy(), plan_rows["demand"].to_numpy(), std.to_numpy()
+        )
+    )

@@ -19,6 +19,7 @@ PLAN_LABELS: dict[str, str] = {
     "do_nothing": "Do nothing",
     "decentralised": "Decentralised (no store-to-store transfers)",
     "zscore_rule_moves": "Z-score rule's moves",
+    "perfect_foresight": "Perfect foresight (the LP given the demand that followed)",
 }
 COST_COMPONENTS: tuple[tuple[str, str], ...] = (
     ("holding_cost", "holding"),
@@ -240,6 +241,37 @@ READS: dict[str, TableRead] = {
         ),
         order="model_name, backtest_window, segment_type, segment_value",
     ),
+    "replay": _mart(
+        "policy_replay",
+        (
+            "origin_date",
+            "policy_name",
+            "demand_units",
+            "served_units",
+            "fill_rate",
+            "total_cost",
+            "expected_fill_rate",
+            "stock_source",
+        ),
+        order="origin_date, policy_name",
+    ),
+    "replay_summary": _mart(
+        "policy_replay_summary",
+        (
+            "policy_name",
+            "comparator",
+            "metric",
+            "policy_value",
+            "comparator_value",
+            "difference",
+            "ci_low",
+            "ci_high",
+            "p_value",
+            "n_stores",
+            "n_origins",
+        ),
+        order="comparator, metric, policy_name",
+    ),
     "zscore_flag_counts": _report(
         "rpt_zscore_flag_counts", ("imbalance_flag", "cases"), order="imbalance_flag"
     ),
@@ -329,6 +361,8 @@ class ReportData:
     scenarios: pd.DataFrame
     forecast_models: pd.DataFrame
     forecast_accuracy: pd.DataFrame
+    replay: pd.DataFrame
+    replay_summary: pd.DataFrame
     zscore_flag_counts: pd.DataFrame
     zscore_cases: pd.DataFrame
     zscore_details: pd.DataFrame

@@ -47,6 +47,29 @@ def test_weekly_pattern_is_reproduced_by_seasonal_naive_and_the_chosen_model() -
     assert "moving_average_7" not in result.model_per_class.values()
 
 
+def test_backtest_forecasts_hold_the_chosen_forecast_at_every_scored_origin() -> None:
+    pattern = np.array([2.0, 4.0, 6.0, 8.0, 10.0, 14.0, 12.0])
+    units = np.linspace(1.0, 3.0, 6)[:, None] * np.tile(pattern, 9)[None, :]
+    history, products = make_history(units)
+    result = forecast_demand(history, products, FAST)
+    totals = result.backtest_forecasts
+    origins = sorted(str(d.date()) for d in totals["origin_date"].unique())
+    assert origins == result.diagnostics["scored_origins"]
+    assert len(totals) == len(origins) * 6
+    assert (totals["horizon_days"] == FAST.horizon).all()
+    # each series' H-day total is its class's chosen model's forecast at that origin
+    predictions = result.backtest_predictions
+    for row in totals.itertuples():
+        rows = predictions[
+            (predictions["model"] == row.model)
+            & (predictions["origin_date"] == row.origin_date)
+            & (predictions["store_id"] == row.store_id)
+            & (predictions["product_id"] == row.product_id)
+        ]
+        assert row.model == result.model_per_class.get(row.demand_class, row.model)
+        assert row.forecast_units == pytest.approx(rows["forecast"].sum())
+
+
 def test_censored_days_do_not_pull_the_forecast_down() -> None:
     rng = np.random.default_rng(3)
     n_series, n_days = 20, 63

@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from python_assets.forecasting.guardrails import CheckOutcome
+
 SUMMARY_COLUMNS = (
     "policy",
     "comparator",
@@ -145,3 +147,34 @@ def compare_policies(
     ]
     summary = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
     return summary.astype({"n_stores": "int64", "n_origins": "int64"})
+
+
+def replay_check(summary: pd.DataFrame) -> CheckOutcome:
+    """Warns when the optimised plan cost more than doing nothing over the replayed origins."""
+    name = "plan_not_worse_than_doing_nothing"
+    rows = (
+        summary[
+            (summary["policy"] == "optimised")
+            & (summary["comparator"] == "do_nothing")
+            & (summary["metric"] == "total_cost")
+        ]
+        if len(summary)
+        else summary
+    )
+    if rows.empty:
+        return CheckOutcome(
+            name, True, "no replay of the plan against doing nothing: nothing to check"
+        )
+    row = rows.iloc[0]
+    worse = bool(row["difference"] > 0)
+    description = (
+        f"over {row['n_origins']} origins the plan cost {row['difference']:+,.0f} per origin against "
+        f"doing nothing (95% interval {row['ci_low']:+,.0f} to {row['ci_high']:+,.0f}, "
+        f"p = {row['p_value']:.3g})"
+    )
+    return CheckOutcome(
+        name,
+        not worse,
+        ("WORSE than doing nothing: " if worse else "") + description,
+        {k: float(row[k]) for k in ("difference", "ci_low", "ci_high", "p_value")},
+    )

@@ -11,6 +11,7 @@ from python_assets.reporting.charts.plan import (
     recommendations_chart,
     transfers_chart,
 )
+from python_assets.reporting.charts.replay import replay_chart
 from python_assets.reporting.charts.sales import (
     region_category_heatmap,
     seasonal_chart,
@@ -31,6 +32,7 @@ __all__ = [
     "recommendations_chart",
     "region_category_heatmap",
     "region_category_treemap",
+    "replay_chart",
     "seasonal_chart",
     "squarify",
     "store_sales_chart",

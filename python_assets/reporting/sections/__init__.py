@@ -22,6 +22,7 @@ from python_assets.reporting.sections.plan import (
     scenarios,
     transfers,
 )
+from python_assets.reporting.sections.replay import replay
 from python_assets.reporting.sections.sales import heatmap, seasonal, store_performance, treemap
 from python_assets.reporting.sections.summary import summary
 
@@ -43,6 +44,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("transfers", "Top transfers", transfers, True),
     Section("balance", "Balance per region before and after the plan", balance, True),
     Section("scenarios", "Scenario comparison", scenarios, True),
+    Section("replay", "How the plan would have done", replay, True),
     Section("forecast", "Forecast accuracy", forecast, True),
     Section("zscore", "Z-score imbalance cases", zscore, True),
     Section("recommendations", "Store recommendations", recommendations, True),

@@ -1,8 +1,16 @@
-{#- Fill rate (share of forecast demand served over the horizon) of the optimised plan and of
-    doing nothing (each store serves from its own stock), per store, product, region and
-    overall. One row per level per key. -#}
+{#- Fill rate (share of demand served over the horizon) per store, product, region and overall:
+    of the optimised plan against its own forecast (fill_rate), expected under the forecast
+    distribution (expected_fill_rate), realised by the same policy in the policy replay
+    (replay_fill_rate), and of doing nothing (each store serves from its own stock). One row per
+    level per key. -#}
 
 with
+
+stores as (
+
+    select * from {{ ref('stg_inputs__stores') }}
+
+),
 
 plan as (
 
@@ -12,55 +20,99 @@ plan as (
         stores.region,
         plan.demand_units,
         plan.demand_units - plan.stockout_units as served_units,
+        plan.demand_units - plan.expected_stockout_units as expected_served_units,
         least(plan.current_inventory_units, plan.demand_units) as served_units_doing_nothing
     from {{ ref('fct_replenishment_plan') }} as plan
-    inner join {{ ref('stg_inputs__stores') }} as stores on plan.store_id = stores.store_id
+    inner join stores on plan.store_id = stores.store_id
 
 ),
 
-levels as (
+replay as (
 
     select
-        'store' as service_level_grain,
-        store_id as grain_key,
-        demand_units,
-        served_units,
-        served_units_doing_nothing
-    from plan
-    union all
+        replay.store_id,
+        replay.product_id,
+        stores.region,
+        replay.demand_units,
+        replay.served_units
+    from {{ ref('stg_optimization__policy_replay_details') }} as replay
+    inner join stores on replay.store_id = stores.store_id
+    where replay.policy_name = 'optimised'
+
+),
+
+{%- set grains = [
+    ('store', 'store_id'),
+    ('product', 'product_id'),
+    ('region', 'region'),
+    ('overall', "'all'"),
+] %}
+
+plan_levels as (
+
+    {%- for grain, key in grains %}
+        select
+            '{{ grain }}' as service_level_grain,
+            {{ key }} as grain_key,
+            demand_units,
+            served_units,
+            expected_served_units,
+            served_units_doing_nothing
+        from plan
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+
+),
+
+replay_levels as (
+
+    {%- for grain, key in grains %}
+        select
+            '{{ grain }}' as service_level_grain,
+            {{ key }} as grain_key,
+            demand_units,
+            served_units
+        from replay
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+
+),
+
+plan_rates as (
+
     select
-        'product' as service_level_grain,
-        product_id as grain_key,
-        demand_units,
-        served_units,
-        served_units_doing_nothing
-    from plan
-    union all
+        service_level_grain,
+        grain_key,
+        sum(demand_units) as demand_units,
+        sum(served_units) as served_units,
+        sum(demand_units) - sum(served_units) as stockout_units,
+        sum(served_units) / nullif(sum(demand_units), 0) as fill_rate,
+        sum(served_units_doing_nothing) / nullif(sum(demand_units), 0) as fill_rate_doing_nothing,
+        sum(expected_served_units) / nullif(sum(demand_units), 0) as expected_fill_rate
+    from plan_levels
+    group by service_level_grain, grain_key
+
+),
+
+replay_rates as (
+
     select
-        'region' as service_level_grain,
-        region as grain_key,
-        demand_units,
-        served_units,
-        served_units_doing_nothing
-    from plan
-    union all
-    select
-        'overall' as service_level_grain,
-        'all' as grain_key,
-        demand_units,
-        served_units,
-        served_units_doing_nothing
-    from plan
+        service_level_grain,
+        grain_key,
+        sum(served_units) / nullif(sum(demand_units), 0) as replay_fill_rate
+    from replay_levels
+    group by service_level_grain, grain_key
 
 )
 
 select
-    service_level_grain,
-    grain_key,
-    sum(demand_units) as demand_units,
-    sum(served_units) as served_units,
-    sum(demand_units) - sum(served_units) as stockout_units,
-    sum(served_units) / nullif(sum(demand_units), 0) as fill_rate,
-    sum(served_units_doing_nothing) / nullif(sum(demand_units), 0) as fill_rate_doing_nothing
-from levels
-group by service_level_grain, grain_key
+    plan_rates.*,
+    replay_rates.replay_fill_rate
+from plan_rates
+left join replay_rates
+    on plan_rates.service_level_grain = replay_rates.service_level_grain
+    and plan_rates.grain_key = replay_rates.grain_key

@@ -9,6 +9,7 @@ select
     plan.transfer_out_units,
     plan.ending_inventory_units,
     plan.stockout_units,
+    plan.expected_stockout_units,
     plan.fill_rate,
     production.manufacture_units as product_manufacture_units
 from {{ ref('stg_optimization__store_product_plans') }} as plan

@@ -23,6 +23,7 @@ renamed as (
         cast(transfer_out as double) as transfer_out_units,
         cast(ending_inv as double) as ending_inventory_units,
         cast(stockout_units as double) as stockout_units,
+        cast(expected_stockout_units as double) as expected_stockout_units,
         cast(fill_rate as double) as fill_rate
 
     from source
