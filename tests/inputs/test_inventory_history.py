@@ -54,7 +54,7 @@ def demo_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def test_history_offsets_keep_a_full_demand_window() -> None:
     assert history_offsets(400, 28) == WEEKLY_OFFSETS
-    assert history_offsets(60, 28) == (7, 14, 21, 28, 32)[:4]  # 60 - 35 < 28
+    assert history_offsets(60, 28) == (7, 14, 21, 28)  # 60 - 35 < 28
     assert history_offsets(83, 14) == WEEKLY_OFFSETS
     assert history_offsets(28, 28) == ()
     with pytest.raises(ValueError, match="window_days"):
