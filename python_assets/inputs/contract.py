@@ -121,10 +121,12 @@ PLANNED_COVARIATES = InputTable(
     ),
 )
 
+# The latest snapshot_date is the stock the plan starts from; earlier dates are the inventory
+# history a replay of past plans reads. A single date (no history) is valid.
 INVENTORY_SNAPSHOT = InputTable(
     name="inventory_snapshot",
-    grain="one row per store per product",
-    key=("store_id", "product_id"),
+    grain="one row per store per product per snapshot date",
+    key=("store_id", "product_id", "snapshot_date"),
     references={"store_id": "stores", "product_id": "products"},
     columns=(
         Column("store_id", "varchar"),

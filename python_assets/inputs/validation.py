@@ -14,6 +14,7 @@ import duckdb
 from python_assets.inputs.contract import (
     FILE_SUFFIXES,
     INPUT_TABLES,
+    INVENTORY_SNAPSHOT,
     PLANNED_COVARIATES,
     SALES_DAILY,
     TABLES_BY_NAME,
@@ -129,22 +130,27 @@ def _column_problems(
     return [p for p in found if p is not None]
 
 
-def _planned_covariates_after_history(
-    con: duckdb.DuckDBPyConnection, path: Path
+def _dates_against_sales_history(
+    con: duckdb.DuckDBPyConnection, path: Path, table: InputTable, column: str, after: bool
 ) -> list[InputProblem]:
-    # Covariates of days with sales belong in sales_daily; here they would be read as plans.
+    """Rows of `table` whose `column` lies on the wrong side of the last sales day: after it
+    when `after` is false (a stock snapshot of a day without sales), on or before it when true
+    (a plan for a day that already has sales)."""
     last_sales_day = con.execute(
         f'select max(try_cast("date" as date)) from input_{SALES_DAILY.name}'
     ).fetchone()[0]
     if last_sales_day is None:
         return []
+    day = f"date '{last_sales_day.isoformat()}'"
+    typed = f'try_cast("{column}" as date)'
+    kind, condition = ("not after", f"{typed} <= {day}") if after else ("after", f"{typed} > {day}")
     p = _count_and_example(
         con,
         path,
-        f"input_{PLANNED_COVARIATES.name}",
-        "date",
-        f"not after the last sales day {last_sales_day.isoformat()}",
-        f"try_cast(\"date\" as date) <= date '{last_sales_day.isoformat()}'",
+        f"input_{table.name}",
+        column,
+        f"{kind} the last sales day {last_sales_day.isoformat()}",
+        condition,
     )
     return [p] if p else []
 
@@ -203,8 +209,20 @@ def validate_inputs(input_dir: Path) -> dict[str, Path]:
                     con, files[name], f"input_{name}", column, f"unknown {parent} id", condition
                 )
                 problems += [p] if p else []
-        if {PLANNED_COVARIATES.name, SALES_DAILY.name} <= set(usable):
-            problems += _planned_covariates_after_history(con, files[PLANNED_COVARIATES.name])
+        # Covariates of days with sales belong in sales_daily; here they would be read as plans.
+        # A stock snapshot after the last sales day has no sales to be judged against. Both
+        # wait for sales dates that parse: a bad one would move the last day and add noise.
+        sales_dates_parse = SALES_DAILY.name in usable and not any(
+            p.file == str(files[SALES_DAILY.name]) and p.column == "date" for p in problems
+        )
+        for table, column, after in (
+            (PLANNED_COVARIATES, "date", True),
+            (INVENTORY_SNAPSHOT, "snapshot_date", False),
+        ):
+            if sales_dates_parse and table.name in usable:
+                problems += _dates_against_sales_history(
+                    con, files[table.name], table, column, after
+                )
     finally:
         con.close()
     if problems:

@@ -288,3 +288,46 @@ def test_planned_covariates_need_their_keys(inputs: Path) -> None:
     edit_csv(inputs, "planned_covariates", lambda f: f.drop(columns=["date"]))
     problem, _ = single_problem(inputs)
     assert (problem.kind, problem.column) == ("required column missing", "date")
+
+
+# --------------------------------------------------------------------------- inventory history
+
+
+def add_snapshot_dates(folder: Path, dates: list[str]) -> None:
+    """Repeat the inventory snapshot on each of `dates` (history before the latest date)."""
+    edit_csv(
+        folder,
+        "inventory_snapshot",
+        lambda f: pd.concat([f, *(f.assign(snapshot_date=d) for d in dates)]),
+    )
+
+
+def test_inventory_history_passes_and_loads_every_date(inputs: Path, tmp_path: Path) -> None:
+    add_snapshot_dates(inputs, ["2025-01-01", "2025-01-02"])
+    files = validate_inputs(inputs)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        rows = load_inputs(con, files)
+        dates = con.execute(
+            "select count(distinct snapshot_date) from raw.inventory_snapshot"
+        ).fetchone()[0]
+    assert (rows["inventory_snapshot"], dates) == (6, 3)
+
+
+def test_inventory_snapshot_after_the_last_sales_day(inputs: Path) -> None:
+    add_snapshot_dates(inputs, ["2025-01-04"])
+    problem, message = single_problem(inputs)
+    assert (problem.column, problem.count) == ("snapshot_date", 2)
+    assert problem.kind == "after the last sales day 2025-01-03"
+    assert "inventory_snapshot.csv" in message and "2025-01-04" in problem.example
+
+
+def test_inventory_duplicate_on_one_snapshot_date(inputs: Path) -> None:
+    add_snapshot_dates(inputs, ["2025-01-02"])
+    edit_csv(inputs, "inventory_snapshot", lambda f: pd.concat([f, f.iloc[[3]]]))
+    problem, _ = single_problem(inputs)
+    assert (problem.kind, problem.column, problem.count) == (
+        "duplicate key",
+        "store_id+product_id+snapshot_date",
+        2,
+    )
+    assert "S2" in problem.example and "2025-01-02" in problem.example

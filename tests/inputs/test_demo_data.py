@@ -51,13 +51,21 @@ def sales(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def subcategory_cover(tables: dict[str, pd.DataFrame], sales: pd.DataFrame) -> pd.DataFrame:
+def latest_snapshot(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The plan's stock: the inventory snapshot's latest date (earlier dates are history)."""
+    snapshot = tables["inventory_snapshot"]
+    return snapshot[snapshot["snapshot_date"] == snapshot["snapshot_date"].max()]
+
+
+@pytest.fixture(scope="module")
+def subcategory_cover(
+    tables: dict[str, pd.DataFrame], sales: pd.DataFrame, latest_snapshot: pd.DataFrame
+) -> pd.DataFrame:
     """Days of cover per store x subcategory: on hand / last 28 days' average daily sales."""
     recent = sales[sales["date"] > sales["date"].max() - pd.Timedelta(days=28)]
     rate = recent.groupby(["store_id", "format", "subcategory"])["units_sold"].sum() / 28.0
     stock = (
-        tables["inventory_snapshot"]
-        .merge(tables["products"][["product_id", "subcategory"]], on="product_id")
+        latest_snapshot.merge(tables["products"][["product_id", "subcategory"]], on="product_id")
         .groupby(["store_id", "subcategory"])["on_hand_units"]
         .sum()
     )
@@ -149,14 +157,16 @@ def test_stores_sit_in_the_us_with_sizes_by_format(tables: dict[str, pd.DataFram
     assert (stores["opened_on"] < tables["sales_daily"]["date"].min()).all()
 
 
-def test_every_series_covers_more_than_a_year(tables: dict[str, pd.DataFrame]) -> None:
+def test_every_series_covers_more_than_a_year(
+    tables: dict[str, pd.DataFrame], latest_snapshot: pd.DataFrame
+) -> None:
     sales = tables["sales_daily"]
     n_days = sales["date"].nunique()
     assert n_days > 365
     assert (sales.groupby(["store_id", "product_id"]).size() == n_days).all()
-    assert (tables["inventory_snapshot"]["snapshot_date"] == sales["date"].max()).all()
+    assert (latest_snapshot["snapshot_date"] == sales["date"].max()).all()
     carried = set(zip(sales["store_id"], sales["product_id"], strict=True))
-    snapshot = tables["inventory_snapshot"]
+    snapshot = latest_snapshot
     assert set(zip(snapshot["store_id"], snapshot["product_id"], strict=True)) == carried
 
 
@@ -223,9 +233,9 @@ def test_store_formats_have_separable_demand_mixes(sales: pd.DataFrame) -> None:
 
 
 def test_inventory_covers_about_twelve_days_and_fits_storage(
-    tables: dict[str, pd.DataFrame], subcategory_cover: pd.DataFrame
+    tables: dict[str, pd.DataFrame], latest_snapshot: pd.DataFrame, subcategory_cover: pd.DataFrame
 ) -> None:
-    snapshot = tables["inventory_snapshot"]
+    snapshot = latest_snapshot
     assert (snapshot["on_hand_units"] == np.round(snapshot["on_hand_units"])).all()
     assert not snapshot["on_hand_simulated"].any()
     assert snapshot["in_transit_units"].sum() < 0.2 * snapshot["on_hand_units"].sum()

@@ -22,9 +22,12 @@ from python_assets.inputs.freshretailnet import (
     region_of_latitude,
     write_synthetic_freshretailnet,
 )
+from python_assets.inputs.inventory_history import history_offsets
 from python_assets.inputs.validation import validate_inputs
 
 N_CITIES, N_STORES, N_PRODUCTS, N_DAYS = 3, 9, 6, 30
+# the latest snapshot and the weekly history before it that a full 14-day window precedes
+N_SNAPSHOT_DATES = 1 + len(history_offsets(N_DAYS, FreshRetailNetAssumptions().demand_window_days))
 # an empty FRN_PATH (as a Makefile may export) means the default, not the current directory
 REAL_PATH = Path(
     os.environ.get("FRN_PATH")
@@ -113,7 +116,7 @@ def test_row_counts(adapted: tuple[Path, dict[str, int]]) -> None:
         "stores": N_STORES,
         "products": N_PRODUCTS,
         "sales_daily": N_STORES * N_PRODUCTS * N_DAYS,
-        "inventory_snapshot": N_STORES * N_PRODUCTS,
+        "inventory_snapshot": N_STORES * N_PRODUCTS * N_SNAPSHOT_DATES,
     }
     for table, n in expected.items():
         assert counts[table] == n, table
@@ -312,35 +315,68 @@ def test_inventory_for_every_series_and_simulated(adapted: tuple[Path, dict[str,
     )[0]
     assert flags == [True]
     last_day = _scalar(f"SELECT max(date) FROM {_out(out_dir, 'sales_daily')}")
-    assert snapshot_dates == [last_day]
+    assert N_SNAPSHOT_DATES == 3
+    assert sorted(snapshot_dates) == [last_day - timedelta(days=d) for d in (14, 7, 0)]
     assert negative == 0
 
 
-def _cover_days(out_dir: Path, window_days: int) -> dict[tuple[str, str], float]:
-    """on_hand / mean daily sales over the last window_days, per series with recent sales."""
+def _cover_days(
+    out_dir: Path, window_days: int, days_before_last: int = 0
+) -> dict[tuple[str, str], float]:
+    """on_hand / mean daily sales over the window_days ending on the snapshot date
+    days_before_last days before the last sales day, per series with recent sales."""
+    as_of = f"(SELECT max(date) FROM {_out(out_dir, 'sales_daily')}) - {int(days_before_last)}"
     rows = _query(
         f"""
         WITH recent AS (
             SELECT store_id, product_id, avg(units_sold) AS daily
             FROM {_out(out_dir, "sales_daily")}
-            WHERE date > (SELECT max(date) FROM {_out(out_dir, "sales_daily")})
-                         - INTERVAL {window_days} DAY
+            WHERE date > {as_of} - INTERVAL {window_days} DAY AND date <= {as_of}
             GROUP BY ALL
         )
         SELECT i.store_id, i.product_id, i.on_hand_units / r.daily
         FROM {_out(out_dir, "inventory_snapshot")} i JOIN recent r USING (store_id, product_id)
-        WHERE r.daily > 0
+        WHERE r.daily > 0 AND i.snapshot_date = {as_of}
         """
     )
     return {(store, product): cover for store, product, cover in rows}
 
 
-def test_inventory_is_recent_sales_times_cover(source: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("days_before_last", [0, 7, 14, 21])
+def test_inventory_is_recent_sales_times_cover(
+    source: Path, tmp_path: Path, days_before_last: int
+) -> None:
     flat = FreshRetailNetAssumptions(cover_sigma=0.0, store_factor_sigma=0.0, demand_window_days=7)
     adapt_freshretailnet(source, tmp_path, flat)
-    cover = _cover_days(tmp_path, flat.demand_window_days)
+    cover = _cover_days(tmp_path, flat.demand_window_days, days_before_last)
     assert len(cover) > N_STORES * N_PRODUCTS * 0.8
     np.testing.assert_allclose(list(cover.values()), flat.cover_median_days, rtol=1e-9)
+
+
+def test_history_snapshot_is_the_stock_of_a_run_ending_that_day(
+    source: Path, adapted: tuple[Path, dict[str, int]], tmp_path: Path
+) -> None:
+    """The stock of a past date uses no later sales: a run whose data ends on that date gives
+    it as its latest snapshot, and the later days change nothing in it."""
+    full = _out(adapted[0], "inventory_snapshot")
+    day = _scalar(f"SELECT max(snapshot_date) - 7 FROM {full}")
+    ended = FreshRetailNetAssumptions(withhold_from=day + timedelta(days=1))
+    adapt_freshretailnet(source, tmp_path, ended)
+    short = _out(tmp_path, "inventory_snapshot")
+    differing = _scalar(
+        f"""
+        SELECT count(*) FROM (
+            SELECT store_id, product_id, snapshot_date, on_hand_units FROM {full}
+            WHERE snapshot_date = DATE '{day.isoformat()}'
+            EXCEPT
+            SELECT store_id, product_id, snapshot_date, on_hand_units FROM {short}
+            WHERE snapshot_date = DATE '{day.isoformat()}'
+        )
+        """
+    )
+    assert _scalar(f"SELECT max(snapshot_date) FROM {short}") == day
+    assert _scalar(f"SELECT count(*) FROM {short} WHERE snapshot_date = DATE '{day}'") > 0
+    assert differing == 0
 
 
 def test_inventory_cover_is_unbalanced_between_stores(
@@ -485,7 +521,12 @@ def test_real_slice_keeps_every_source_row(real_adapted: tuple[Path, dict[str, i
         """
     )[0]
     assert counts["sales_daily"] == source_rows > 0
-    assert counts["inventory_snapshot"] == source_series
+    # 83 days of sales: the latest snapshot and all 8 weekly history dates
+    assert counts["inventory_snapshot"] == source_series * 9
+    dates = _query(f"SELECT DISTINCT snapshot_date FROM {_out(out_dir, 'inventory_snapshot')}")
+    assert sorted(d for (d,) in dates) == [
+        date(2024, 6, 18) - timedelta(days=7 * k) for k in range(8, -1, -1)
+    ]
     assert counts["stores"] == source_stores
     matched, mismatched = _query(
         f"""
@@ -523,7 +564,10 @@ def test_real_last_week_as_planned_covariates(
 ) -> None:
     """Hold out the shared file's last week and give the same file as the future file: that
     week's discounts, promotions, holidays and weather become planned covariates."""
-    _, history_counts = real_adapted
+    history_dir, _ = real_adapted
+    n_series = _scalar(
+        f"SELECT count(DISTINCT (store_id, product_id)) FROM {_out(history_dir, 'sales_daily')}"
+    )
     out_dir = tmp_path / "held_out"
     counts = adapt_freshretailnet(
         REAL_PATH,
@@ -532,7 +576,7 @@ def test_real_last_week_as_planned_covariates(
         city_ids=REAL_CITY_IDS,
         future_source=REAL_PATH,
     )
-    assert counts["planned_covariates"] == history_counts["inventory_snapshot"] * 7
+    assert counts["planned_covariates"] == n_series * 7
     days = _query(f"SELECT DISTINCT date FROM {_out(out_dir, 'planned_covariates')} ORDER BY 1")
     assert [d for (d,) in days] == [date(2024, 6, 12) + timedelta(days=i) for i in range(7)]
     assert "planned_covariates" in validate_inputs(out_dir)

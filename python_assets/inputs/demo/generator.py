@@ -26,6 +26,7 @@ from python_assets.inputs.demo.demand import ANNUAL_GROWTH, NEG_BINOMIAL_SHAPE, 
 from python_assets.inputs.demo.files import id_width, prefixed_ids, write_table
 from python_assets.inputs.demo.imbalances import plant_imbalances, planted_columns
 from python_assets.inputs.demo.inventory import (
+    RECENT_DEMAND_DAYS,
     TARGET_COVER_DAYS,
     snapshot_columns,
     storage_capacity,
@@ -41,23 +42,30 @@ from python_assets.inputs.demo.profiles import (
     build_patterns,
 )
 from python_assets.inputs.demo.sales import SalesInputs, write_sales
+from python_assets.inputs.inventory_history import history_offsets
 
 
 def _assumptions(
-    size: DemoSize, seed: int, end_date: date, n_planted: int, patterns: SeriesPatterns
+    size: DemoSize,
+    seed: int,
+    end_date: date,
+    n_planted: int,
+    patterns: SeriesPatterns,
+    offsets: tuple[int, ...],
 ) -> dict[str, list[str]]:
     rows = [
         ("synthetic", "All data is synthetic: no real stores, products, customers or sales.", "generator=python_assets/inputs/demo/generator"),
         ("seed", "Generated deterministically; the same seed, size and profile give byte-identical files.", f"seed={seed}"),
         ("size", "Network size of this run.", f"n_regions={size.n_regions}, n_stores={size.n_stores}, n_products={size.n_products}, n_days={size.n_days}, n_customers={size.n_customers}"),
-        ("period", "Daily sales end on the snapshot date.", f"end_date={end_date.isoformat()}"),
+        ("period", "Daily sales end on the latest inventory snapshot date.", f"end_date={end_date.isoformat()}"),
         ("coordinates", "Store coordinates are real US city centres jittered by a few km (express central, hypermarkets further out).", "jitter_km=3..12"),
         ("store_archetypes", "Each store format has its own subcategory demand mix, weekly profile and assortment breadth.", "formats=supermarket, express, hypermarket, discounter"),
         ("demand", "Daily demand is negative binomial around store x product level x weekly x yearly (subcategory phase) x holiday x promotion x trend.", f"nb_shape={NEG_BINOMIAL_SHAPE}, annual_growth={ANNUAL_GROWTH}"),
         ("promotions", "Promotions run per region, product and week; discount is the price factor (< 1 on promotion), uplift = discount^-elasticity.", "discount=0.65..0.90"),
         ("holidays", "US federal holidays plus Black Friday, Christmas Eve and New Year's Eve lift demand by subcategory.", "holiday_lift=1.05..1.8"),
         ("stockouts", "On a few % of days the shelf empties h hours before midnight; units_sold is the demand served before that (censored).", "stockout_hours=1..23"),
-        ("inventory", "On-hand = last 28 days' true demand x about 12 days of cover with lognormal noise; nothing is simulated downstream.", f"cover_days={TARGET_COVER_DAYS:g}, sigma=0.12"),
+        ("inventory", f"On-hand = last {RECENT_DEMAND_DAYS} days' true demand x about 12 days of cover with lognormal noise; nothing is simulated downstream.", f"cover_days={TARGET_COVER_DAYS:g}, sigma=0.12"),
+        ("inventory_history", f"Weekly history snapshots before the latest one follow the same rule: the {RECENT_DEMAND_DAYS} days' true demand ending on the snapshot day x the pair's same cover, nothing in transit.", "days_before_last=" + ",".join(str(o) for o in offsets)),
         ("planted_imbalances", "Some store x subcategory covers are multiplied (over x3-4, under x0.10-0.25), at most one per format and subcategory; listed in planted_imbalances.", f"pairs={n_planted}"),
         ("customer_orders", "Customers have a home store and a behaviour segment (champion, loyal, regular, occasional, lapsed, new) driving recency, frequency and basket size.", "away_share=0.10"),
         _profile_assumption(patterns),
@@ -123,14 +131,16 @@ def generate_demo_data(
 
     cover_multiplier = np.ones((size.n_stores, len(products.subcategories)))
     cover_multiplier[planted.store, planted.subcategory] = planted.multiplier
+    offsets = history_offsets(size.n_days, RECENT_DEMAND_DAYS)
     inputs = SalesInputs(
-        stores, products, calendar, drivers, assortment, patterns, cover_multiplier
+        stores, products, calendar, drivers, assortment, patterns, cover_multiplier, offsets
     )
-    n_sales, on_hand, in_transit, daily_rate = write_sales(
+    n_sales, stock, daily_rate = write_sales(
         out_dir / "sales_daily.parquet", inputs, sales_rng, profile_rng, store_ids, product_ids
     )
     rows["sales_daily"] = n_sales
 
+    on_hand, in_transit = [s.on_hand for s in stock], [s.in_transit for s in stock]
     capacity = storage_capacity(on_hand, in_transit, daily_rate, network_rng)
     rows["stores"] = write_table(
         out_dir / "stores.parquet", STORES, store_columns(stores, store_ids, capacity)
@@ -141,7 +151,7 @@ def generate_demo_data(
     rows["inventory_snapshot"] = write_table(
         out_dir / "inventory_snapshot.parquet",
         INVENTORY_SNAPSHOT,
-        snapshot_columns(assortment, on_hand, in_transit, calendar, store_ids, product_ids),
+        snapshot_columns(assortment, stock, calendar, store_ids, product_ids, offsets),
     )
     rows["customer_orders"] = write_table(
         out_dir / "customer_orders.parquet",
@@ -178,7 +188,7 @@ def generate_demo_data(
         PLANTED_IMBALANCES,
         planted_columns(planted, products, store_ids),
     )
-    assumptions = _assumptions(size, seed, end_date, int(planted.store.size), patterns)
+    assumptions = _assumptions(size, seed, end_date, int(planted.store.size), patterns, offsets)
     rows["dataset_assumptions"] = write_table(
         out_dir / "dataset_assumptions.parquet",
         DATASET_ASSUMPTIONS,

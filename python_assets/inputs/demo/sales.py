@@ -16,7 +16,7 @@ from python_assets.inputs.demo.assortment import Assortment, Products
 from python_assets.inputs.demo.dates import Calendar
 from python_assets.inputs.demo.demand import NEG_BINOMIAL_SHAPE, RegionDrivers
 from python_assets.inputs.demo.files import PARQUET_COMPRESSION, arrow_schema, date32
-from python_assets.inputs.demo.inventory import store_stock
+from python_assets.inputs.demo.inventory import StoreStock, store_stock
 from python_assets.inputs.demo.network import ARCHETYPES, Stores
 from python_assets.inputs.demo.profiles import SeriesPatterns, apply_patterns
 
@@ -41,13 +41,13 @@ class SalesInputs:
     assortment: Assortment
     patterns: SeriesPatterns
     cover_multiplier: np.ndarray  # (store, subcategory): 1 except planted imbalances
+    history_offsets: tuple[int, ...] = ()  # days before the last day of history snapshots
 
 
 @dataclass
 class StoreSales:
     columns: dict[str, np.ndarray]  # flat, product-major
-    on_hand: np.ndarray
-    in_transit: np.ndarray
+    stock: StoreStock
 
 
 def _instock_share_by_stockout_hours() -> np.ndarray:
@@ -104,7 +104,7 @@ def simulate_store(
     price = products.unit_price[idx][None, :]
     revenue = np.round(units * price * discount, 2)
 
-    on_hand, in_transit = store_stock(true_demand, cover_multiplier[subs], rng)
+    stock = store_stock(true_demand, cover_multiplier[subs], rng, inputs.history_offsets)
 
     def flat(values: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(values.T).ravel()
@@ -124,7 +124,7 @@ def simulate_store(
         # A product has no sales rows before its launch (too little history, as in real data).
         launched = flat(np.arange(n_days)[:, None] >= patterns.launch_day[idx][None, :])
         columns = {name: values[launched] for name, values in columns.items()}
-    return StoreSales(columns=columns, on_hand=on_hand, in_transit=in_transit)
+    return StoreSales(columns=columns, stock=stock)
 
 
 def _sales_block_table(
@@ -160,8 +160,8 @@ def write_sales(
     profile_rng: np.random.Generator,
     store_ids: pa.Array,
     product_ids: pa.Array,
-) -> tuple[int, list[np.ndarray], list[np.ndarray], np.ndarray]:
-    """Simulate and write sales store by store; return rows, on-hand, in-transit, daily units.
+) -> tuple[int, list[StoreStock], np.ndarray]:
+    """Simulate and write sales store by store; return rows, stock per store, daily units.
 
     Blocks of stores are encoded and written on a worker thread while the next block is
     simulated (Arrow releases the GIL); one block in flight keeps memory bounded and the
@@ -172,8 +172,7 @@ def write_sales(
     schema = arrow_schema(SALES_DAILY, sales_columns)
     store_rngs = rng.spawn(n_stores)
     profile_rngs = profile_rng.spawn(n_stores)
-    on_hand: list[np.ndarray] = []
-    in_transit: list[np.ndarray] = []
+    stock: list[StoreStock] = []
     daily_rate = np.zeros(n_stores)
     n_rows = 0
     with (
@@ -190,8 +189,7 @@ def write_sales(
         block_rows = 0
         for s in range(n_stores):
             result = simulate_store(s, inputs, store_rngs[s], profile_rngs[s])
-            on_hand.append(result.on_hand)
-            in_transit.append(result.in_transit)
+            stock.append(result.stock)
             daily_rate[s] = float(result.columns["units_sold"].sum()) / n_days
             block_rows += result.columns["date"].size
             block.append((s, result))
@@ -203,4 +201,4 @@ def write_sales(
                 block, block_rows = [], 0
         if pending is not None:
             pending.result()
-    return n_rows, on_hand, in_transit, daily_rate
+    return n_rows, stock, daily_rate

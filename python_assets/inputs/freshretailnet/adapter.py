@@ -5,6 +5,7 @@ dataset_assumptions."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -26,7 +27,11 @@ from python_assets.inputs.freshretailnet.assumptions import (
     FreshRetailNetAssumptions,
     assumption_rows,
 )
-from python_assets.inputs.freshretailnet.inventory import inventory_frame
+from python_assets.inputs.freshretailnet.inventory import (
+    inventory_frame,
+    recent_daily_sales_sql,
+    recent_sales_column,
+)
 from python_assets.inputs.freshretailnet.layout import (
     PRODUCT_HIERARCHY,
     SALES_DAILY_MAPPING,
@@ -42,6 +47,7 @@ from python_assets.inputs.freshretailnet.sql import (
     source_relation,
     sql_string,
 )
+from python_assets.inputs.inventory_history import history_offsets
 
 DATASET = "freshretailnet"
 OUTPUT_TABLES: tuple[InputTable, ...] = (
@@ -125,11 +131,19 @@ def adapt_freshretailnet(
             paths["sales_daily"],
         )
         sales_path = sql_string(str(paths["sales_daily"]))
-        n_sales, snapshot = con.execute(
-            f"SELECT count(*), max(date) FROM read_parquet({sales_path})"
+        n_sales, first_day, snapshot = con.execute(
+            f"SELECT count(*), min(date), max(date) FROM read_parquet({sales_path})"
         ).fetchone()
         if n_sales == 0:
             raise ValueError(f"no rows in {source} for city_ids={city_ids} before the holdout")
+        # The latest snapshot is the plan's stock; weekly ones before it are its history.
+        n_days = (snapshot - first_day).days + 1
+        offsets = history_offsets(n_days, a.demand_window_days)
+        snapshot_dates = [snapshot - timedelta(days=o) for o in offsets] + [snapshot]
+        recent_sales = ",\n".join(
+            f"{recent_daily_sales_sql(d, a.demand_window_days)} AS {recent_sales_column(d)}"
+            for d in snapshot_dates
+        )
 
         # One row per series, with its city, product hierarchy and recent sales.
         hierarchy_ids = ", ".join(
@@ -141,10 +155,7 @@ def adapt_freshretailnet(
                 store_id, product_id,
                 min(city_id) AS city_id, max(city_id) AS city_id_max,
                 {hierarchy_ids},
-                coalesce(avg(sale_amount) FILTER (
-                    WHERE CAST(dt AS DATE) > DATE '{snapshot.isoformat()}'
-                        - INTERVAL {int(a.demand_window_days)} DAY
-                ), 0.0) AS recent_daily_sales
+                {recent_sales}
             FROM {src}
             {where}
             GROUP BY store_id, product_id
@@ -161,9 +172,9 @@ def adapt_freshretailnet(
 
         stores = stores_frame(series, a)
         products = _products_frame(series)
-        inventory = inventory_frame(series, a)
+        inventory = inventory_frame(series, a, snapshot_dates)
         assumptions_df = pd.DataFrame(
-            assumption_rows(a, city_ids, snapshot, planned),
+            assumption_rows(a, city_ids, snapshot_dates, planned),
             columns=["topic", "assumption", "setting"],
         )
         con.register("stores_df", stores)
@@ -196,13 +207,13 @@ def adapt_freshretailnet(
         )
         copy_parquet(
             con,
-            f"""
+            """
             SELECT CAST(store_id AS VARCHAR) AS store_id,
                 CAST(product_id AS VARCHAR) AS product_id,
                 CAST(on_hand_units AS DOUBLE) AS on_hand_units,
-                DATE '{snapshot.isoformat()}' AS snapshot_date,
+                CAST(snapshot_date AS DATE) AS snapshot_date,
                 CAST(TRUE AS BOOLEAN) AS on_hand_simulated
-            FROM inventory_df ORDER BY store_int, product_int
+            FROM inventory_df ORDER BY snapshot_date, store_int, product_int
             """,
             paths["inventory_snapshot"],
         )

@@ -50,10 +50,12 @@ class FreshRetailNetAssumptions:
 def assumption_rows(
     a: FreshRetailNetAssumptions,
     city_ids: Sequence[int] | None,
-    snapshot: date,
+    snapshot_dates: Sequence[date],
     planned: tuple[int, date, date] | None = None,
 ) -> list[tuple[str, str, str | None]]:
-    """dataset_assumptions rows; planned = (rows, first day, last day) of planned_covariates."""
+    """dataset_assumptions rows; snapshot_dates oldest first, the last one the plan's stock;
+    planned = (rows, first day, last day) of planned_covariates."""
+    snapshot, history = snapshot_dates[-1], snapshot_dates[:-1]
     lat_lo, lat_hi = a.latitude_range
     lon_lo, lon_hi = a.longitude_range
     withheld = a.withhold_from.isoformat() if a.withhold_from else None
@@ -112,6 +114,13 @@ def assumption_rows(
             "snapshot_date",
             "The inventory snapshot is taken on the last day in the adapted data.",
             snapshot.isoformat(),
+        ),
+        (
+            "inventory_history",
+            "Weekly history snapshots before the last day are simulated by the same rule "
+            "(the window ends on the snapshot day; the same cover and store factor), so the "
+            "stock of a past date uses no later sales.",
+            ",".join(d.isoformat() for d in history) or None,
         ),
         (
             "holdout",

@@ -1,12 +1,28 @@
 {#- Stock against demand per store x product: on hand, blended demand, safety stock and the
     floor a store never gives below (the larger of safety stock and the display minimum).
-    safety stock: the safety_stock macro with the replenishment lead time. -#}
+    safety stock: the safety_stock macro with the replenishment lead time.
+    Stock is the latest snapshot date of the file: earlier dates are history, and a pair
+    absent on that date has no stock now (it is not carried from an earlier date). -#}
 
 with
 
-inventory as (
+snapshots as (
 
     select * from {{ ref('stg_inputs__inventory_snapshots') }}
+
+),
+
+latest_snapshot as (
+
+    select max(snapshot_date) as snapshot_date from snapshots
+
+),
+
+inventory as (
+
+    select snapshots.*
+    from snapshots
+    inner join latest_snapshot on snapshots.snapshot_date = latest_snapshot.snapshot_date
 
 ),
 
