@@ -238,7 +238,7 @@ def test_policy_replay_judges_the_plan_on_the_sales_that_followed(
     with duckdb.connect(str(built_warehouse.settings.duckdb_path), read_only=True) as con:
         per_origin = con.execute(
             "select origin_date, policy_name, demand_units, served_units, fill_rate, total_cost, "
-            "lp_model_cost from marts.policy_replay"
+            "lp_model_cost, stock_source from marts.policy_replay"
         ).df()
         last_sale = con.execute("select max(sales_date) from marts.fct_sales_daily").fetchone()[0]
         summary = con.execute("select * from marts.policy_replay_summary").df()
@@ -255,6 +255,8 @@ def test_policy_replay_judges_the_plan_on_the_sales_that_followed(
         "decentralised",
         "perfect_foresight",
     }
+    # the demo writes weekly snapshots: every origin starts from the stock recorded that day
+    assert set(per_origin["stock_source"]) == {"snapshot"}
     # every policy faces the same demand at an origin
     assert per_origin.groupby("origin_date")["demand_units"].nunique().max() == 1
     bound = per_origin.pivot(index="origin_date", columns="policy_name", values="lp_model_cost")
