@@ -91,3 +91,16 @@ def test_scored_days_sum_each_day_over_its_scored_rows_only() -> None:
     assert days["2024-06-12"]["wpe"] == pytest.approx(-4 / 40)
     assert days["2024-06-13"]["wape"] == pytest.approx(5 / 20)  # the unscored row is left out
     assert days["2024-06-13"]["weekday"] == "Thursday"
+
+
+def test_replay_figures_come_from_the_built_warehouse(built_warehouse) -> None:
+    import duckdb
+
+    from benchmarks.replay import replay_figures
+
+    with duckdb.connect(str(built_warehouse.settings.duckdb_path), read_only=True) as con:
+        figures = replay_figures(con)
+    # 3 policies against doing nothing and 3 against perfect foresight, cost and fill rate each
+    assert len(figures["summary"]) == 12
+    assert len(figures["per_origin"]) == 4 * 4
+    assert figures["replay_seconds"] > 0

@@ -1,0 +1,65 @@
+"""The policy replay's figures from a built warehouse, as JSON beside the other results.
+
+    make run [DATASET=freshretailnet] && .venv/bin/python -m benchmarks.replay --dataset demo
+
+Reads marts.policy_replay and marts.policy_replay_summary (read-only) and writes
+benchmarks/results/replay_<dataset>.json: the summary rows, the per-origin rows, the replay's
+own seconds (sum over origins of optimization.policy_replay_origins.solve_seconds) and the
+machine's load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+
+import duckdb
+
+from benchmarks.run import RESULTS, machine
+from python_assets.settings import WarehouseSettings
+
+
+def replay_figures(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    summary = con.execute("select * from marts.policy_replay_summary order by 2, 3, 1").df()
+    origins = con.execute("select * from marts.policy_replay order by 1, 2").df()
+    seconds = con.execute(
+        "select sum(s) from (select distinct origin_date, solve_seconds as s "
+        "from optimization.policy_replay_origins)"
+    ).fetchone()[0]
+    service = con.execute(
+        "select fill_rate, expected_fill_rate, replay_fill_rate from marts.allocation_service_level "
+        "where service_level_grain = 'overall'"
+    ).df()
+    return {
+        "summary": json.loads(summary.to_json(orient="records", date_format="iso")),
+        "per_origin": json.loads(origins.to_json(orient="records", date_format="iso")),
+        "replay_seconds": float(seconds or 0.0),
+        "service_level_overall": json.loads(service.to_json(orient="records")),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", required=True, help="name of the result file")
+    args = parser.parse_args()
+    settings = WarehouseSettings.from_env()
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        figures = replay_figures(con)
+    out = RESULTS / f"replay_{args.dataset}.json"
+    figures |= {
+        "dataset": args.dataset,
+        "warehouse": str(settings.duckdb_path),
+        "command": f"make run DATASET={settings.dataset} && python -m benchmarks.replay "
+        f"--dataset {args.dataset}",
+        "machine": machine(),
+        "load_average": list(os.getloadavg()),
+        "measured_at": time.strftime("%Y-%m-%d %H:%M"),
+    }
+    out.write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
