@@ -270,7 +270,10 @@ def run_backtest(
             window=window,
             origin=origin,
             actual=actual_all[:, target],
-            is_scored=panel.demand_observed[:, target],
+            # a series with no row up to the origin did not exist then (a later launch): a
+            # forecast made at that origin could not have covered it, so it is not scored
+            is_scored=panel.demand_observed[:, target]
+            & panel.observed[:, : origin + 1].any(axis=1)[:, None],
             mase=seasonal_naive_mae(panel.masked_sales, origin),
             groups=SeriesGroups(
                 scale, quantile_bins(scale, settings.interval_bins), classes.demand_class

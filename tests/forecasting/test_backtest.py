@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from forecasting_helpers import FAST, make_history
+from forecasting_helpers import FAST, START, make_history
 
 from python_assets.forecasting.backtest import backtest_origins
 from python_assets.forecasting.benchmark_data import synthetic_history
@@ -84,3 +84,20 @@ def test_backtest_table_matches_hand_computation_on_a_trend() -> None:
 
 
 # ----------------------------------------------------------------------------- ETS, latent demand
+
+
+def test_a_series_launched_after_an_origin_is_not_scored_at_that_origin() -> None:
+    units = np.full((6, 63), 5.0)
+    units[5, :50] = np.nan  # no rows before its launch on day 50
+    history, products = make_history(units)
+    history = history.dropna(subset=["units_sold"])
+    settings = replace(FAST, models=("moving_average_7",))
+    backtest = forecast_demand(history, products, settings).backtest
+    rows = backtest[(backtest["segment_type"] == "all") & (backtest["window"] > 0)]
+    rows = rows[rows["model"] == "moving_average_7"].set_index("origin_date")["n_rows"]
+    launch = START + pd.Timedelta(days=50)
+    for origin, n_rows in rows.items():
+        # before the launch only the five old series count; after it all six, 7 days each
+        assert n_rows == (5 if origin < launch else 6) * 7, origin
+    classes = backtest[backtest["segment_type"] == "demand_class"]["segment_value"]
+    assert "inactive" not in set(classes)
