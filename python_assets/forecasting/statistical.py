@@ -108,41 +108,6 @@ class EtsGrid:
     warmup_days: int = 14
 
 
-def holt_winters_states(
-    signal: np.ndarray,
-    origin: int,
-    alpha: np.ndarray,
-    beta: np.ndarray,
-    gamma: np.ndarray,
-    phi: np.ndarray,
-    initial_level: np.ndarray,
-    initial_seasonal: np.ndarray,
-    season: int = SEASON,
-    warmup_days: int = 0,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Run additive Holt-Winters over days 0..origin for every row at once.
-
-    Rows are independent (series, or series x parameter combinations). Parameters and the
-    initial level are (rows,), the initial seasonal (rows, season) with index 0 = the season
-    slot of day 0. A NaN observation does not update the states (the one-step forecast carries
-    forward), which is how censored days are masked. Returns level, trend, the seasonal ring
-    (slot of day t at t % season) after the origin, and the mean squared one-step error after
-    `warmup_days`. Same recursions as statsmodels' ExponentialSmoothing (checked in the tests).
-    """
-    return holt_winters_snapshots(
-        signal,
-        [origin],
-        alpha,
-        beta,
-        gamma,
-        phi,
-        initial_level,
-        initial_seasonal,
-        season,
-        warmup_days,
-    )[origin]
-
-
 def holt_winters_snapshots(
     signal: np.ndarray,
     origins: list[int],
@@ -155,8 +120,17 @@ def holt_winters_snapshots(
     season: int = SEASON,
     warmup_days: int = 0,
 ) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-    """holt_winters_states at several origins in one pass over the days: the states and error
-    taken at an origin have seen the days up to it only."""
+    """Run additive Holt-Winters over the days up to the last origin for every row at once, taking
+    the states at each origin in the same pass.
+
+    Rows are independent (series, or series x parameter combinations). Parameters and the
+    initial level are (rows,), the initial seasonal (rows, season) with index 0 = the season
+    slot of day 0. A NaN observation does not update the states (the one-step forecast carries
+    forward), which is how censored days are masked. Returns, per origin, level, trend, the
+    seasonal ring (slot of day t at t % season) after it, and the mean squared one-step error
+    after `warmup_days`: they have seen the days up to that origin only. Same recursions as
+    statsmodels' ExponentialSmoothing (checked in the tests).
+    """
     wanted = set(origins)
     level = initial_level.astype(np.float64).copy()
     trend = np.zeros_like(level)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -21,6 +22,13 @@ CASE_COLUMNS = [
     "store_id", "subcategory", "cluster_id", "imbalance_flag", "units_to_mean",
     "units_matched", "units_unmatched", "unmatched_reason",
 ]  # fmt: skip
+
+
+class RebalancingPlan(NamedTuple):
+    """The rule's moves (MOVE_COLUMNS) and its account of every flagged case (CASE_COLUMNS)."""
+
+    moves: pd.DataFrame
+    cases: pd.DataFrame
 
 
 @dataclass
@@ -167,16 +175,14 @@ def _rebalance_group(
     return moves, cases
 
 
-def plan_rebalancing_moves(
-    analysis: pd.DataFrame, products: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def plan_rebalancing_moves(analysis: pd.DataFrame, products: pd.DataFrame) -> RebalancingPlan:
     """Moves and a per-case account for every cluster x subcategory holding a flagged case.
 
     analysis: one row per store x subcategory with cluster_id, imbalance_flag ('over', 'under',
     other), z_score, on_hand_units and units_at_mean (the units that would put the store at the
     cluster mean of the metric). products: one row per store x product with subcategory,
     on_hand_units, floor_units (never give below) and target_units (the product's units at the
-    cluster mean). Returns (moves, cases) with MOVE_COLUMNS and CASE_COLUMNS.
+    cluster mean).
     """
     flagged = analysis.imbalance_flag.isin(["over", "under"])
     flagged_groups = set(
@@ -201,4 +207,4 @@ def plan_rebalancing_moves(
         cases += group_cases
     move_frame = pd.DataFrame(moves, columns=MOVE_COLUMNS[1:])
     move_frame.insert(0, "move_id", range(1, len(move_frame) + 1))
-    return move_frame, pd.DataFrame(cases, columns=CASE_COLUMNS)
+    return RebalancingPlan(move_frame, pd.DataFrame(cases, columns=CASE_COLUMNS))

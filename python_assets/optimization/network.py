@@ -15,6 +15,7 @@ exceeds the maximum). See docs/methodology.md, section Allocation LP.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -280,20 +281,38 @@ class LaneSettings:
     max_lead_time_days: float | None = 2.0
     capacity_units: float = np.inf
 
+    def zone_rate_options(self) -> dict[str, Any]:
+        """The keyword arguments of zone_rates, from these settings."""
+        return {name: getattr(self, name) for name in _ZONE_RATE_OPTIONS}
+
+    def lane_options(self) -> dict[str, Any]:
+        """The keyword arguments of candidate_lanes, from these settings (store_zones apart)."""
+        return {name: getattr(self, name) for name in _CANDIDATE_LANE_OPTIONS}
+
+
+# the LaneSettings fields each step of the network takes, under the same names
+_ZONE_RATE_OPTIONS = (
+    "base_rate_per_km",
+    "base_lead_time_days",
+    "speed_km_per_day",
+    "remote_surcharge",
+)
+_CANDIDATE_LANE_OPTIONS = (
+    "handling_cost",
+    "k_nearest",
+    "same_zone_only",
+    "max_lead_time_days",
+    "speed_km_per_day",
+    "capacity_units",
+)
+
 
 def build_zones(
     stores: pd.DataFrame, settings: LaneSettings = LaneSettings()
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """shipping_zones -> zone_rates with one settings object. Returns (store_zones, zones)."""
     store_zones = shipping_zones(stores, settings.n_zones, seed=settings.seed)
-    zones = zone_rates(
-        stores,
-        store_zones,
-        base_rate_per_km=settings.base_rate_per_km,
-        base_lead_time_days=settings.base_lead_time_days,
-        speed_km_per_day=settings.speed_km_per_day,
-        remote_surcharge=settings.remote_surcharge,
-    )
+    zones = zone_rates(stores, store_zones, **settings.zone_rate_options())
     return store_zones, zones
 
 
@@ -305,15 +324,5 @@ def build_network(
     Returns (store_zones, zones, lanes).
     """
     store_zones, zones = build_zones(stores, settings)
-    lanes = candidate_lanes(
-        stores,
-        zones,
-        handling_cost=settings.handling_cost,
-        k_nearest=settings.k_nearest,
-        same_zone_only=settings.same_zone_only,
-        max_lead_time_days=settings.max_lead_time_days,
-        store_zones=store_zones,
-        speed_km_per_day=settings.speed_km_per_day,
-        capacity_units=settings.capacity_units,
-    )
+    lanes = candidate_lanes(stores, zones, store_zones=store_zones, **settings.lane_options())
     return store_zones, zones, lanes

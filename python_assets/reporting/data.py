@@ -29,6 +29,17 @@ COST_COMPONENTS: tuple[tuple[str, str], ...] = (
     ("distribution_cost", "central distribution"),
 )
 
+# what rpt_zscore_case_moves repeats on every move row of a case (the imbalance section takes
+# them once per case)
+ZSCORE_CASE_COLUMNS: tuple[str, ...] = (
+    "metric_before",
+    "metric_after",
+    "units_to_mean",
+    "units_matched",
+    "units_unmatched",
+    "unmatched_reason",
+)
+
 
 @dataclass(frozen=True)
 class TableRead:
@@ -299,12 +310,7 @@ READS: dict[str, TableRead] = {
             "store_id",
             "subcategory",
             "imbalance_flag",
-            "metric_before",
-            "metric_after",
-            "units_to_mean",
-            "units_matched",
-            "units_unmatched",
-            "unmatched_reason",
+            *ZSCORE_CASE_COLUMNS,
             "move_id",
             "move_direction",
             "counterpart_store_id",

@@ -7,7 +7,7 @@ import pytest
 
 from python_assets.forecasting.statistical import (
     holt_winters_forecast,
-    holt_winters_states,
+    holt_winters_snapshots,
     moving_average_forecast,
     seasonal_naive_forecast,
 )
@@ -50,10 +50,10 @@ def test_vectorised_holt_winters_matches_statsmodels() -> None:
         optimized=False,
     )
     one = np.ones(1)
-    level, trend, seasonal, _ = holt_winters_states(
-        y[None, :], len(y) - 1, alpha * one, beta * one, gamma * one, phi * one,
+    level, trend, seasonal, _ = holt_winters_snapshots(
+        y[None, :], [len(y) - 1], alpha * one, beta * one, gamma * one, phi * one,
         level0 * one, seasonal0[None, :],
-    )  # fmt: skip
+    )[len(y) - 1]  # fmt: skip
     ours = holt_winters_forecast(level, trend, seasonal, phi * one, len(y) - 1, 10)[0]
     assert level[0] == pytest.approx(reference.level[-1])
     assert trend[0] == pytest.approx(reference.trend[-1])

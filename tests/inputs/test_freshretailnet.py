@@ -182,6 +182,12 @@ def test_values_within_contract_bounds(adapted: tuple[Path, dict[str, int]]) -> 
             assert bad == 0, f"{table.name}.{col.name}"
 
 
+def _rows(path: Path, *columns: str) -> list[tuple]:
+    """The rows of these columns of a Parquet file, read with pyarrow rather than DuckDB."""
+    table = pq.read_table(path, columns=list(columns)).to_pydict()
+    return list(zip(*(table[c] for c in columns), strict=True))
+
+
 def _joined_sales(source: Path, out_dir: Path, where: str = "") -> str:
     return f"""
         FROM {_out(out_dir, "sales_daily")} o
@@ -221,26 +227,15 @@ def test_stockout_hours_count_out_of_stock_hours(
     source: Path, adapted: tuple[Path, dict[str, int]]
 ) -> None:
     # counted in Python from the raw hour flags, independently of the adapter's SQL
-    src = pq.read_table(source).to_pydict()
     hours_out = {
         (d, str(s), str(p)): sum(h == 1 for h in flags)
-        for d, s, p, flags in zip(
-            src["dt"],
-            src["store_id"],
-            src["product_id"],
-            src["hours_stock_status"],
-            strict=True,
-        )
+        for d, s, p, flags in _rows(source, "dt", "store_id", "product_id", "hours_stock_status")
     }
-    out = pq.read_table(adapted[0] / "sales_daily.parquet").to_pydict()
-    assert len(out["date"]) == len(hours_out)
-    for d, s, p, hours in zip(
-        out["date"],
-        out["store_id"],
-        out["product_id"],
-        out["stockout_hours"],
-        strict=True,
-    ):
+    sales = _rows(
+        adapted[0] / "sales_daily.parquet", "date", "store_id", "product_id", "stockout_hours"
+    )
+    assert len(sales) == len(hours_out)
+    for d, s, p, hours in sales:
         assert hours == hours_out[(d.isoformat(), s, p)]
     assert 0 < sum(hours_out.values()) < 24 * len(hours_out)
 

@@ -7,50 +7,39 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 
+# The published Parquet schema, column -> type; no column is nullable.
+_PUBLISHED_TYPES: dict[str, pa.DataType] = {
+    "city_id": pa.int32(),
+    "store_id": pa.int32(),
+    "management_group_id": pa.int32(),
+    "first_category_id": pa.int32(),
+    "second_category_id": pa.int32(),
+    "third_category_id": pa.int32(),
+    "product_id": pa.int32(),
+    "dt": pa.string(),
+    "sale_amount": pa.float64(),
+    "hours_sale": pa.list_(pa.field("element", pa.float64())),
+    "stock_hour6_22_cnt": pa.int32(),
+    "hours_stock_status": pa.list_(pa.field("element", pa.int32())),
+    "discount": pa.float64(),
+    "holiday_flag": pa.int32(),
+    "activity_flag": pa.int32(),
+    "precpt": pa.float64(),
+    "avg_temperature": pa.float64(),
+    "avg_humidity": pa.float64(),
+    "avg_wind_level": pa.float64(),
+}
 PUBLISHED_SCHEMA = pa.schema(
-    [
-        pa.field("city_id", pa.int32(), nullable=False),
-        pa.field("store_id", pa.int32(), nullable=False),
-        pa.field("management_group_id", pa.int32(), nullable=False),
-        pa.field("first_category_id", pa.int32(), nullable=False),
-        pa.field("second_category_id", pa.int32(), nullable=False),
-        pa.field("third_category_id", pa.int32(), nullable=False),
-        pa.field("product_id", pa.int32(), nullable=False),
-        pa.field("dt", pa.string(), nullable=False),
-        pa.field("sale_amount", pa.float64(), nullable=False),
-        pa.field("hours_sale", pa.list_(pa.field("element", pa.float64())), nullable=False),
-        pa.field("stock_hour6_22_cnt", pa.int32(), nullable=False),
-        pa.field("hours_stock_status", pa.list_(pa.field("element", pa.int32())), nullable=False),
-        pa.field("discount", pa.float64(), nullable=False),
-        pa.field("holiday_flag", pa.int32(), nullable=False),
-        pa.field("activity_flag", pa.int32(), nullable=False),
-        pa.field("precpt", pa.float64(), nullable=False),
-        pa.field("avg_temperature", pa.float64(), nullable=False),
-        pa.field("avg_humidity", pa.float64(), nullable=False),
-        pa.field("avg_wind_level", pa.float64(), nullable=False),
-    ]
+    [pa.field(name, dtype, nullable=False) for name, dtype in _PUBLISHED_TYPES.items()]
 )
 # Only what the adapter reads: hours_sale (the largest column) and management_group_id are
 # never touched, so DuckDB's projection pushdown skips them.
-SOURCE_COLUMNS: tuple[str, ...] = (
-    "city_id",
-    "store_id",
-    "first_category_id",
-    "second_category_id",
-    "third_category_id",
-    "product_id",
-    "dt",
-    "sale_amount",
-    "stock_hour6_22_cnt",
-    "hours_stock_status",
-    "discount",
-    "holiday_flag",
-    "activity_flag",
-    "precpt",
-    "avg_temperature",
-    "avg_humidity",
-    "avg_wind_level",
+SOURCE_COLUMNS: tuple[str, ...] = tuple(
+    name for name in _PUBLISHED_TYPES if name not in ("hours_sale", "management_group_id")
 )
+# The layout ends with the day's covariates (discount to avg_wind_level): the part of a row
+# that is known ahead of the day.
+_COVARIATE_COLUMNS: tuple[str, ...] = SOURCE_COLUMNS[SOURCE_COLUMNS.index("discount") :]
 
 # Contract column of sales_daily -> SQL expression over one row of the published layout. The
 # stock status is 1 for an out-of-stock hour, so the flagged hours are counted, not summed.
@@ -97,11 +86,5 @@ FUTURE_SOURCE_COLUMNS: tuple[str, ...] = (
     "store_id",
     "product_id",
     "dt",
-    "discount",
-    "holiday_flag",
-    "activity_flag",
-    "precpt",
-    "avg_temperature",
-    "avg_humidity",
-    "avg_wind_level",
+    *_COVARIATE_COLUMNS,
 )

@@ -91,6 +91,9 @@ def forecast_accuracy_chart(
     return figure_png(fig)
 
 
+_INTERVAL_COLOURS = {95: "#9ecae1", 80: "#4292c6"}
+
+
 def forecast_series_png(
     history: pd.DataFrame,
     forecast: pd.DataFrame,
@@ -108,22 +111,15 @@ def forecast_series_png(
             (forecast.store_id == store_id) & (forecast.product_id == product_id)
         ].sort_values("forecast_date")
         ax.plot(past.sales_date, past.units_sold, color="#333333", lw=1.2, label="sales")
-        ax.fill_between(
-            ahead.forecast_date,
-            ahead.lower_95,
-            ahead.upper_95,
-            color="#9ecae1",
-            alpha=0.5,
-            label="95% interval",
-        )
-        ax.fill_between(
-            ahead.forecast_date,
-            ahead.lower_80,
-            ahead.upper_80,
-            color="#4292c6",
-            alpha=0.5,
-            label="80% interval",
-        )
+        for level, colour in _INTERVAL_COLOURS.items():  # wide first, so the narrow one is on top
+            ax.fill_between(
+                ahead.forecast_date,
+                ahead[f"lower_{level}"],
+                ahead[f"upper_{level}"],
+                color=colour,
+                alpha=0.5,
+                label=f"{level}% interval",
+            )
         ax.plot(
             ahead.forecast_date, ahead.forecast_units, color="#08519c", lw=1.6, label="forecast"
         )

@@ -43,22 +43,19 @@ def squarify(values: Sequence[float], rect: Rect) -> list[Rect]:
             row.append(pending[k])
             k += 1
         row_area = sum(a for _, a in row)
-        if width >= height:  # lay the row as a column along the left edge
-            col_w = row_area / height
-            cy = y
-            for i, a in row:
-                h = a / col_w
-                out[i] = (x, cy, col_w, h)
-                cy += h
-            x, width = x + col_w, width - col_w
-        else:  # lay the row along the bottom edge
-            row_h = row_area / width
-            cx = x
-            for i, a in row:
-                w = a / row_h
-                out[i] = (cx, y, w, row_h)
-                cx += w
-            y, height = y + row_h, height - row_h
+        # lay the row along the shorter side: as a column at the left edge of a wide rectangle,
+        # as a row at the bottom edge of a tall one
+        as_column = width >= height
+        thickness = row_area / (height if as_column else width)
+        along = y if as_column else x
+        for i, a in row:
+            length = a / thickness
+            out[i] = (x, along, thickness, length) if as_column else (along, y, length, thickness)
+            along += length
+        if as_column:
+            x, width = x + thickness, width - thickness
+        else:
+            y, height = y + thickness, height - thickness
         pending = pending[k:]
     return out
 

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from python_assets.reporting import charts
-from python_assets.reporting.data import ReportData
+from python_assets.reporting.data import ZSCORE_CASE_COLUMNS, ReportData
 from python_assets.reporting.formatting import is_missing, num, optional_text, pct, store_labels
 from python_assets.reporting.markup import Col, chart, empty, note, table
 
@@ -15,15 +15,6 @@ from python_assets.reporting.markup import Col, chart, empty, note, table
 TOP_CASES = 25
 TOP_MOVES = 20
 METRIC_LABELS = {"days_of_cover": "days of cover", "unit_share": "unit share"}
-# what rpt_zscore_case_moves repeats on every move row of a case: taken once per case
-CASE_COLUMNS = (
-    "metric_before",
-    "metric_after",
-    "units_to_mean",
-    "units_matched",
-    "units_unmatched",
-    "unmatched_reason",
-)
 
 
 def _evaluation_note(evaluation: pd.DataFrame) -> str:
@@ -62,12 +53,12 @@ def zscore(data: ReportData) -> str:
     case_keys = ["store_id", "subcategory"]
     if len(details):
         per_case = details.groupby(case_keys, as_index=False).agg(
-            **{column: (column, "first") for column in CASE_COLUMNS},
+            **{column: (column, "first") for column in ZSCORE_CASE_COLUMNS},
             moves=("move_id", "count"),
         )
         cases = cases.merge(per_case, on=case_keys, how="left")
     else:
-        for column in (*CASE_COLUMNS, "moves"):
+        for column in (*ZSCORE_CASE_COLUMNS, "moves"):
             cases[column] = np.nan
     cases = cases.assign(label=store_labels(cases.store_id, cases.store_name))
     # big networks flag hundreds of cases: show the largest |z| of each direction, so the chart

@@ -6,8 +6,6 @@ from python_assets.imbalance.rebalancing import plan_rebalancing_moves
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    _, cases = plan_rebalancing_moves(
-        dbt.ref("int_store_subcategory_zscores").df(),
-        dbt.ref("int_rebalancing_product_positions").df(),
-    )
-    return cases
+    zscores = dbt.ref("int_store_subcategory_zscores").df()
+    positions = dbt.ref("int_rebalancing_product_positions").df()
+    return plan_rebalancing_moves(zscores, positions).cases

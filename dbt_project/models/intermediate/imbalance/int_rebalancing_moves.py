@@ -5,8 +5,6 @@ from python_assets.imbalance.rebalancing import plan_rebalancing_moves
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    moves, _ = plan_rebalancing_moves(
-        dbt.ref("int_store_subcategory_zscores").df(),
-        dbt.ref("int_rebalancing_product_positions").df(),
-    )
-    return moves
+    zscores = dbt.ref("int_store_subcategory_zscores").df()
+    positions = dbt.ref("int_rebalancing_product_positions").df()
+    return plan_rebalancing_moves(zscores, positions).moves

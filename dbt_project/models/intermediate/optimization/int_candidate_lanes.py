@@ -13,11 +13,6 @@ def model(dbt, session):
     return candidate_lanes(
         stores,
         zones[["zone_id", "rate_per_km", "lead_time_days"]].drop_duplicates("zone_id"),
-        handling_cost=settings.handling_cost,
-        k_nearest=settings.k_nearest,
-        same_zone_only=settings.same_zone_only,
-        max_lead_time_days=settings.max_lead_time_days,
         store_zones=zones[["store_id", "zone_id"]],
-        speed_km_per_day=settings.speed_km_per_day,
-        capacity_units=settings.capacity_units,
+        **settings.lane_options(),
     )
