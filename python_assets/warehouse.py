@@ -22,3 +22,48 @@ def replace_tables(
         con.execute("rollback")
         raise
     return {name: len(frame) for name, frame in frames.items()}
+
+
+def stamp_run(
+    frame: pd.DataFrame, run_id: str, origin_date: pd.Timestamp, recorded_at: pd.Timestamp
+) -> pd.DataFrame:
+    """frame with the run's key in front: run_id, origin_date (the last sales day the run
+    planned from) and recorded_at, as the history tables store every row."""
+    stamped = frame.reset_index(drop=True).copy()
+    stamped.insert(0, "recorded_at", pd.Timestamp(recorded_at))
+    stamped.insert(0, "origin_date", pd.Timestamp(origin_date))
+    stamped.insert(0, "run_id", run_id)
+    return stamped
+
+
+def append_run_tables(
+    con: duckdb.DuckDBPyConnection, schema: str, frames: dict[str, pd.DataFrame], run_id: str
+) -> dict[str, int]:
+    """Append each frame (with a run_id column) to schema.<name>, creating the table on first use,
+    in one transaction; rows of run_id already there are deleted first, so that materialising
+    again within one run replaces that run's rows instead of doubling them. Earlier runs' rows
+    are never touched: these are history tables. Returns rows written per table."""
+    for name, frame in frames.items():
+        if "run_id" not in frame.columns:
+            raise ValueError(f"{schema}.{name}: the frame has no run_id column to key history by")
+    con.execute("begin transaction")
+    try:
+        con.execute(f"create schema if not exists {schema}")
+        for name, frame in frames.items():
+            exists = con.execute(
+                "select count(*) from information_schema.tables "
+                "where table_schema = ? and table_name = ?",
+                [schema, name],
+            ).fetchall()[0][0]
+            con.register("frame_to_write", frame)
+            if exists:
+                con.execute(f"delete from {schema}.{name} where run_id = ?", [run_id])
+                con.execute(f"insert into {schema}.{name} by name select * from frame_to_write")
+            else:
+                con.execute(f"create table {schema}.{name} as select * from frame_to_write")
+            con.unregister("frame_to_write")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return {name: len(frame) for name, frame in frames.items()}
