@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import duckdb
 import pandas as pd
+
+
+@contextmanager
+def _transaction_in_schema(con: duckdb.DuckDBPyConnection, schema: str) -> Iterator[None]:
+    """One transaction, with the schema created: committed on success, rolled back on error."""
+    con.execute("begin transaction")
+    try:
+        con.execute(f"create schema if not exists {schema}")
+        yield
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
 
 
 def replace_tables(
     con: duckdb.DuckDBPyConnection, schema: str, frames: dict[str, pd.DataFrame]
 ) -> dict[str, int]:
     """Create or replace schema.<name> from each frame in one transaction; return rows per table."""
-    con.execute("begin transaction")
-    try:
-        con.execute(f"create schema if not exists {schema}")
+    with _transaction_in_schema(con, schema):
         for name, frame in frames.items():
             con.register("frame_to_write", frame)
             con.execute(f"create or replace table {schema}.{name} as select * from frame_to_write")
             con.unregister("frame_to_write")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return {name: len(frame) for name, frame in frames.items()}
 
 
@@ -46,9 +56,7 @@ def append_run_tables(
     for name, frame in frames.items():
         if "run_id" not in frame.columns:
             raise ValueError(f"{schema}.{name}: the frame has no run_id column to key history by")
-    con.execute("begin transaction")
-    try:
-        con.execute(f"create schema if not exists {schema}")
+    with _transaction_in_schema(con, schema):
         for name, frame in frames.items():
             exists = con.execute(
                 "select count(*) from information_schema.tables "
@@ -62,8 +70,4 @@ def append_run_tables(
             else:
                 con.execute(f"create table {schema}.{name} as select * from frame_to_write")
             con.unregister("frame_to_write")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return {name: len(frame) for name, frame in frames.items()}
