@@ -65,9 +65,19 @@ def append_run_tables(
             ).fetchall()[0][0]
             con.register("frame_to_write", frame)
             if exists:
+                _add_new_columns(con, f"{schema}.{name}")
                 con.execute(f"delete from {schema}.{name} where run_id = ?", [run_id])
                 con.execute(f"insert into {schema}.{name} by name select * from frame_to_write")
             else:
                 con.execute(f"create table {schema}.{name} as select * from frame_to_write")
             con.unregister("frame_to_write")
     return {name: len(frame) for name, frame in frames.items()}
+
+
+def _add_new_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Columns of frame_to_write that the history table lacks are added to it (null for earlier
+    runs): a forecast or plan that gains a column must not stop the history."""
+    have = {r[0] for r in con.execute(f"describe {table}").fetchall()}
+    for column, column_type, *_ in con.execute("describe select * from frame_to_write").fetchall():
+        if column not in have:
+            con.execute(f'alter table {table} add column "{column}" {column_type}')

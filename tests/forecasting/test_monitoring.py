@@ -154,6 +154,19 @@ def test_history_appends_per_run_and_a_rerun_replaces_its_own_rows(tmp_path) -> 
     assert per_run[1][2] == FIRST_ORIGIN + 7 * DAY
 
 
+def test_history_takes_a_new_column_of_a_later_run(tmp_path) -> None:
+    one = history_of(("run-1", FIRST_ORIGIN))
+    two = history_of(("run-2", FIRST_ORIGIN + 7 * DAY)).assign(lower_50=1.0)
+    with duckdb.connect(str(tmp_path / "history.duckdb")) as con:
+        append_run_tables(con, "forecasting", {"forecast_history": one}, "run-1")
+        append_run_tables(con, "forecasting", {"forecast_history": two}, "run-2")
+        rows = con.execute(
+            "select run_id, count(lower_50), count(*) from forecasting.forecast_history "
+            "group by run_id order by run_id"
+        ).fetchall()
+    assert rows == [("run-1", 0, len(one)), ("run-2", len(two), len(two))]
+
+
 def daily_sales(level_before: float, level_after: float, seed: int = 0) -> pd.DataFrame:
     """Poisson daily units of 20 smooth series over 119 days, the mean changing 28 days before
     the end."""
