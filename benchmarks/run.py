@@ -31,7 +31,8 @@ RESULTS = REPO_ROOT / "benchmarks" / "results"
 BENCH_WAREHOUSES = REPO_ROOT / "warehouse" / "bench"
 
 # stage name -> Dagster asset selection, in graph order; dbt runs in layers around the
-# forecast and the LP, the history and monitoring views last (dagster_defs/assets/dbt.py); a selection matching nothing is skipped
+# forecast and the LP, the history and monitoring views last (dagster_defs/assets/dbt.py);
+# a selection matching nothing is skipped
 STAGES: tuple[tuple[str, str], ...] = (
     ("input files (generate / adapt)", 'key:"landing/input_files"'),
     ("validate + load raw", 'group:"raw"'),
