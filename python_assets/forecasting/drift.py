@@ -13,7 +13,7 @@ import pandas as pd
 from scipy.stats import ks_2samp
 
 from python_assets.forecasting.guardrails import CheckOutcome
-from python_assets.forecasting.monitoring import MonitoringSettings
+from python_assets.forecasting.monitoring import MonitoringSettings, require_columns
 
 DRIFT_TEST = "ks_2samp"
 
@@ -30,17 +30,12 @@ def demand_drift(
     sales: store_id, product_id, sales_date, units_sold, is_stockout_censored.
     classes: store_id, product_id, demand_class (the classes at the origin).
     """
-    for name, frame, columns in (
-        (
-            "sales",
-            sales,
-            ["store_id", "product_id", "sales_date", "units_sold", "is_stockout_censored"],
-        ),
-        ("demand classes", classes, ["store_id", "product_id", "demand_class"]),
-    ):
-        missing = [c for c in columns if c not in frame.columns]
-        if missing:
-            raise ValueError(f"{name}: missing columns {missing} (has {list(frame.columns)})")
+    require_columns(
+        sales,
+        "sales",
+        ["store_id", "product_id", "sales_date", "units_sold", "is_stockout_censored"],
+    )
+    require_columns(classes, "demand classes", ["store_id", "product_id", "demand_class"])
     dates = pd.to_datetime(sales["sales_date"])
     latest = dates.max()
     recent_start = latest - pd.Timedelta(days=settings.drift_recent_days - 1)

@@ -68,7 +68,8 @@ MONITORING_COLUMNS = [
 ]
 
 
-def _require(frame: pd.DataFrame, name: str, columns: list[str]) -> None:
+def require_columns(frame: pd.DataFrame, name: str, columns: list[str]) -> None:
+    """A clear error naming the frame and the columns it lacks."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"{name}: missing columns {missing} (has {list(frame.columns)})")
@@ -95,7 +96,7 @@ def score_forecast_history(
         for lv in settings.interval_levels
         for side in ("lower", "upper")
     ]
-    _require(
+    require_columns(
         history,
         "forecast history",
         [
@@ -108,12 +109,12 @@ def score_forecast_history(
             *bounds,
         ],
     )
-    _require(
+    require_columns(
         sales,
         "sales",
         ["store_id", "product_id", "sales_date", "units_sold", "is_stockout_censored"],
     )
-    _require(stores, "stores", ["store_id", "region"])
+    require_columns(stores, "stores", ["store_id", "region"])
     coverage_columns = [f"coverage_{level_label(lv)}" for lv in settings.interval_levels]
     actuals = sales.rename(columns={"sales_date": "forecast_date"})[
         ["store_id", "product_id", "forecast_date", "units_sold", "is_stockout_censored"]
