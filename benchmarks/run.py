@@ -30,8 +30,9 @@ from python_assets.settings import DEFAULT_FRN_PATH, REPO_ROOT
 RESULTS = REPO_ROOT / "benchmarks" / "results"
 BENCH_WAREHOUSES = REPO_ROOT / "warehouse" / "bench"
 
-# stage name -> Dagster asset selection, in graph order; dbt runs in three layers around the
-# forecast and the LP (dagster_defs/assets/dbt.py); a selection matching nothing is skipped
+# stage name -> Dagster asset selection, in graph order; dbt runs in layers around the
+# forecast and the LP, the history and monitoring views last (dagster_defs/assets/dbt.py);
+# a selection matching nothing is skipped
 STAGES: tuple[tuple[str, str], ...] = (
     ("input files (generate / adapt)", 'key:"landing/input_files"'),
     ("validate + load raw", 'group:"raw"'),
@@ -43,6 +44,7 @@ STAGES: tuple[tuple[str, str], ...] = (
         "dbt build: plan marts, KPIs; report, CSV, publish",
         'tag:dbt_layer=dbt_after_optimization or group:"reporting" or group:"exports"',
     ),
+    ("dbt build: history and monitoring views", "tag:dbt_layer=dbt_monitoring"),
 )
 SCALES = (1, 2, 4)
 SYNTHETIC = {"cities": 18, "products": 100, "days": 83}

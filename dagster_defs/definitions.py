@@ -10,6 +10,12 @@ from dagster_defs.assets.dbt import DBT_EXECUTABLE, DBT_LAYERS, dbt_project
 from dagster_defs.assets.forecasting import demand_forecast
 from dagster_defs.assets.imbalance import step8_csv
 from dagster_defs.assets.inputs import input_files, raw_tables
+from dagster_defs.assets.monitoring import (
+    demand_drift_asset,
+    forecast_history,
+    forecast_monitoring,
+    plan_history,
+)
 from dagster_defs.assets.optimization import allocation_plan, policy_replay
 from dagster_defs.assets.reporting import published_marts, rebalancing_report
 from dagster_defs.resources import WarehouseSettingsResource
@@ -27,6 +33,10 @@ def build_definitions(settings: WarehouseSettings) -> dg.Definitions:
             demand_forecast,
             allocation_plan,
             policy_replay,
+            forecast_history,
+            forecast_monitoring,
+            demand_drift_asset,
+            plan_history,
             step8_csv,
             rebalancing_report,
             published_marts,

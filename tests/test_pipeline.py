@@ -63,7 +63,12 @@ def test_whole_graph_materialises_with_expected_rows(built_warehouse: BuiltWareh
 def test_dbt_tests_pass_as_asset_checks(built_warehouse: BuiltWarehouse) -> None:
     evaluations = built_warehouse.result.get_asset_check_evaluations()
     assert len(evaluations) >= 20
-    failed = [f"{e.asset_key.to_user_string()}:{e.check_name}" for e in evaluations if not e.passed]
+    # warn-severity checks (demand drift, monitored accuracy) report on the data, not the build
+    failed = [
+        f"{e.asset_key.to_user_string()}:{e.check_name}"
+        for e in evaluations
+        if not e.passed and e.severity != dg.AssetCheckSeverity.WARN
+    ]
     assert failed == []
 
 

@@ -89,10 +89,14 @@ def _dbt_layer(name: str, select: str, exclude: str | None = None) -> dg.AssetsD
 # dbt runs in layers around the tables Python assets write (dbt sources of those schemas), so
 # the graph dbt -> forecast -> dbt -> LP -> dbt has no cycle between steps
 PYTHON_WRITTEN = ("forecasting", "optimization")
+# the views over the history and monitoring tables (tagged `monitoring`) come last, in their own
+# layer, so that nothing the plan needs waits for them or fails with them
+MONITORING = "tag:monitoring+"
 DBT_LAYERS: list[dg.AssetsDefinition] = [
     _dbt_layer("dbt_core", "fqn:*", " ".join(f"source:{s}+" for s in PYTHON_WRITTEN)),
-    _dbt_layer("dbt_after_forecast", "source:forecasting+", "source:optimization+"),
-    _dbt_layer("dbt_after_optimization", "source:optimization+"),
+    _dbt_layer("dbt_after_forecast", "source:forecasting+", f"source:optimization+ {MONITORING}"),
+    _dbt_layer("dbt_after_optimization", "source:optimization+", MONITORING),
+    _dbt_layer("dbt_monitoring", MONITORING),
 ]
 
 

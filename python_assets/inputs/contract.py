@@ -156,6 +156,26 @@ CUSTOMER_ORDERS = InputTable(
     ),
 )
 
+# What was actually shipped and received of planned store-to-store transfers (e.g. the last
+# plan's), as a warehouse or transport system logs it; feeds the transfer completion KPI.
+TRANSFERS_EXECUTED = InputTable(
+    name="transfers_executed",
+    grain="one row per planned transfer: ship date, sending store, receiving store, product",
+    key=("ship_date", "from_store_id", "to_store_id", "product_id"),
+    required=False,
+    references={"from_store_id": "stores", "to_store_id": "stores", "product_id": "products"},
+    columns=(
+        Column("ship_date", "date"),
+        Column("from_store_id", "varchar"),
+        Column("to_store_id", "varchar"),
+        Column("product_id", "varchar"),
+        Column("planned_units", "double", non_negative=True),
+        Column("shipped_units", "double", non_negative=True),
+        Column("received_units", "double", non_negative=True),
+        Column("transfer_id", "varchar", required=False),
+    ),
+)
+
 # Not part of what a user must bring: written by the generators to document the data.
 PLANTED_IMBALANCES = InputTable(
     name="planted_imbalances",
@@ -191,6 +211,7 @@ INPUT_TABLES: tuple[InputTable, ...] = (
     INVENTORY_SNAPSHOT,
     CUSTOMER_ORDERS,
     PLANNED_COVARIATES,
+    TRANSFERS_EXECUTED,
     PLANTED_IMBALANCES,
     DATASET_ASSUMPTIONS,
 )

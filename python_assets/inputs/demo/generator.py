@@ -19,6 +19,7 @@ from python_assets.inputs.contract import (
     PLANTED_IMBALANCES,
     PRODUCTS,
     STORES,
+    TRANSFERS_EXECUTED,
 )
 from python_assets.inputs.demo.assortment import build_assortment, build_products, product_columns
 from python_assets.inputs.demo.dates import build_calendar
@@ -42,6 +43,7 @@ from python_assets.inputs.demo.profiles import (
     build_patterns,
 )
 from python_assets.inputs.demo.sales import SalesInputs, write_sales
+from python_assets.inputs.demo.transfers import executed_transfer_columns
 from python_assets.inputs.inventory_history import history_offsets
 
 
@@ -70,6 +72,7 @@ def _assumptions(
         ("customer_orders", "Customers have a home store and a behaviour segment (champion, loyal, regular, occasional, lapsed, new) driving recency, frequency and basket size.", "away_share=0.10"),
         _profile_assumption(patterns),
         ("planned_covariates", "Planned covariates cover the days after the history for every store x product still on sale: the promotions planned (the last week's continue, later weeks drawn like the history's) and the holidays.", f"days={PLANNED_DAYS}"),
+        ("transfers_executed", "Executed transfers are simulated: each store sends a few products to a store of its region in the last week; 20% of lines are short-shipped (50-90% of plan), 5% arrive one unit short.", "generator=python_assets/inputs/demo/transfers"),
         ("weather", "No weather columns are generated.", "precipitation, avg_temperature, avg_humidity, avg_wind_level absent"),
     ]  # fmt: skip
     return {
@@ -117,6 +120,7 @@ def generate_demo_data(
     root = np.random.Generator(np.random.PCG64(seed))
     # Independent streams per part, so changing one part leaves the others' draws unchanged.
     network_rng, sales_rng, orders_rng, profile_rng, planned_rng = root.spawn(5)
+    (transfers_rng,) = root.spawn(1)
     calendar = build_calendar(end_date, size.n_days)
     stores = build_stores(size, network_rng, int(calendar.epoch_days[0]))
     products = build_products(size, network_rng)
@@ -181,6 +185,13 @@ def generate_demo_data(
             store_ids,
             product_ids,
             planned_rng,
+        ),
+    )
+    rows["transfers_executed"] = write_table(
+        out_dir / "transfers_executed.parquet",
+        TRANSFERS_EXECUTED,
+        executed_transfer_columns(
+            stores, assortment, calendar, store_ids, product_ids, transfers_rng
         ),
     )
     rows["planted_imbalances"] = write_table(

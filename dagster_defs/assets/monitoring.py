@@ -1,0 +1,229 @@
+"""History and monitoring of weekly runs: the forecast and the plan appended to history tables keyed
+by run and origin, earlier forecasts scored on the sales since, and drift of demand per class."""
+
+import dagster as dg
+import pandas as pd
+from dagster_duckdb import DuckDBResource
+from pydantic import Field
+
+from python_assets.forecasting.drift import demand_drift, drift_check
+from python_assets.forecasting.guardrails import CheckOutcome
+from python_assets.forecasting.history import forecast_history_rows
+from python_assets.forecasting.monitoring import (
+    MonitoringSettings,
+    accuracy_degradation_check,
+    score_forecast_history,
+)
+from python_assets.optimization.history import plan_cost_history_rows, plan_history_rows
+from python_assets.warehouse import append_run_tables, replace_tables
+
+DEFAULTS = MonitoringSettings()
+SALES_COLUMNS = "store_id, product_id, sales_date, units_sold, is_stockout_censored"
+LAST_SALES_DAY = "select max(sales_date) from marts.fct_sales_daily"
+
+
+class MonitoringConfig(dg.Config):
+    max_wape_increase: float = Field(
+        default=DEFAULTS.max_wape_increase,
+        description="Warn when the latest monitored WAPE is this share above the backtest WAPE.",
+    )
+    drift_recent_days: int = Field(
+        default=DEFAULTS.drift_recent_days, description="Recent window of the drift test (days)."
+    )
+    drift_reference_days: int = Field(
+        default=DEFAULTS.drift_reference_days,
+        description="Training window before the recent one, compared with it (days).",
+    )
+    drift_alpha: float = Field(
+        default=DEFAULTS.drift_alpha, description="Level of the Kolmogorov-Smirnov test."
+    )
+    drift_min_statistic: float = Field(
+        default=DEFAULTS.drift_min_statistic,
+        description="Smallest KS statistic that counts as drift.",
+    )
+
+    def settings(self) -> MonitoringSettings:
+        return MonitoringSettings(
+            max_wape_increase=self.max_wape_increase,
+            drift_recent_days=self.drift_recent_days,
+            drift_reference_days=self.drift_reference_days,
+            drift_alpha=self.drift_alpha,
+            drift_min_statistic=self.drift_min_statistic,
+        )
+
+
+def recorded_now() -> pd.Timestamp:
+    """When a history row was written, in UTC without a zone (DuckDB timestamp)."""
+    return pd.Timestamp.now("UTC").tz_localize(None)
+
+
+def warning(outcome: CheckOutcome, asset_key: list[str]) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        check_name=outcome.name,
+        asset_key=asset_key,
+        passed=outcome.passed,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=outcome.description,
+        metadata=outcome.metadata,
+    )
+
+
+@dg.asset(
+    key=["forecasting", "forecast_history"],
+    deps=[["forecasting", "demand_forecast"], ["forecasting", "demand_classes"]],
+    group_name="forecasting",
+    description="Every run's chosen forecast, appended (never overwritten), keyed by run_id and origin_date.",
+)
+def forecast_history(
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource
+) -> dg.MaterializeResult:
+    with duckdb.get_connection() as con:
+        forecast = con.execute("select * from forecasting.demand_forecast where is_chosen").df()
+        classes = con.execute(
+            "select store_id, product_id, demand_class from forecasting.demand_classes"
+        ).df()
+    rows = forecast_history_rows(forecast, classes, context.run_id, recorded_now())
+    with duckdb.get_connection() as con:
+        append_run_tables(con, "forecasting", {"forecast_history": rows}, context.run_id)
+        runs = con.execute(
+            "select count(distinct run_id), count(*) from forecasting.forecast_history"
+        ).fetchall()[0]
+    return dg.MaterializeResult(
+        metadata={
+            "rows_this_run": len(rows),
+            "origin_date": str(pd.Timestamp(rows["origin_date"].iloc[0]).date()),
+            "runs_in_history": runs[0],
+            "dagster/row_count": runs[1],
+        }
+    )
+
+
+@dg.asset(
+    key=["forecasting", "forecast_monitoring"],
+    deps=[
+        ["forecasting", "forecast_history"],
+        ["forecasting", "forecast_backtest"],
+        ["marts", "fct_sales_daily"],
+        ["marts", "dim_stores"],
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "forecast_accuracy_within_backtest", asset=["forecasting", "forecast_monitoring"]
+        )
+    ],
+    group_name="forecasting",
+    description="Earlier runs' forecasts scored on the sales since: WAPE, WPE, coverage per run x origin x class / region.",
+)
+def forecast_monitoring(
+    context: dg.AssetExecutionContext, config: MonitoringConfig, duckdb: DuckDBResource
+):
+    settings = config.settings()
+    with duckdb.get_connection() as con:
+        # only forecast days that sales have reached, and sales after the first recorded origin
+        history = con.execute(
+            f"select * from forecasting.forecast_history where forecast_date <= ({LAST_SALES_DAY})"
+        ).df()
+        sales = con.execute(
+            f"select {SALES_COLUMNS} from marts.fct_sales_daily "
+            "where sales_date > (select min(origin_date) from forecasting.forecast_history)"
+        ).df()
+        stores = con.execute("select store_id, region from marts.dim_stores").df()
+        backtest = con.execute("select * from forecasting.forecast_backtest").df()
+    monitoring = score_forecast_history(history, sales, stores, settings)
+    with duckdb.get_connection() as con:
+        rows = replace_tables(con, "forecasting", {"forecast_monitoring": monitoring})
+    overall = monitoring[monitoring["segment_type"] == "all"]
+    context.log.info("scored %s earlier forecasts on the sales since", len(overall))
+    yield dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows["forecast_monitoring"],
+            "forecasts scored": dg.MetadataValue.md(
+                overall.drop(columns=["segment_type", "segment_value"])
+                .round(4)
+                .to_markdown(index=False)
+                if len(overall)
+                else "none yet: no earlier forecast has sales after its origin"
+            ),
+        }
+    )
+    outcome = accuracy_degradation_check(monitoring, backtest, settings)
+    yield warning(outcome, ["forecasting", "forecast_monitoring"])
+
+
+@dg.asset(
+    key=["forecasting", "demand_drift"],
+    deps=[["forecasting", "demand_classes"], ["marts", "fct_sales_daily"]],
+    check_specs=[dg.AssetCheckSpec("demand_not_drifted", asset=["forecasting", "demand_drift"])],
+    group_name="forecasting",
+    description="Drift of daily demand per class, recent window vs training window (two-sample KS test).",
+)
+def demand_drift_asset(config: MonitoringConfig, duckdb: DuckDBResource):
+    settings = config.settings()
+    days = settings.drift_recent_days + settings.drift_reference_days
+    with duckdb.get_connection() as con:
+        sales = con.execute(
+            f"select {SALES_COLUMNS} from marts.fct_sales_daily "
+            f"where sales_date > ({LAST_SALES_DAY}) - cast(? as integer)",
+            [days],
+        ).df()
+        classes = con.execute(
+            "select store_id, product_id, demand_class from forecasting.demand_classes"
+        ).df()
+    drift = demand_drift(sales, classes, settings)
+    with duckdb.get_connection() as con:
+        rows = replace_tables(con, "forecasting", {"demand_drift": drift})
+    yield dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows["demand_drift"],
+            "drift per class": dg.MetadataValue.md(
+                drift[
+                    [
+                        "demand_class",
+                        "n_recent",
+                        "mean_reference",
+                        "mean_recent",
+                        "statistic",
+                        "p_value",
+                        "drifted",
+                    ]
+                ]
+                .round(4)
+                .to_markdown(index=False)
+            ),
+        }
+    )
+    yield warning(drift_check(drift), ["forecasting", "demand_drift"])
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["optimization", "plan_history"],
+            deps=[["optimization", "store_product_plan"], ["marts", "fct_sales_daily"]],
+            description="Every run's store x product plan (allocation, transfers, outcome), appended, keyed by run_id and origin_date.",
+        ),
+        dg.AssetSpec(
+            ["optimization", "plan_cost_history"],
+            deps=[["optimization", "cost_breakdown"], ["marts", "fct_sales_daily"]],
+            description="Every run's total cost per plan (the optimised plan and each baseline), appended, keyed by run_id and origin_date.",
+        ),
+    ],
+    group_name="optimization",
+)
+def plan_history(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    with duckdb.get_connection() as con:
+        plan = con.execute("select * from optimization.store_product_plan").df()
+        costs = con.execute("select * from optimization.cost_breakdown").df()
+        origin = pd.Timestamp(con.execute(LAST_SALES_DAY).fetchall()[0][0])
+    recorded_at = recorded_now()
+    frames = {
+        "plan_history": plan_history_rows(plan, context.run_id, origin, recorded_at),
+        "plan_cost_history": plan_cost_history_rows(costs, context.run_id, origin, recorded_at),
+    }
+    with duckdb.get_connection() as con:
+        rows = append_run_tables(con, "optimization", frames, context.run_id)
+    for table, n in rows.items():
+        yield dg.MaterializeResult(
+            asset_key=["optimization", table],
+            metadata={"rows_this_run": n, "origin_date": str(origin.date())},
+        )

@@ -1,0 +1,39 @@
+with
+
+source as (
+
+    select * from {{ source('forecasting', 'forecast_history') }}
+
+),
+
+renamed as (
+
+    select
+
+        ---------- ids
+        cast(run_id as varchar) as run_id,
+        cast(store_id as varchar) as store_id,
+        cast(product_id as varchar) as product_id,
+
+        ---------- text
+        cast(model as varchar) as model_name,
+        cast(demand_class as varchar) as demand_class,
+
+        ---------- numerics
+        cast(forecast_units as double) as forecast_units,
+        cast(lower_80 as double) as lower_80,
+        cast(upper_80 as double) as upper_80,
+        cast(lower_95 as double) as lower_95,
+        cast(upper_95 as double) as upper_95,
+        cast(demand_std_horizon as double) as demand_std_horizon,
+
+        ---------- dates
+        cast(origin_date as date) as origin_date,
+        cast(forecast_date as date) as forecast_date,
+        cast(recorded_at as timestamp) as recorded_at
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,113 @@
+"""Weekly runs on the tiny demo warehouse: each run appends its forecast and plan to the history
+tables, and the next run scores an earlier run's forecast on the sales that followed it."""
+
+from __future__ import annotations
+
+import shutil
+
+import dagster as dg
+import duckdb
+import pytest
+
+from python_assets.settings import WarehouseSettings
+from tests.conftest import BuiltWarehouse
+
+HISTORY_KEYS = [
+    dg.AssetKey(["forecasting", "forecast_history"]),
+    dg.AssetKey(["forecasting", "forecast_monitoring"]),
+    dg.AssetKey(["optimization", "plan_history"]),
+    dg.AssetKey(["optimization", "plan_cost_history"]),
+]
+# the forecast a run a week earlier would have recorded: this run's, a week back
+EARLIER_RUN = """
+insert into forecasting.forecast_history
+select * replace (
+    'a-week-earlier' as run_id,
+    origin_date - interval 7 day as origin_date,
+    forecast_date - interval 7 day as forecast_date
+)
+from forecasting.forecast_history
+"""
+# WAPE of that forecast on the sales of its week, uncensored days only, computed independently
+EXPECTED_WAPE = """
+select sum(abs(h.forecast_units - s.units_sold)) / sum(s.units_sold)
+from forecasting.forecast_history h
+join marts.fct_sales_daily s
+  on s.store_id = h.store_id and s.product_id = h.product_id
+ and s.sales_date = cast(h.forecast_date as date)
+where h.run_id = 'a-week-earlier' and not s.is_stockout_censored
+"""
+
+
+def test_weekly_runs_append_history_and_score_the_previous_forecast(
+    built_warehouse: BuiltWarehouse, tmp_path
+) -> None:
+    result = built_warehouse.result
+    assert result.success
+    first_run = result.run_id
+    with duckdb.connect(str(built_warehouse.settings.duckdb_path), read_only=True) as con:
+        chosen = con.execute(
+            "select count(*) from forecasting.demand_forecast where is_chosen"
+        ).fetchall()[0][0]
+        assert con.execute(
+            "select count(*), min(run_id), max(run_id) from forecasting.forecast_history"
+        ).fetchall()[0] == (chosen, first_run, first_run)
+        plan_rows = con.execute("select count(*) from optimization.store_product_plan").fetchall()
+        assert con.execute("select count(*) from optimization.plan_history").fetchall() == plan_rows
+        plans = con.execute(
+            "select count(distinct plan_name) from optimization.cost_breakdown"
+        ).fetchall()
+        assert (
+            con.execute("select count(*) from optimization.plan_cost_history").fetchall() == plans
+        )
+        # the first run's forecast has no sales after its origin yet
+        assert con.execute("select count(*) from forecasting.forecast_monitoring").fetchall() == [
+            (0,)
+        ]
+        assert con.execute(
+            "select count(*) from staging.stg_forecasting__demand_drift_tests where demand_class = 'all'"
+        ).fetchall() == [(1,)]
+        # the demo writes transfers_executed: completion rates per store and region
+        rates = con.execute(
+            "select min(receipt_completion_rate), max(receipt_completion_rate), count(*) "
+            "from marts.kpi_transfer_completion_region"
+        ).fetchall()[0]
+        assert 0 < rates[0] <= rates[1] <= 1 and rates[2] == 3
+    warnings = {
+        e.check_name: e
+        for e in result.get_asset_check_evaluations()
+        if e.check_name in ("forecast_accuracy_within_backtest", "demand_not_drifted")
+    }
+    assert set(warnings) == {"forecast_accuracy_within_backtest", "demand_not_drifted"}
+    assert all(e.severity == dg.AssetCheckSeverity.WARN for e in warnings.values())
+
+    copy = tmp_path / "weekly.duckdb"
+    shutil.copy(built_warehouse.settings.duckdb_path, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute(EARLIER_RUN)
+    from dagster_defs.definitions import build_definitions
+
+    settings = WarehouseSettings(duckdb_path=copy, dataset="demo", demo_size="tiny")
+    job = build_definitions(settings).resolve_implicit_global_asset_job_def()
+    second = job.execute_in_process(asset_selection=HISTORY_KEYS)
+    assert second.success
+    with duckdb.connect(str(copy), read_only=True) as con:
+        runs = con.execute(
+            "select run_id, count(*) from forecasting.forecast_history group by run_id"
+        ).fetchall()
+        assert dict(runs) == {first_run: chosen, "a-week-earlier": chosen, second.run_id: chosen}
+        assert con.execute(
+            "select count(distinct run_id), count(*) from optimization.plan_history"
+        ).fetchall() == [(2, 2 * plan_rows[0][0])]
+        scored = con.execute(
+            "select run_id, wape, scored_rows + censored_rows_excluded, "
+            "last_scored_date = (select max(sales_date) from marts.fct_sales_daily) "
+            "from forecasting.forecast_monitoring where segment_type = 'all'"
+        ).fetchall()
+        # only the earlier forecast has arrived sales: all 7 days of it, every series
+        assert [(r[0], r[2], r[3]) for r in scored] == [("a-week-earlier", chosen, True)]
+        assert scored[0][1] == pytest.approx(con.execute(EXPECTED_WAPE).fetchall()[0][0])
+        classes = con.execute(
+            "select count(*) from forecasting.forecast_monitoring where segment_type = 'demand_class'"
+        ).fetchall()[0][0]
+        assert classes >= 1
