@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from python_assets.optimization.replay.compare import SUMMARY_COLUMNS
+
 PLAN_LABELS: dict[str, str] = {
     "optimised": "Recommended plan (optimised)",
     "do_nothing": "Do nothing",
@@ -267,21 +269,7 @@ READS: dict[str, TableRead] = {
         order="origin_date, policy_name",
     ),
     "replay_summary": _mart(
-        "policy_replay_summary",
-        (
-            "policy_name",
-            "comparator",
-            "metric",
-            "policy_value",
-            "comparator_value",
-            "difference",
-            "ci_low",
-            "ci_high",
-            "p_value",
-            "n_stores",
-            "n_origins",
-        ),
-        order="comparator, metric, policy_name",
+        "policy_replay_summary", SUMMARY_COLUMNS, order="comparator, metric, policy_name"
     ),
     "zscore_flag_counts": _report(
         "rpt_zscore_flag_counts", ("imbalance_flag", "cases"), order="imbalance_flag"

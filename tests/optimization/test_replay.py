@@ -163,7 +163,9 @@ def _network(seed: int = 5):
 def test_perfect_foresight_is_never_costlier_under_the_lp_cost_model():
     inputs = _network()
     result = replay_policies(inputs, ReplaySettings(solver=HIGHS))
-    origins = result.origins.pivot(index="origin_date", columns="policy", values="lp_model_cost")
+    origins = result.origins.pivot(
+        index="origin_date", columns="policy_name", values="lp_model_cost"
+    )
     assert len(origins) == 2
     for policy in ("optimised", "do_nothing", "decentralised"):
         assert (origins["perfect_foresight"] <= origins[policy] * (1 + 1e-7) + 1e-6).all()
@@ -229,7 +231,7 @@ def test_bootstrap_interval_covers_a_known_difference():
                 pd.DataFrame(
                     {
                         "origin_date": origin,
-                        "policy": policy,
+                        "policy_name": policy,
                         "store_id": np.arange(n_stores),
                         "total_cost": cost + rng.normal(0, 0.5, n_stores),
                         "served_units": 10.0,

@@ -20,7 +20,7 @@ from scipy import stats
 from python_assets.forecasting.guardrails import CheckOutcome
 
 SUMMARY_COLUMNS = (
-    "policy",
+    "policy_name",
     "comparator",
     "metric",
     "policy_value",
@@ -44,7 +44,7 @@ class CompareSettings:
 
 
 def _per_store(detail: pd.DataFrame, policy: str) -> pd.DataFrame:
-    rows = detail[detail["policy"] == policy]
+    rows = detail[detail["policy_name"] == policy]
     return rows.groupby("store_id")[["total_cost", "served_units", "demand_units"]].sum()
 
 
@@ -95,7 +95,7 @@ def compare_pair(
 
     fill_p = served_p.sum() / total_demand if total_demand > 0 else 1.0
     fill_c = served_c.sum() / total_demand if total_demand > 0 else 1.0
-    common = {"policy": policy, "comparator": comparator, "n_stores": len(mine)}
+    common = {"policy_name": policy, "comparator": comparator, "n_stores": len(mine)}
     low, high = _interval((cost_p, cost_c), cost_difference, settings)
     rows = [
         {
@@ -134,9 +134,9 @@ def compare_policies(
 ) -> pd.DataFrame:
     """Every policy of `detail` against each comparator present (SUMMARY_COLUMNS).
 
-    detail: origin_date, policy, store_id, total_cost, served_units, demand_units (one row per
+    detail: origin_date, policy_name, store_id, total_cost, served_units, demand_units (one row per
     origin x policy x store x product, as replay_policies writes it)."""
-    present = list(dict.fromkeys(detail["policy"]))
+    present = list(dict.fromkeys(detail["policy_name"]))
     rows = [
         row
         for comparator in comparators
@@ -154,7 +154,7 @@ def replay_check(summary: pd.DataFrame) -> CheckOutcome:
     name = "plan_not_worse_than_doing_nothing"
     rows = (
         summary[
-            (summary["policy"] == "optimised")
+            (summary["policy_name"] == "optimised")
             & (summary["comparator"] == "do_nothing")
             & (summary["metric"] == "total_cost")
         ]

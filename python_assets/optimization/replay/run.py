@@ -109,7 +109,7 @@ def replay_policies(
             details.append(
                 priced.assign(
                     origin_date=at.origin_date,
-                    policy=policy,
+                    policy_name=policy,
                     stock_source=at.stock["stock_source"].to_numpy(),
                 )
             )
@@ -131,7 +131,7 @@ def replay_policies(
             summaries.append(
                 {
                     "origin_date": at.origin_date,
-                    "policy": policy,
+                    "policy_name": policy,
                     "plan_status": chosen.status,
                     "stock_source": str(at.stock["stock_source"].iloc[0]),
                     "lp_model_cost": lp_cost,
@@ -152,7 +152,7 @@ def replay_policies(
 
 
 def _ordered(detail: pd.DataFrame) -> pd.DataFrame:
-    first = ["origin_date", "policy", "store_id", "product_id", "demand_class", "stock_source"]
+    first = ["origin_date", "policy_name", "store_id", "product_id", "demand_class", "stock_source"]
     rest = [c for c in detail.columns if c not in first]
     out = detail[first + rest]
     return out.astype({"censored_days": np.int64})

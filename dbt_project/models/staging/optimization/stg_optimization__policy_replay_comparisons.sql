@@ -11,7 +11,7 @@ renamed as (
     select
 
         ---------- ids
-        cast(policy as varchar) as policy_name,
+        cast(policy_name as varchar) as policy_name,
         cast(comparator as varchar) as comparator,
         cast(metric as varchar) as metric,
 

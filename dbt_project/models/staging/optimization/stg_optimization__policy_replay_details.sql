@@ -11,7 +11,7 @@ renamed as (
     select
 
         ---------- ids
-        cast(policy as varchar) as policy_name,
+        cast(policy_name as varchar) as policy_name,
         cast(store_id as varchar) as store_id,
         cast(product_id as varchar) as product_id,
 
