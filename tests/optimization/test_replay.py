@@ -3,6 +3,8 @@ bound, no look-ahead, the bootstrap interval and a deliberately bad plan."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -284,3 +286,14 @@ def test_a_reversed_plan_does_worse_than_doing_nothing():
     # and the LP cost model agrees with the simulation on which is worse
     lp = price_plan(at.realised, inputs.products, inputs.lanes, reversed_moves).objective
     assert lp > price_plan(at.realised, inputs.products, inputs.lanes).objective
+
+
+def test_no_backtest_origin_gives_empty_tables_with_their_columns():
+    inputs = _network()
+    empty = replace(inputs, forecasts=inputs.forecasts.iloc[:0])
+    result = replay_policies(empty, ReplaySettings(solver=HIGHS))
+    full = replay_policies(inputs, ReplaySettings(solver=HIGHS, origins=1))
+    for name, table in result.tables().items():
+        assert len(table) == 0
+        assert list(table.columns) == list(full.tables()[name].columns), name
+        assert list(table.dtypes) == list(full.tables()[name].dtypes), name

@@ -146,7 +146,12 @@ def compare_policies(
         for row in compare_pair(detail, policy, comparator, settings)
     ]
     summary = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
-    return summary.astype({"n_stores": "int64", "n_origins": "int64"})
+    types = {c: "float64" for c in SUMMARY_COLUMNS[3:]}
+    return summary.astype(
+        types
+        | {"policy_name": "string", "comparator": "string", "metric": "string"}
+        | {"n_stores": "int64", "n_origins": "int64"}
+    )
 
 
 def replay_check(summary: pd.DataFrame) -> CheckOutcome:

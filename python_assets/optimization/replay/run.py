@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from python_assets.optimization.baselines import price_plan
@@ -16,7 +15,12 @@ from python_assets.optimization.problem import SolverSettings
 from python_assets.optimization.replay.compare import CompareSettings, compare_policies
 from python_assets.optimization.replay.origins import daily_demand, origin_inputs
 from python_assets.optimization.replay.policies import POLICIES, policy_decisions
-from python_assets.optimization.replay.simulate import price_outcomes, simulate_days
+from python_assets.optimization.replay.simulate import (
+    COST_COLUMNS,
+    OUTCOME_COLUMNS,
+    price_outcomes,
+    simulate_days,
+)
 from python_assets.optimization.service import expected_fill_rate
 
 Log = Callable[[str], None]
@@ -146,13 +150,47 @@ def replay_policies(
         say(
             f"replay origin {pd.Timestamp(origin).date()}: {len(decisions)} policies, {seconds:.1f} s"
         )
-    detail = _ordered(pd.concat(details, ignore_index=True)) if details else pd.DataFrame()
-    summary = compare_policies(detail, settings=settings.compare) if len(detail) else pd.DataFrame()
-    return ReplayResult(detail, pd.DataFrame(summaries), summary)
+    if not details:  # no backtest origin (history too short): empty tables, same columns
+        say("replay: no backtest origin to replay")
+        return ReplayResult(
+            _typed(pd.DataFrame(columns=DETAIL_COLUMNS)),
+            _typed(pd.DataFrame(columns=ORIGIN_COLUMNS)),
+            compare_policies(_typed(pd.DataFrame(columns=DETAIL_COLUMNS))),
+        )
+    detail = pd.concat(details, ignore_index=True)[DETAIL_COLUMNS]
+    summary = compare_policies(detail, settings=settings.compare)
+    return ReplayResult(_typed(detail), _typed(pd.DataFrame(summaries)[ORIGIN_COLUMNS]), summary)
 
 
-def _ordered(detail: pd.DataFrame) -> pd.DataFrame:
-    first = ["origin_date", "policy_name", "store_id", "product_id", "demand_class", "stock_source"]
-    rest = [c for c in detail.columns if c not in first]
-    out = detail[first + rest]
-    return out.astype({"censored_days": np.int64})
+TEXT_COLUMNS = ("policy_name", "store_id", "product_id", "demand_class", "stock_source")
+DETAIL_COLUMNS = [
+    "origin_date",
+    *TEXT_COLUMNS,
+    *OUTCOME_COLUMNS,
+    *COST_COLUMNS,
+]
+ORIGIN_COLUMNS = [
+    "origin_date",
+    "policy_name",
+    "plan_status",
+    "stock_source",
+    "lp_model_cost",
+    "expected_fill_rate",
+    "solve_seconds",
+]
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates as datetimes, ids and labels as text, counts as integers, the rest as floats, so an
+    empty table has the same column types as a full one."""
+    types = {
+        c: "datetime64[us]"
+        if c == "origin_date"
+        else "string"
+        if c in (*TEXT_COLUMNS, "plan_status")
+        else "int64"
+        if c == "censored_days"
+        else "float64"
+        for c in frame.columns
+    }
+    return frame.astype(types)
