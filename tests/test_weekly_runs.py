@@ -49,17 +49,20 @@ def test_weekly_runs_append_history_and_score_the_previous_forecast(
         chosen = con.execute(
             "select count(*) from forecasting.demand_forecast where is_chosen"
         ).fetchall()[0][0]
-        assert con.execute(
-            "select count(*), min(run_id), max(run_id) from forecasting.forecast_history"
-        ).fetchall()[0] == (chosen, first_run, first_run)
+
+        # other tests of the session may have materialised the warehouse again: count this run's
+        def of_run(table: str) -> list[tuple]:
+            return con.execute(
+                f"select count(*) from {table} where run_id = ?", [first_run]
+            ).fetchall()
+
+        assert of_run("forecasting.forecast_history") == [(chosen,)]
         plan_rows = con.execute("select count(*) from optimization.store_product_plan").fetchall()
-        assert con.execute("select count(*) from optimization.plan_history").fetchall() == plan_rows
+        assert of_run("optimization.plan_history") == plan_rows
         plans = con.execute(
             "select count(distinct plan_name) from optimization.cost_breakdown"
         ).fetchall()
-        assert (
-            con.execute("select count(*) from optimization.plan_cost_history").fetchall() == plans
-        )
+        assert of_run("optimization.plan_cost_history") == plans
         # the first run's forecast has no sales after its origin yet
         assert con.execute("select count(*) from forecasting.forecast_monitoring").fetchall() == [
             (0,)
@@ -95,10 +98,14 @@ def test_weekly_runs_append_history_and_score_the_previous_forecast(
         runs = con.execute(
             "select run_id, count(*) from forecasting.forecast_history group by run_id"
         ).fetchall()
-        assert dict(runs) == {first_run: chosen, "a-week-earlier": chosen, second.run_id: chosen}
-        assert con.execute(
-            "select count(distinct run_id), count(*) from optimization.plan_history"
-        ).fetchall() == [(2, 2 * plan_rows[0][0])]
+        expected = {first_run: chosen, "a-week-earlier": chosen, second.run_id: chosen}
+        assert {run: n for run, n in runs if run in expected} == expected
+        assert (
+            con.execute(
+                "select count(*) from optimization.plan_history where run_id = ?", [second.run_id]
+            ).fetchall()
+            == plan_rows
+        )
         scored = con.execute(
             "select run_id, wape, scored_rows + censored_rows_excluded, "
             "last_scored_date = (select max(sales_date) from marts.fct_sales_daily) "
