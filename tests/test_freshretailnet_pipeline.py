@@ -37,10 +37,7 @@ def test_reduced_freshretailnet_run_fills_every_mart(tmp_path, env_guard) -> Non
         frn_path=str(FRN_PATH),
         frn_city_ids=SMALL_CITIES,
     )
-    try:
-        result = materialize_everything(build_definitions(settings))
-    finally:
-        build_definitions(WarehouseSettings(duckdb_path=Path(os.environ["DUCKDB_PATH"])))
+    result = materialize_everything(build_definitions(settings))
     assert result.success
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
         marts = [
