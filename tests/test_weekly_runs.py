@@ -27,6 +27,7 @@ select * replace (
     forecast_date - interval 7 day as forecast_date
 )
 from forecasting.forecast_history
+where run_id = ?
 """
 # WAPE of that forecast on the sales of its week, uncensored days only, computed independently
 EXPECTED_WAPE = """
@@ -87,7 +88,7 @@ def test_weekly_runs_append_history_and_score_the_previous_forecast(
     copy = tmp_path / "weekly.duckdb"
     shutil.copy(built_warehouse.settings.duckdb_path, copy)
     with duckdb.connect(str(copy)) as con:
-        con.execute(EARLIER_RUN)
+        con.execute(EARLIER_RUN, [first_run])
     from dagster_defs.definitions import build_definitions
 
     settings = WarehouseSettings(duckdb_path=copy, dataset="demo", demo_size="tiny")
