@@ -139,7 +139,7 @@ def forecast_monitoring(
             "dagster/row_count": rows["forecast_monitoring"],
             "forecasts scored": dg.MetadataValue.md(
                 overall.drop(columns=["segment_type", "segment_value"])
-                .round(4)
+                .round({c: 4 for c in overall.select_dtypes("number").columns})
                 .to_markdown(index=False)
                 if len(overall)
                 else "none yet: no earlier forecast has sales after its origin"
