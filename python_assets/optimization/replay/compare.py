@@ -43,11 +43,6 @@ class CompareSettings:
     seed: int = 0
 
 
-def _per_store(detail: pd.DataFrame, policy: str) -> pd.DataFrame:
-    rows = detail[detail["policy_name"] == policy]
-    return rows.groupby("store_id")[["total_cost", "served_units", "demand_units"]].sum()
-
-
 def _interval(
     data: tuple[np.ndarray, ...], statistic, settings: CompareSettings
 ) -> tuple[float, float]:
@@ -72,13 +67,17 @@ def _p_value(differences: np.ndarray) -> float:
     return float(stats.wilcoxon(differences, zero_method="zsplit").pvalue)
 
 
-def compare_pair(
-    detail: pd.DataFrame, policy: str, comparator: str, settings: CompareSettings
+def _compare_pair(
+    per_store: pd.DataFrame,
+    n_origins: int,
+    policy: str,
+    comparator: str,
+    settings: CompareSettings,
 ) -> list[dict[str, object]]:
-    """The cost and fill-rate rows of `policy` against `comparator` (SUMMARY_COLUMNS)."""
-    n_origins = int(detail["origin_date"].nunique())
-    mine = _per_store(detail, policy)
-    theirs = _per_store(detail, comparator).reindex(mine.index).fillna(0.0)
+    """The cost and fill-rate rows of `policy` against `comparator` (SUMMARY_COLUMNS), from the
+    sums per policy x store over the origins."""
+    mine = per_store.loc[policy]
+    theirs = per_store.loc[comparator].reindex(mine.index).fillna(0.0)
     demand = mine["demand_units"].to_numpy()
     cost_p = mine["total_cost"].to_numpy() / n_origins
     cost_c = theirs["total_cost"].to_numpy() / n_origins
@@ -137,13 +136,17 @@ def compare_policies(
     detail: origin_date, policy_name, store_id, total_cost, served_units, demand_units (one row per
     origin x policy x store x product, as replay_policies writes it)."""
     present = list(dict.fromkeys(detail["policy_name"]))
+    n_origins = int(detail["origin_date"].nunique())
+    per_store = detail.groupby(["policy_name", "store_id"])[
+        ["total_cost", "served_units", "demand_units"]
+    ].sum()
     rows = [
         row
         for comparator in comparators
         if comparator in present
         for policy in present
         if policy != comparator
-        for row in compare_pair(detail, policy, comparator, settings)
+        for row in _compare_pair(per_store, n_origins, policy, comparator, settings)
     ]
     summary = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
     types = {c: "float64" for c in SUMMARY_COLUMNS[3:]}
