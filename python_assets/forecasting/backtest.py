@@ -292,13 +292,7 @@ def run_backtest(
                 f"backtest window {window + len(calibration)}/{windows} "
                 f"(origin {panel.dates[origin].date()}), {model} done"
             )
-            intervals = errors[model].forecast_intervals(
-                forecast,
-                context.groups,
-                levels,
-                settings.interval_bins,
-                settings.interval_min_residuals,
-            )
+            intervals = errors[model].forecast_intervals(forecast, context.groups, settings)
             errors[model].add_groups(context.actual, forecast, context.is_scored, context.groups)
             if window < 1:
                 continue

@@ -145,9 +145,7 @@ def forecast_panel(
     model_values = {}
     for model in needed:
         forecast = runner.run(model, last, future)
-        intervals = run.errors[model].forecast_intervals(
-            forecast, groups, levels, settings.interval_bins, settings.interval_min_residuals
-        )
+        intervals = run.errors[model].forecast_intervals(forecast, groups, settings)
         model_values[model] = _forecast_values(forecast, intervals, h)
     # the chosen forecast: each series takes the values of its class's model
     chosen_values = {

@@ -6,10 +6,14 @@ of scaled residuals per volume bin and step (ResidualIntervals)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+if TYPE_CHECKING:  # settings imports the models, which need this module
+    from python_assets.forecasting.settings import ForecastSettings
 
 
 @dataclass(frozen=True)
@@ -71,16 +75,17 @@ class ResidualIntervals:
         self.add(actual, forecast, scored, groups.scale, groups.volume_bin)
 
     def forecast_intervals(
-        self,
-        forecast: np.ndarray,
-        groups: SeriesGroups,
-        levels: tuple[float, ...],
-        n_bins: int,
-        min_count: int,
+        self, forecast: np.ndarray, groups: SeriesGroups, settings: ForecastSettings
     ) -> IntervalForecast:
         """intervals() as an IntervalForecast; total bounds from a normal with the total's std."""
+        levels = tuple(settings.interval_levels)
         bounds, total_std = self.intervals(
-            forecast, groups.scale, groups.volume_bin, levels, n_bins, min_count
+            forecast,
+            groups.scale,
+            groups.volume_bin,
+            levels,
+            settings.interval_bins,
+            settings.interval_min_residuals,
         )
         total = forecast.sum(axis=1)
         return IntervalForecast(bounds, _normal_total_bounds(total, total_std, levels), total_std)
@@ -237,15 +242,15 @@ class CountIntervals:
         self.add(actual, forecast, scored, groups.demand_class)
 
     def forecast_intervals(
-        self,
-        forecast: np.ndarray,
-        groups: SeriesGroups,
-        levels: tuple[float, ...],
-        n_bins: int,
-        min_count: int,
+        self, forecast: np.ndarray, groups: SeriesGroups, settings: ForecastSettings
     ) -> IntervalForecast:
-        del n_bins  # classes, not volume bins, group the dispersion
-        return self.intervals(forecast, groups.demand_class, levels, min_count)
+        """intervals() per demand class (classes, not volume bins, group the dispersion)."""
+        return self.intervals(
+            forecast,
+            groups.demand_class,
+            tuple(settings.interval_levels),
+            settings.interval_min_residuals,
+        )
 
     def add(
         self, actual: np.ndarray, forecast: np.ndarray, scored: np.ndarray, groups: np.ndarray
