@@ -7,7 +7,7 @@ Allocation LP.
 
 Network and costs   haversine_km, shipping_zones, zone_rates, candidate_lanes, build_network,
                     LaneSettings (network.py); the cost model (pricing.py)
-Shared rules        safety_stock, transferable_stock (C2) (constraints.py)
+Shared rules        safety_stock, max_capacity (C5), transferable_stock (C2) (constraints.py)
 Solving             SolverSettings, AllocationPlan (problem.py); solve_allocation (solve.py:
                     decomposed by product, exact, the shipped path); solve_joint (reference.py:
                     one literal PuLP model)
@@ -35,7 +35,7 @@ from python_assets.optimization.baselines import (
     price_plan,
 )
 from python_assets.optimization.checks import verify_plan
-from python_assets.optimization.constraints import safety_stock, transferable_stock
+from python_assets.optimization.constraints import max_capacity, safety_stock, transferable_stock
 from python_assets.optimization.network import (
     LaneSettings,
     build_network,
@@ -67,6 +67,7 @@ __all__ = [
     "build_network",
     "candidate_lanes",
     "haversine_km",
+    "max_capacity",
     "plan_cost",
     "plan_with_baselines",
     "price_moves",

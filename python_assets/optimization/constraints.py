@@ -3,7 +3,8 @@
 Safety stock, the stock a store may send away (C2) and the inventory position before the
 slacks (C1) are used by the array model, the literal reference model, the verifier, the
 diagnosis of infeasible products and the pricing of fixed plans; they all call these functions
-so the rules cannot drift apart. See docs/methodology.md, section Allocation LP.
+so the rules cannot drift apart. Safety stock and the storage capacity's floor at current stock
+(C5) are also dbt macros, of which these are the tested Python references. See docs/methodology.md, section Allocation LP.
 """
 
 from __future__ import annotations
@@ -27,6 +28,19 @@ def safety_stock(z_alpha, demand_std, lead_time_days) -> np.ndarray:
     if np.any(z < 0) or np.any(sigma < 0) or np.any(lead < 0):
         raise ValueError("safety_stock needs z_alpha >= 0, demand_std >= 0, lead_time_days >= 0")
     return np.nan_to_num(z * sigma * np.sqrt(lead), nan=0.0)
+
+
+def max_capacity(storage_capacity, current_inv) -> np.ndarray:
+    """C5's bound: the storage capacity, never below the stock the store already holds (it
+    physically fits). NaN capacity (unlimited) stays NaN.
+
+    The Python reference of the dbt macro `max_capacity` (dbt_project/macros/max_capacity.sql),
+    which computes the `max_capacity` column the LP reads; the policy replay applies it to the
+    stock at a past origin. A test keeps the two equal.
+    """
+    return np.maximum(
+        np.asarray(storage_capacity, dtype=np.float64), np.asarray(current_inv, dtype=np.float64)
+    )
 
 
 def transferable_stock(current_inv, safety_stock) -> np.ndarray:

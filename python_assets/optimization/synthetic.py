@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from python_assets.optimization.constraints import safety_stock
+from python_assets.optimization.constraints import max_capacity, safety_stock
 
 KM_PER_DEGREE_LAT = 111.32
 
@@ -49,8 +49,8 @@ def synthetic_instance(
 
     - current_inv = round(demand x lognormal cover (median 1, sigma `cover_sigma`)): some
       stores hold several times their demand, others little - an unbalanced network;
-    - max_capacity = max(capacity_cover_days of demand, current_inv): a store can always hold
-      what it already holds (so every product is feasible);
+    - max_capacity = capacity_cover_days of demand, never below current_inv (`max_capacity`,
+      as the warehouse computes it; so every product is feasible);
     - max_production = production_capacity_share x the product's network demand.
     """
     if n_pairs > n_stores * n_products or n_pairs < 2 * n_products:
@@ -102,7 +102,7 @@ def synthetic_instance(
     current = np.round(demand * rng.lognormal(0.0, cover_sigma, n))
     lead = rng.choice([1.0, 2.0, 3.0], n)
     ss = safety_stock(z_alpha, daily * cv, lead)
-    cap = np.maximum(np.ceil(daily * capacity_cover_days), current)
+    storage = np.ceil(daily * capacity_cover_days)
     store_products = pd.DataFrame(
         {
             "store_id": sid,
@@ -112,7 +112,8 @@ def synthetic_instance(
             "demand_std": demand_std,
             "lead_time_days": lead,
             "safety_stock": ss,
-            "max_capacity": cap,
+            "storage_capacity": storage,
+            "max_capacity": max_capacity(storage, current),
             "holding_cost": np.full(n, holding_per_unit_day * horizon_days),
             "stockout_penalty": np.full(n, stockout_penalty),
             "distribution_cost": np.full(n, distribution_cost),

@@ -206,6 +206,27 @@ def test_the_replay_uses_nothing_after_its_origin():
     assert not before.realised["demand"].equals(after.realised["demand"])
 
 
+def test_storage_capacity_is_floored_at_the_stock_of_the_origin_not_todays():
+    inputs = _network()
+    sp = inputs.store_products.copy()
+    sp["current_inv"] = sp["storage_capacity"] * 10  # today's stock: far above capacity
+    sp["max_capacity"] = sp["current_inv"]
+    sales = inputs.sales.assign(demand_units=daily_demand(inputs.sales))
+    at = origin_inputs(
+        ORIGIN,
+        sp,
+        inputs.forecasts[inputs.forecasts["origin_date"] == ORIGIN],
+        inputs.snapshots,
+        sales,
+        inputs.z_alpha,
+    )
+    start = at.stock["start_units"].to_numpy()
+    np.testing.assert_array_equal(
+        at.planned["max_capacity"], np.maximum(sp["storage_capacity"].to_numpy(), start)
+    )
+    assert (at.planned["max_capacity"] < sp["max_capacity"]).any()
+
+
 def test_missing_snapshot_is_reconstructed_from_the_latest_cover():
     inputs = _network()
     only_latest = inputs.snapshots[inputs.snapshots["snapshot_date"] > ORIGIN]

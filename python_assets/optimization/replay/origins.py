@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from python_assets.optimization.constraints import safety_stock
+from python_assets.optimization.constraints import max_capacity, safety_stock
 
 KEY = ["store_id", "product_id"]
 RECENT_DAYS = 28
@@ -109,7 +109,8 @@ def origin_inputs(
     """The replay's inputs at one origin, using only the stock and forecast known then.
 
     store_products: marts.allocation_inputs_store_product (the pairs the LP plans; costs,
-        capacities and lead times are taken from it). forecasts: the backtest_forecasts rows
+        storage capacities and lead times are taken from it; C5's floor at current stock is
+        applied to the stock at the origin). forecasts: the backtest_forecasts rows
         of this origin. sales: store_id, product_id, sales_date, demand_units (daily_demand),
         is_stockout_censored; only the days after the origin are read as outcomes.
     Pairs without a forecast at the origin are planned with zero demand.
@@ -129,8 +130,7 @@ def origin_inputs(
     planned["safety_stock"] = safety_stock(
         z_alpha, planned["demand_std"] / np.sqrt(horizon), planned["lead_time_days"]
     )
-    # a store can always hold what it already holds (as in allocation_inputs_store_product)
-    planned["max_capacity"] = np.fmax(planned["max_capacity"], planned["current_inv"])
+    planned["max_capacity"] = max_capacity(planned["storage_capacity"], planned["current_inv"])
 
     after = sales[
         (sales["sales_date"] > origin)

@@ -3,8 +3,9 @@
     blended daily demand x horizon. safety stock: the safety_stock macro with the daily sigma
     (the horizon's std / sqrt(horizon days)) and the lead time of the store's shipping zone.
     Storage capacity: the store's capacity split by the product's share of the store's demand,
-    or (no capacity in the input) storage_capacity_cover_days of demand; never below what the
-    store already holds, which physically fits. -#}
+    or (no capacity in the input) storage_capacity_cover_days of demand (storage_capacity);
+    max_capacity, the LP's C5 bound, is that but never below what the store already holds, which
+    physically fits (macro max_capacity). -#}
 
 with
 
@@ -89,7 +90,9 @@ select
     {{ safety_stock(
         default_z_alpha(), 'demand_std / sqrt(horizon_days)', 'lead_time_days'
     ) }} as safety_stock,
-    greatest(coalesce(capacity_from_store, capacity_from_cover), current_inv) as max_capacity,
+    coalesce(capacity_from_store, capacity_from_cover) as storage_capacity,
+    {{ max_capacity('coalesce(capacity_from_store, capacity_from_cover)', 'current_inv') }}
+        as max_capacity,
     {{ cost_parameter('holding_cost_per_unit_day') }} * horizon_days as holding_cost,
     {{ cost_parameter('stockout_penalty_per_unit') }} as stockout_penalty,
     {{ cost_parameter('distribution_cost_per_unit') }} * (1 + remoteness) as distribution_cost
