@@ -68,9 +68,12 @@ def test_weekly_runs_append_history_and_score_the_previous_forecast(
         assert con.execute("select count(*) from forecasting.forecast_monitoring").fetchall() == [
             (0,)
         ]
+        # the marts BI reads: the drift tests and the costs this run recorded
         assert con.execute(
-            "select count(*) from staging.stg_forecasting__demand_drift_tests where demand_class = 'all'"
+            "select count(*) from marts.demand_drift where demand_class = 'all'"
         ).fetchall() == [(1,)]
+        assert of_run("marts.plan_cost_history") == plans
+        assert con.execute("select count(*) from marts.forecast_monitoring").fetchall() == [(0,)]
         # the demo writes transfers_executed: completion rates per store and region
         rates = con.execute(
             "select min(receipt_completion_rate), max(receipt_completion_rate), count(*) "
