@@ -5,7 +5,8 @@ Per class, a candidate is eligible if |WPE| of its H-day totals (all backtest wi
 within the bound and it forecasts a zero total for at most max_zero_share of the series that sold
 shortly before the origin; the eligible one with the lowest WAPE of the totals wins, a tie (within a
 tolerance) going to the simpler model; with none eligible, the smallest |WPE| wins. A class that
-sold nothing in the backtest is decided on the mean absolute error of the totals (units).
+sold nothing in the backtest is decided on the mean absolute error of the totals (units),
+among the candidates within max_zero_share where there are any.
 """
 
 from __future__ import annotations
@@ -52,7 +53,11 @@ def choose_among(candidates: pd.DataFrame, settings: SelectionSettings) -> str:
     keeps_selling = ~(zero_share > settings.max_zero_share)
     if not np.isfinite(score).any():  # nothing sold: no percentage to speak of
         score = frame["mae_total"].to_numpy(dtype=np.float64)
-        eligible = np.isfinite(score)
+        # zero's error is 0 here, yet series that sold before the origin (a launch seen only
+        # on a few series at a backtest origin) must not be left at zero
+        eligible = np.isfinite(score) & keeps_selling
+        if not eligible.any():
+            eligible = np.isfinite(score)
     else:
         eligible = np.isfinite(score) & (bias <= settings.bias_bound) & keeps_selling
     if not eligible.any():

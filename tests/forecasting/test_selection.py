@@ -45,6 +45,25 @@ def test_a_class_that_sold_nothing_is_decided_on_units() -> None:
     assert choose_among(frame, SelectionSettings()) == "zero"
 
 
+def test_a_class_that_sold_nothing_after_selling_before_is_not_left_at_zero() -> None:
+    # two launches seen at a backtest origin, neither selling in the window after it: zero's
+    # error is 0, but it leaves series that had just sold at zero (as the 'new' class of the
+    # tiny mixed demo once did, blocking the plan); seasonal naive does too
+    frame = pd.DataFrame(
+        {
+            "model": ["zero", "seasonal_naive", "sba", "tsb"],
+            "score_total_wape": np.nan,
+            "wpe_total": np.nan,
+            "mae_total": [0.0, 0.0, 0.19, 0.82],
+            "zero_total_share": [1.0, 1.0, 0.0, 0.0],
+        }
+    )
+    assert choose_among(frame, SelectionSettings()) == "sba"
+    # when every candidate leaves them at zero, the units still decide
+    everyone_zero = frame.assign(zero_total_share=1.0)
+    assert choose_among(everyone_zero, SelectionSettings()) == "zero"
+
+
 def test_zero_wins_on_daily_wape_but_not_on_totals() -> None:
     # one unit on 30% of days: per day, zero (WAPE 1.0) beats the mean (about 1.4); over 7 days
     # the mean's total is close and zero's is 100% short
