@@ -65,11 +65,14 @@ select
     || coalesce(cast(round(with_supply.days_of_supply_before, 1) as varchar), 'n/a')
     || ' vs region median '
     || coalesce(cast(round(region_median.region_median_days_of_supply, 1) as varchar), 'n/a')
-    || '; plan: +'
-    || cast(round(with_supply.transfer_in_units, 1) as varchar)
-    || ' in from stores, +'
-    || cast(round(with_supply.central_allocation_units, 1) as varchar) || ' from central supply, -'
-    || cast(round(with_supply.transfer_out_units, 1) as varchar) || ' out'
+    -- units without signs (a '-' before 0.0 read as a negative); + 0.0 prints a rounded -0.0
+    -- (a sum of solver values a hair below 0) as 0.0
+    || '; plan: '
+    || cast(round(with_supply.transfer_in_units, 1) + 0.0 as varchar)
+    || ' in from stores, '
+    || cast(round(with_supply.central_allocation_units, 1) + 0.0 as varchar)
+    || ' from central supply, '
+    || cast(round(with_supply.transfer_out_units, 1) + 0.0 as varchar) || ' out'
     || ' -> '
     || coalesce(cast(round(with_supply.days_of_supply_after, 1) as varchar), 'n/a')
     || ' days'
