@@ -14,18 +14,26 @@ from typing import NamedTuple
 
 import pandas as pd
 
-MOVE_COLUMNS = [
-    "move_id", "cluster_id", "subcategory", "donor_store_id", "receiver_store_id",
-    "product_id", "units", "initiated_by_store_id",
-]  # fmt: skip
-CASE_COLUMNS = [
-    "store_id", "subcategory", "cluster_id", "imbalance_flag", "units_to_mean",
-    "units_matched", "units_unmatched", "unmatched_reason",
-]  # fmt: skip
+# Explicit dtypes, so that a rule that flags nothing (or a case column that is all null) still
+# gives typed columns: an empty object column reaches DuckDB as type NULL, and the marts built on
+# these frames have enforced contracts (varchar ids and texts, bigint units and ids).
+MOVE_DTYPES = {
+    "move_id": "int64", "cluster_id": "string", "subcategory": "string",
+    "donor_store_id": "string", "receiver_store_id": "string", "product_id": "string",
+    "units": "int64", "initiated_by_store_id": "string",
+}  # fmt: skip
+CASE_DTYPES = {
+    "store_id": "string", "subcategory": "string", "cluster_id": "string",
+    "imbalance_flag": "string", "units_to_mean": "int64", "units_matched": "int64",
+    "units_unmatched": "int64", "unmatched_reason": "string",
+}  # fmt: skip
+MOVE_COLUMNS = list(MOVE_DTYPES)
+CASE_COLUMNS = list(CASE_DTYPES)
 
 
 class RebalancingPlan(NamedTuple):
-    """The rule's moves (MOVE_COLUMNS) and its account of every flagged case (CASE_COLUMNS)."""
+    """The rule's moves (MOVE_DTYPES) and its account of every flagged case (CASE_DTYPES), typed
+    even when empty."""
 
     moves: pd.DataFrame
     cases: pd.DataFrame
@@ -207,4 +215,7 @@ def plan_rebalancing_moves(analysis: pd.DataFrame, products: pd.DataFrame) -> Re
         cases += group_cases
     move_frame = pd.DataFrame(moves, columns=MOVE_COLUMNS[1:])
     move_frame.insert(0, "move_id", range(1, len(move_frame) + 1))
-    return RebalancingPlan(move_frame, pd.DataFrame(cases, columns=CASE_COLUMNS))
+    return RebalancingPlan(
+        move_frame.astype(MOVE_DTYPES),
+        pd.DataFrame(cases, columns=CASE_COLUMNS).astype(CASE_DTYPES),
+    )

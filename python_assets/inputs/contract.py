@@ -6,7 +6,20 @@ generators all read it from here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+# Dates: none before EARLIEST_DATE anywhere; a date of something that already happened (a
+# Column with past_only) at most FUTURE_TOLERANCE_DAYS after the day of the run; planned
+# covariates at most PLANNED_HORIZON_DAYS after the last sales day.
+EARLIEST_DATE = date(1900, 1, 1)
+FUTURE_TOLERANCE_DAYS = 1
+PLANNED_HORIZON_DAYS = 366
+
+# Absurd-value ceilings (the README's input contract lists them): units of one store x product
+# on one day, and stock of one store x product.
+MAX_DAILY_UNITS = 1_000_000
+MAX_STOCK_UNITS = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -17,6 +30,11 @@ class Column:
     non_negative: bool = False
     min_value: float | None = None
     max_value: float | None = None
+    past_only: bool = False  # a date of something that happened: not after the run's day + 1
+
+    @property
+    def is_id(self) -> bool:
+        return self.sql_type == "varchar" and self.name.endswith("_id")
 
 
 @dataclass(frozen=True)
@@ -78,10 +96,10 @@ SALES_DAILY = InputTable(
     key=("date", "store_id", "product_id"),
     references={"store_id": "stores", "product_id": "products"},
     columns=(
-        Column("date", "date"),
+        Column("date", "date", past_only=True),
         Column("store_id", "varchar"),
         Column("product_id", "varchar"),
-        Column("units_sold", "double", non_negative=True),
+        Column("units_sold", "double", non_negative=True, max_value=MAX_DAILY_UNITS),
         Column("revenue", "double", required=False, non_negative=True),
         Column("stockout_hours", "double", required=False, min_value=0, max_value=24),
         # out-of-stock hours between 06:00 and 22:00 (FreshRetailNet's evaluation mask)
@@ -89,10 +107,11 @@ SALES_DAILY = InputTable(
         Column("discount", "double", required=False, non_negative=True),
         Column("promo_flag", "boolean", required=False),
         Column("holiday_flag", "boolean", required=False),
-        Column("precipitation", "double", required=False),
-        Column("avg_temperature", "double", required=False),
-        Column("avg_humidity", "double", required=False),
-        Column("avg_wind_level", "double", required=False),
+        # weather within physical bounds: mm per day, degrees Celsius, percent, Beaufort force
+        Column("precipitation", "double", required=False, min_value=0, max_value=2000),
+        Column("avg_temperature", "double", required=False, min_value=-90, max_value=60),
+        Column("avg_humidity", "double", required=False, min_value=0, max_value=100),
+        Column("avg_wind_level", "double", required=False, min_value=0, max_value=17),
     ),
 )
 
@@ -114,7 +133,8 @@ PLANNED_COVARIATES = InputTable(
     required=False,
     references={"store_id": "stores", "product_id": "products"},
     columns=(
-        SALES_DAILY.column("date"),
+        # planned days lie ahead of the run by design: bounded by PLANNED_HORIZON_DAYS instead
+        replace(SALES_DAILY.column("date"), past_only=False),
         SALES_DAILY.column("store_id"),
         SALES_DAILY.column("product_id"),
         *(SALES_DAILY.column(name) for name in PLANNED_COVARIATE_COLUMNS),
@@ -131,9 +151,15 @@ INVENTORY_SNAPSHOT = InputTable(
     columns=(
         Column("store_id", "varchar"),
         Column("product_id", "varchar"),
-        Column("on_hand_units", "double", non_negative=True),
-        Column("snapshot_date", "date"),
-        Column("in_transit_units", "double", required=False, non_negative=True),
+        Column("on_hand_units", "double", non_negative=True, max_value=MAX_STOCK_UNITS),
+        Column("snapshot_date", "date", past_only=True),
+        Column(
+            "in_transit_units",
+            "double",
+            required=False,
+            non_negative=True,
+            max_value=MAX_STOCK_UNITS,
+        ),
         # set by adapters whose source has no inventory (FreshRetailNet): true = simulated
         Column("on_hand_simulated", "boolean", required=False),
     ),
@@ -148,11 +174,11 @@ CUSTOMER_ORDERS = InputTable(
     columns=(
         Column("order_id", "varchar"),
         Column("customer_id", "varchar"),
-        Column("order_date", "date"),
+        Column("order_date", "date", past_only=True),
         Column("store_id", "varchar"),
         Column("amount", "double", non_negative=True),
         Column("product_id", "varchar", required=False),
-        Column("units", "double", required=False, non_negative=True),
+        Column("units", "double", required=False, non_negative=True, max_value=MAX_DAILY_UNITS),
     ),
 )
 
@@ -165,13 +191,13 @@ TRANSFERS_EXECUTED = InputTable(
     required=False,
     references={"from_store_id": "stores", "to_store_id": "stores", "product_id": "products"},
     columns=(
-        Column("ship_date", "date"),
+        Column("ship_date", "date", past_only=True),
         Column("from_store_id", "varchar"),
         Column("to_store_id", "varchar"),
         Column("product_id", "varchar"),
-        Column("planned_units", "double", non_negative=True),
-        Column("shipped_units", "double", non_negative=True),
-        Column("received_units", "double", non_negative=True),
+        Column("planned_units", "double", non_negative=True, max_value=MAX_STOCK_UNITS),
+        Column("shipped_units", "double", non_negative=True, max_value=MAX_STOCK_UNITS),
+        Column("received_units", "double", non_negative=True, max_value=MAX_STOCK_UNITS),
         Column("transfer_id", "varchar", required=False),
     ),
 )

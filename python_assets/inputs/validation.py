@@ -7,16 +7,21 @@ input never replaces the warehouse's earlier results.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 
 from python_assets.inputs.contract import (
+    EARLIEST_DATE,
     FILE_SUFFIXES,
+    FUTURE_TOLERANCE_DAYS,
     INPUT_TABLES,
     INVENTORY_SNAPSHOT,
     PLANNED_COVARIATES,
+    PLANNED_HORIZON_DAYS,
     SALES_DAILY,
+    STORES,
     TABLES_BY_NAME,
     Column,
     InputTable,
@@ -109,21 +114,61 @@ def _typed(column: Column) -> str:
     return f'try_cast("{column.name}" as {column.sql_type})'
 
 
+def _number(value: float) -> str:
+    return f"{value:g}" if abs(value) < 1e5 or not float(value).is_integer() else f"{value:.0f}"
+
+
+def _day(value: date) -> str:
+    return f"date '{value.isoformat()}'"
+
+
+def _latest_date(today: date) -> date:
+    return today + timedelta(days=FUTURE_TOLERANCE_DAYS)
+
+
 def _column_problems(
-    con: duckdb.DuckDBPyConnection, path: Path, view: str, column: Column
+    con: duckdb.DuckDBPyConnection, path: Path, view: str, column: Column, today: date
 ) -> list[InputProblem]:
     name, typed = f'"{column.name}"', _typed(column)
     kind = "unparsable date" if column.sql_type == "date" else f"not a valid {column.sql_type}"
     checks = [(kind, f"{name} is not null and {typed} is null")]
     if column.required:
         checks.append(("missing value", f"{name} is null"))
+    # NaN and infinity parse as doubles ('NaN', 'inf' in a CSV too); they are reported once,
+    # as not finite, and left out of the sign and range checks
+    finite = f"isfinite({typed})" if column.sql_type == "double" else "true"
+    if column.sql_type == "double":
+        checks.append(("not a finite number (NaN or infinity)", f"not isfinite({typed})"))
     if column.non_negative:
-        checks.append(("negative value", f"{typed} < 0"))
-    if column.min_value is not None and column.max_value is not None:
+        checks.append(("negative value", f"{typed} < 0 and {finite}"))
+    low, high = column.min_value, column.max_value
+    if low is not None and high is not None:
         checks.append(
             (
-                f"out of range [{column.min_value}, {column.max_value}]",
-                f"{typed} not between {column.min_value} and {column.max_value}",
+                f"out of range [{_number(low)}, {_number(high)}]",
+                f"{typed} not between {low} and {high} and {finite}",
+            )
+        )
+    elif high is not None:
+        checks.append((f"above the maximum {_number(high)}", f"{typed} > {high} and {finite}"))
+    if column.sql_type == "date":
+        checks.append((f"before {EARLIEST_DATE.isoformat()}", f"{typed} < {_day(EARLIEST_DATE)}"))
+        if column.past_only:
+            latest = _latest_date(today)
+            checks.append(
+                (
+                    f"in the future: after {latest.isoformat()} (today {today.isoformat()} "
+                    f"+ {FUTURE_TOLERANCE_DAYS} day)",
+                    f"{typed} > {_day(latest)}",
+                )
+            )
+    if column.is_id:
+        text = f"cast({name} as varchar)"
+        checks.append(
+            (
+                "ids that differ only by surrounding spaces",
+                f"trim({text}) in (select trim({text}) from {view} where {name} is not null "
+                f"group by 1 having count(distinct {text}) > 1)",
             )
         )
     found = (_count_and_example(con, path, view, column.name, k, c) for k, c in checks)
@@ -131,32 +176,80 @@ def _column_problems(
 
 
 def _dates_against_sales_history(
-    con: duckdb.DuckDBPyConnection, path: Path, table: InputTable, column: str, after: bool
+    con: duckdb.DuckDBPyConnection,
+    files: dict[str, Path],
+    usable: dict[str, InputTable],
+    today: date,
 ) -> list[InputProblem]:
-    """Rows of `table` whose `column` lies on the wrong side of the last sales day: after it
-    when `after` is false (a stock snapshot of a day without sales), on or before it when true
-    (a plan for a day that already has sales)."""
-    last_sales_day = con.execute(
-        f'select max(try_cast("date" as date)) from input_{SALES_DAILY.name}'
-    ).fetchone()[0]
+    """Planned covariates must fall after the last sales day and at most PLANNED_HORIZON_DAYS
+    after it (a plan for a day that already has sales would be read as a plan); a stock
+    snapshot must fall inside the sales history (outside it, no sales judge it). Dates already
+    reported as before EARLIEST_DATE or in the future are not reported again."""
+    first_sales_day, last_sales_day = con.execute(
+        f'select min(try_cast("date" as date)), max(try_cast("date" as date)) '
+        f"from input_{SALES_DAILY.name}"
+    ).fetchone()
     if last_sales_day is None:
         return []
-    day = f"date '{last_sales_day.isoformat()}'"
-    typed = f'try_cast("{column}" as date)'
-    kind, condition = ("not after", f"{typed} <= {day}") if after else ("after", f"{typed} > {day}")
-    p = _count_and_example(
+    first, last = first_sales_day.isoformat(), last_sales_day.isoformat()
+    horizon_end = last_sales_day + timedelta(days=PLANNED_HORIZON_DAYS)
+    checks = []
+    for table, column, kind, condition in (
+        (PLANNED_COVARIATES, "date", f"not after the last sales day {last}", f"<= {_day(last_sales_day)}"),
+        (
+            PLANNED_COVARIATES,
+            "date",
+            f"more than {PLANNED_HORIZON_DAYS} days after the last sales day {last}",
+            f"> {_day(horizon_end)}",
+        ),
+        (INVENTORY_SNAPSHOT, "snapshot_date", f"after the last sales day {last}", f"> {_day(last_sales_day)}"),
+        (INVENTORY_SNAPSHOT, "snapshot_date", f"before the first sales day {first}", f"< {_day(first_sales_day)}"),
+    ):  # fmt: skip
+        if table.name not in usable:
+            continue
+        typed = f'try_cast("{column}" as date)'
+        plausible = f"{typed} >= {_day(EARLIEST_DATE)}"
+        if table.column(column).past_only:
+            plausible += f" and {typed} <= {_day(_latest_date(today))}"
+        checks.append(
+            _count_and_example(
+                con,
+                files[table.name],
+                f"input_{table.name}",
+                column,
+                kind,
+                f"{typed} {condition} and {plausible}",
+            )
+        )
+    return [p for p in checks if p is not None]
+
+
+def _single_location_problem(con: duckdb.DuckDBPyConnection, path: Path) -> InputProblem | None:
+    """Several stores all at one coordinate: every distance, so every transfer, would cost nothing."""
+    view = f"input_{STORES.name}"
+    lat, lon = (_typed(STORES.column(c)) for c in ("latitude", "longitude"))
+    stores, locations = con.execute(
+        f"select count(distinct store_id), count(distinct ({lat}, {lon})) from {view}"
+    ).fetchone()
+    if stores < 2 or locations != 1:
+        return None
+    return _count_and_example(
         con,
         path,
-        f"input_{table.name}",
-        column,
-        f"{kind} the last sales day {last_sales_day.isoformat()}",
-        condition,
+        view,
+        "latitude+longitude",
+        f"all {stores} stores at one coordinate (every transfer would cost nothing)",
+        "true",
     )
-    return [p] if p else []
 
 
-def validate_inputs(input_dir: Path) -> dict[str, Path]:
-    """Check every input file against the contract; return the files, or raise InputValidationError."""
+def validate_inputs(input_dir: Path, today: date | None = None) -> dict[str, Path]:
+    """Check every input file against the contract; return the files, or raise InputValidationError.
+
+    today: the day of the run (default: the machine's date); dates of what already happened may
+    lie at most FUTURE_TOLERANCE_DAYS after it.
+    """
+    today = today or date.today()
     files = find_input_files(input_dir)
     problems: list[InputProblem] = []
     con = duckdb.connect()
@@ -185,10 +278,22 @@ def validate_inputs(input_dir: Path) -> dict[str, Path]:
                 )
             if missing:
                 continue
+            if table.required and not con.execute(f"select count(*) from {view}").fetchone()[0]:
+                # a header without rows: nothing to check, and every reference to it would fail
+                problems.append(
+                    InputProblem(
+                        str(path),
+                        "-",
+                        "required table has no rows",
+                        0,
+                        f"columns present: {sorted(present)}",
+                    )
+                )
+                continue
             usable[name] = table
             for column in table.columns:
                 if column.name in present:
-                    problems += _column_problems(con, path, view, column)
+                    problems += _column_problems(con, path, view, column, today)
             key = [f'"{k}"' for k in table.key if k in present]
             dup = (
                 f"({', '.join(key)}) in (select {', '.join(key)} from {view} "
@@ -215,14 +320,15 @@ def validate_inputs(input_dir: Path) -> dict[str, Path]:
         sales_dates_parse = SALES_DAILY.name in usable and not any(
             p.file == str(files[SALES_DAILY.name]) and p.column == "date" for p in problems
         )
-        for table, column, after in (
-            (PLANNED_COVARIATES, "date", True),
-            (INVENTORY_SNAPSHOT, "snapshot_date", False),
-        ):
-            if sales_dates_parse and table.name in usable:
-                problems += _dates_against_sales_history(
-                    con, files[table.name], table, column, after
-                )
+        if sales_dates_parse:
+            problems += _dates_against_sales_history(con, files, usable, today)
+        coordinates_parse = STORES.name in usable and not any(
+            p.file == str(files[STORES.name]) and p.column in ("latitude", "longitude")
+            for p in problems
+        )
+        if coordinates_parse:
+            p = _single_location_problem(con, files[STORES.name])
+            problems += [p] if p else []
     finally:
         con.close()
     if problems:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import duckdb
 import pandas as pd
+import pytest
+import yaml
 
 from python_assets.imbalance.rebalancing import plan_rebalancing_moves
 
@@ -117,3 +122,63 @@ def test_groups_are_independent_and_unflagged_groups_untouched() -> None:
     assert set(moves.cluster_id) == {"C0"}
     assert not set(moves.receiver_store_id) & {"T1", "T2", "T3"}
     assert cases.store_id.tolist() == ["S4"]
+
+
+# ------------------------------------------------- typed frames when the rule flags nothing
+
+MARTS_YML = (
+    Path(__file__).resolve().parents[2]
+    / "dbt_project/models/marts/imbalance/_imbalance__models.yml"
+)
+# the columns of int_rebalancing_moves that reach imbalanced_detailed_cases under another name
+MOVE_COLUMN_IN_MART = {
+    "units": "move_units",
+    "donor_store_id": "counterpart_store_id",
+    "receiver_store_id": "counterpart_store_id",
+    "initiated_by_store_id": "store_id",
+}
+
+
+def detailed_cases_contract() -> dict[str, str]:
+    models = yaml.safe_load(MARTS_YML.read_text())["models"]
+    mart = next(m for m in models if m["name"] == "imbalanced_detailed_cases")
+    return {c["name"]: c["data_type"] for c in mart["columns"]}
+
+
+def duckdb_types(frame: pd.DataFrame) -> dict[str, str]:
+    """The column types DuckDB gives the frame, as a dbt Python model's table would have them."""
+    rows = duckdb.sql("describe select * from frame").fetchall()
+    return {name: data_type.lower() for name, data_type, *_ in rows}
+
+
+def assert_typed_as_the_contract(plan) -> None:
+    contract = detailed_cases_contract()
+    assert duckdb_types(plan.cases) == {c: contract[c] for c in plan.cases.columns}
+    assert duckdb_types(plan.moves) == {
+        c: contract[MOVE_COLUMN_IN_MART.get(c, c)] for c in plan.moves.columns
+    }
+
+
+def test_nothing_flagged_gives_empty_frames_typed_as_the_contract() -> None:
+    """A high threshold on a small network flags nothing: the empty moves and cases still carry
+    the mart's types (an untyped empty column reached DuckDB as NULL and broke its contract)."""
+    analysis, products = group({"S1": 10, "S2": 12, "S3": 11, "S4": 9}, {})
+    plan = plan_rebalancing_moves(analysis, products)
+    assert plan.moves.empty and plan.cases.empty
+    assert_typed_as_the_contract(plan)
+
+
+@pytest.mark.parametrize("rows", [1, 0], ids=["single store", "no rows"])
+def test_a_single_store_or_no_rows_gives_typed_empty_frames(rows: int) -> None:
+    analysis, products = group({"S1": 10}, {})
+    plan = plan_rebalancing_moves(analysis.iloc[:rows], products.iloc[:rows])
+    assert plan.moves.empty and plan.cases.empty
+    assert_typed_as_the_contract(plan)
+
+
+def test_every_case_matched_keeps_the_reason_column_typed() -> None:
+    """All cases fully matched: unmatched_reason is all null, and still varchar."""
+    analysis, products = group({"S1": 10, "S2": 10, "S3": 10, "S4": 30}, {"S4": "over"})
+    plan = plan_rebalancing_moves(analysis, products)
+    assert plan.cases.unmatched_reason.isna().all() and not plan.moves.empty
+    assert_typed_as_the_contract(plan)

@@ -4,12 +4,19 @@ and a failed load leaves the earlier raw tables as they were."""
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
+from python_assets.inputs.contract import (
+    INPUT_TABLES,
+    MAX_DAILY_UNITS,
+    MAX_STOCK_UNITS,
+    SALES_DAILY,
+)
 from python_assets.inputs.validation import InputValidationError, load_inputs, validate_inputs
 
 
@@ -58,9 +65,9 @@ def edit_csv(folder: Path, table: str, edit) -> None:
     edit(frame).to_csv(path, index=False)
 
 
-def single_problem(folder: Path):
+def single_problem(folder: Path, today: date | None = None):
     with pytest.raises(InputValidationError) as caught:
-        validate_inputs(folder)
+        validate_inputs(folder, today=today)
     problems = caught.value.problems
     assert len(problems) == 1, caught.value
     return problems[0], str(caught.value)
@@ -331,3 +338,202 @@ def test_inventory_duplicate_on_one_snapshot_date(inputs: Path) -> None:
         2,
     )
     assert "S2" in problem.example and "2025-01-02" in problem.example
+
+
+# ------------------------------------------------------------- non-finite and absurd values
+
+
+@pytest.mark.parametrize("value", ["NaN", "nan", "inf", "-Infinity", "1e400"])
+def test_non_finite_number_in_a_csv(inputs: Path, value: str) -> None:
+    edit_csv(inputs, "sales_daily", lambda f: f.assign(units_sold=[value, *f.units_sold[1:]]))
+    problem, message = single_problem(inputs)
+    assert (problem.column, problem.kind, problem.count) == (
+        "units_sold",
+        "not a finite number (NaN or infinity)",
+        1,
+    )
+    assert value in problem.example and "sales_daily.csv" in message
+
+
+def test_infinity_in_a_parquet_file(inputs: Path) -> None:
+    frame = pd.read_csv(inputs / "inventory_snapshot.csv")
+    frame.assign(on_hand_units=[10.0, float("inf")]).to_parquet(
+        inputs / "inventory_snapshot.parquet"
+    )
+    (inputs / "inventory_snapshot.csv").unlink()
+    problem, _ = single_problem(inputs)
+    assert (problem.column, problem.kind, problem.count) == (
+        "on_hand_units",
+        "not a finite number (NaN or infinity)",
+        1,
+    )
+    assert problem.file.endswith("inventory_snapshot.parquet")
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value", "kind"),
+    [
+        ("sales_daily", "units_sold", "2000000", f"above the maximum {MAX_DAILY_UNITS}"),
+        ("inventory_snapshot", "on_hand_units", "2e7", f"above the maximum {MAX_STOCK_UNITS}"),
+        ("sales_daily", "avg_temperature", "150", "out of range [-90, 60]"),
+        ("sales_daily", "avg_humidity", "130", "out of range [0, 100]"),
+        ("sales_daily", "precipitation", "-3", "out of range [0, 2000]"),
+        ("sales_daily", "avg_wind_level", "40", "out of range [0, 17]"),
+    ],
+)
+def test_value_beyond_the_columns_stated_bounds(
+    inputs: Path, table: str, column: str, value: str, kind: str
+) -> None:
+    def edit(frame: pd.DataFrame) -> pd.DataFrame:
+        valid = frame[column] if column in frame else ["1"] * len(frame)
+        return frame.assign(**{column: [value, *list(valid)[1:]]})
+
+    edit_csv(inputs, table, edit)
+    problem, _ = single_problem(inputs)
+    assert (problem.column, problem.kind, problem.count) == (column, kind, 1)
+    assert value in problem.example and problem.file.endswith(f"{table}.csv")
+
+
+def test_values_at_the_stated_bounds_pass(inputs: Path) -> None:
+    edit_csv(
+        inputs,
+        "sales_daily",
+        lambda f: f.assign(
+            units_sold=[str(MAX_DAILY_UNITS), *f.units_sold[1:]],
+            avg_temperature=["-90", "60", "20", "20", "20", "20"],
+            avg_humidity=["0", "100", "50", "50", "50", "50"],
+        ),
+    )
+    edit_csv(inputs, "inventory_snapshot", lambda f: f.assign(on_hand_units=[MAX_STOCK_UNITS, 4]))
+    assert validate_inputs(inputs)
+
+
+def test_weather_columns_carry_physical_bounds() -> None:
+    for name in ("precipitation", "avg_temperature", "avg_humidity", "avg_wind_level"):
+        column = SALES_DAILY.column(name)
+        assert column.min_value is not None and column.max_value is not None, name
+
+
+# ------------------------------------------------------------------------- empty tables
+
+
+@pytest.mark.parametrize(
+    "table", [t.name for t in INPUT_TABLES if t.required], ids=lambda name: name
+)
+def test_required_table_with_a_header_and_no_rows(inputs: Path, table: str) -> None:
+    edit_csv(inputs, table, lambda f: f.iloc[:0])
+    problem, message = single_problem(inputs)
+    assert (problem.column, problem.kind, problem.count) == ("-", "required table has no rows", 0)
+    assert problem.file.endswith(f"{table}.csv") and f"{table}.csv" in message
+
+
+def test_optional_table_with_no_rows_passes(inputs: Path) -> None:
+    write_planned_covariates(inputs)
+    edit_csv(inputs, "planned_covariates", lambda f: f.iloc[:0])
+    assert "planned_covariates" in validate_inputs(inputs)
+
+
+# ------------------------------------------------------------ dates far outside the history
+
+
+def test_dates_after_tomorrow_are_in_the_future(inputs: Path) -> None:
+    """The sample's last day is 2025-01-03: run on 2025-01-02 it is tomorrow (allowed), run on
+    2025-01-01 it is two days ahead in both the sales and the inventory snapshot."""
+    assert validate_inputs(inputs, today=date(2025, 1, 2))
+    with pytest.raises(InputValidationError) as caught:
+        validate_inputs(inputs, today=date(2025, 1, 1))
+    found = {(p.file.split("/")[-1], p.column, p.count) for p in caught.value.problems}
+    assert found == {("sales_daily.csv", "date", 2), ("inventory_snapshot.csv", "snapshot_date", 2)}
+    kinds = {p.kind for p in caught.value.problems}
+    assert kinds == {"in the future: after 2025-01-02 (today 2025-01-01 + 1 day)"}
+    assert all("2025-01-03" in p.example for p in caught.value.problems)
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value"),
+    [
+        ("sales_daily", "date", "1899-12-31"),
+        ("inventory_snapshot", "snapshot_date", "1812-01-03"),
+        ("stores", "opened_on", "1850-06-01"),
+    ],
+)
+def test_date_before_1900(inputs: Path, table: str, column: str, value: str) -> None:
+    edit_csv(
+        inputs,
+        table,
+        lambda f: f.assign(
+            **{column: [value, *(f[column][1:] if column in f else ["2020-01-01"] * (len(f) - 1))]}
+        ),
+    )
+    problem, _ = single_problem(inputs)
+    assert (problem.column, problem.kind, problem.count) == (column, "before 1900-01-01", 1)
+    assert value in problem.example and problem.file.endswith(f"{table}.csv")
+
+
+def test_planned_covariates_more_than_366_days_ahead(inputs: Path) -> None:
+    write_planned_covariates(inputs)
+    edit_csv(
+        inputs,
+        "planned_covariates",
+        lambda f: f.assign(date=["2025-01-04", "2026-01-04", "2025-01-04", "2026-01-05"]),
+    )
+    problem, message = single_problem(inputs)
+    assert (problem.column, problem.count) == ("date", 1)
+    assert problem.kind == "more than 366 days after the last sales day 2025-01-03"
+    assert "2026-01-05" in problem.example and "planned_covariates.csv" in message
+
+
+def test_planned_covariates_are_not_judged_against_today(inputs: Path) -> None:
+    """Planned days lie ahead by design: a run on the last sales day still accepts them."""
+    write_planned_covariates(inputs)
+    assert "planned_covariates" in validate_inputs(inputs, today=date(2025, 1, 3))
+
+
+def test_inventory_snapshot_before_the_first_sales_day(inputs: Path) -> None:
+    add_snapshot_dates(inputs, ["2024-12-31"])
+    problem, message = single_problem(inputs)
+    assert (problem.column, problem.count) == ("snapshot_date", 2)
+    assert problem.kind == "before the first sales day 2025-01-01"
+    assert "inventory_snapshot.csv" in message and "2024-12-31" in problem.example
+
+
+# ------------------------------------------------------------------ ids and coordinates
+
+
+@pytest.mark.parametrize("spaced", [" S1", "S1 ", "  S1  "])
+def test_ids_that_differ_only_by_surrounding_spaces(inputs: Path, spaced: str) -> None:
+    edit_csv(
+        inputs,
+        "stores",
+        lambda f: pd.concat([f, f.iloc[[0]].assign(store_id=spaced, latitude="45.0")]),
+    )
+    problem, message = single_problem(inputs)
+    assert (problem.column, problem.kind, problem.count) == (
+        "store_id",
+        "ids that differ only by surrounding spaces",
+        2,
+    )
+    assert "stores.csv" in message and "S1" in problem.example
+
+
+def test_spaced_id_in_a_referencing_table(inputs: Path) -> None:
+    edit_csv(inputs, "sales_daily", lambda f: f.assign(store_id=[" S1", *f.store_id[1:]]))
+    with pytest.raises(InputValidationError) as caught:
+        validate_inputs(inputs)
+    kinds = {(p.column, p.kind, p.count) for p in caught.value.problems}
+    assert ("store_id", "ids that differ only by surrounding spaces", 3) in kinds
+    assert ("store_id", "unknown stores id", 1) in kinds
+
+
+def test_every_store_at_one_coordinate(inputs: Path) -> None:
+    edit_csv(inputs, "stores", lambda f: f.assign(latitude="45.76", longitude="4.84"))
+    problem, message = single_problem(inputs)
+    assert (problem.column, problem.count) == ("latitude+longitude", 2)
+    assert problem.kind == "all 2 stores at one coordinate (every transfer would cost nothing)"
+    assert "stores.csv" in message and "45.76" in problem.example
+
+
+def test_a_single_store_may_have_any_coordinate(inputs: Path) -> None:
+    for table in ("stores", "sales_daily", "inventory_snapshot"):
+        edit_csv(inputs, table, lambda f: f[f.store_id == "S1"])
+    assert validate_inputs(inputs)

@@ -3,12 +3,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import duckdb
+import jinja2
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from python_assets.optimization import candidate_lanes, haversine_km, shipping_zones, zone_rates
 from python_assets.optimization.synthetic import synthetic_instance
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_haversine_known_distance_and_vectorised():
@@ -71,3 +78,25 @@ def test_k_nearest_lanes_are_linear_in_stores():
     z = shipping_zones(inst.stores, 18)
     lanes = candidate_lanes(inst.stores, zone_rates(inst.stores, z), k_nearest=10, store_zones=z)
     assert 898 * 10 <= len(lanes) <= 2 * 898 * 10
+
+
+def test_a_single_store_has_no_lanes_and_the_lanes_mart_is_still_typed():
+    """One store: no lanes. The mart's SQL casts every column, so the empty set carries the
+    contract's types (the Python model's empty id columns reach DuckDB untyped)."""
+    stores = two_city_stores().iloc[:1]
+    z = shipping_zones(stores, 2)
+    lanes = candidate_lanes(stores, zone_rates(stores, z), store_zones=z)
+    assert lanes.empty
+    models = REPO_ROOT / "dbt_project/models/marts/optimization"
+    spec = yaml.safe_load((models / "_optimization__models.yml").read_text())["models"]
+    contract = next(m for m in spec if m["name"] == "allocation_inputs_lanes")["columns"]
+    sql = jinja2.Template((models / "allocation_inputs_lanes.sql").read_text()).render(
+        ref=lambda name: name
+    )
+    con = duckdb.connect()
+    con.register("lanes", lanes)
+    con.execute("create table int_candidate_lanes as select * from lanes")  # as dbt-duckdb does
+    typed = con.execute(f"describe {sql}").fetchall()
+    assert [(name, data_type.lower()) for name, data_type, *_ in typed] == [
+        (c["name"], c["data_type"]) for c in contract
+    ]
