@@ -39,8 +39,17 @@ from python_assets.forecasting.selection import CHOSEN_MODEL, model_per_series
 from python_assets.forecasting.settings import (
     FRN_SEGMENT,
     FRN_SEGMENT_VALUE,
+    SELLING_RATE_CUTOFF,
+    SELLING_RATE_SEGMENT,
     ForecastSettings,
 )
+
+
+def selling_rate(level: np.ndarray) -> np.ndarray:
+    """Selling-rate segment of each series from its recent level (series_scale)."""
+    return np.where(level >= SELLING_RATE_CUTOFF, "1_or_more_per_day", "below_1_per_day").astype(
+        object
+    )
 
 
 def backtest_origins(n_days: int, settings: ForecastSettings) -> tuple[list[int], list[int]]:
@@ -72,6 +81,7 @@ class _ScoredRows:
     category: np.ndarray
     band: np.ndarray
     demand_class: np.ndarray
+    selling_rate: np.ndarray
     series_key: np.ndarray
     complete: np.ndarray
     recent_sale: np.ndarray
@@ -100,6 +110,7 @@ class _ScoredRows:
             cat("category"),
             cat("band"),
             cat("demand_class"),
+            cat("selling_rate"),
             cat("series_key"),
             cat("complete"),
             cat("recent_sale"),
@@ -110,8 +121,8 @@ class _ScoredRows:
     def segment_metrics(
         self, model: str, window: int, origin_date: pd.Timestamp | None
     ) -> list[dict[str, object]]:
-        """Backtest rows for every segment: all, frn_benchmark, each category, volume band and
-        demand class; row metrics, and the scores of the H-day totals per series."""
+        """Backtest rows for every segment: all, frn_benchmark, each category, volume band,
+        demand class and selling rate; row metrics, and the scores of the H-day totals per series."""
         rows: list[dict[str, object]] = []
 
         def add(segment_type: str, segment_value: str, mask: np.ndarray) -> None:
@@ -165,6 +176,8 @@ class _ScoredRows:
             add("volume_band", str(value), self.band == value)
         for value in sorted(set(self.demand_class.tolist())):
             add("demand_class", str(value), self.demand_class == value)
+        for value in sorted(set(self.selling_rate.tolist())):
+            add(SELLING_RATE_SEGMENT, str(value), self.selling_rate == value)
         return rows
 
 
@@ -188,6 +201,7 @@ class WindowContext:
     mase: np.ndarray
     groups: SeriesGroups
     volume_band: np.ndarray
+    selling_rate: np.ndarray
     recent_sale: np.ndarray
 
 
@@ -223,6 +237,7 @@ def _scored_rows(
         category=panel.category[series_index],
         band=context.volume_band[series_index],
         demand_class=context.groups.demand_class[series_index],
+        selling_rate=context.selling_rate[series_index],
         series_key=context.window * panel.n_series + series_index,
         complete=complete[series_index],
         recent_sale=context.recent_sale[series_index],
@@ -279,6 +294,7 @@ def run_backtest(
                 scale, quantile_bins(scale, settings.interval_bins), classes.demand_class
             ),
             volume_band=classes.volume_band,
+            selling_rate=selling_rate(scale),
             recent_sale=classes.days_since_last_sale < settings.guardrails.recent_days,
         )
         # as if the realised covariates of the window had been known in advance, like the

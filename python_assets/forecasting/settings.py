@@ -14,6 +14,9 @@ STATISTICAL_SIGNALS = ("demand_observed", "latent_demand", "units_sold")
 VOLUME_BAND_NAMES = ("low", "medium", "high", "very_high", "top")
 FRN_SEGMENT = "frn_benchmark"
 FRN_SEGMENT_VALUE = "no_stockout_6_22"
+# series selling at least SELLING_RATE_CUTOFF units a day (their recent level) or fewer
+SELLING_RATE_SEGMENT = "selling_rate"
+SELLING_RATE_CUTOFF = 1.0
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,22 @@ def test_backtest_table_matches_hand_computation_on_a_trend() -> None:
     frn = table[(table["window"] == 2) & (table["segment_type"] == "frn_benchmark")].iloc[0]
     assert frn["wape"] == pytest.approx(np.mean(np.abs(39 - actual) / actual))
     segments = set(table["segment_type"])
-    assert segments == {"all", "frn_benchmark", "category", "volume_band", "demand_class"}
+    assert segments == {
+        "all",
+        "frn_benchmark",
+        "category",
+        "volume_band",
+        "demand_class",
+        "selling_rate",
+    }
+    # the one series sells about 40 a day: its selling-rate row is the whole table's
+    rate = table[
+        (table["window"] == 2)
+        & (table["segment_type"] == "selling_rate")
+        & (table["model"] == "moving_average_7")
+    ]
+    assert rate["segment_value"].tolist() == ["1_or_more_per_day"]
+    assert rate.iloc[0]["wape"] == pytest.approx(row["wape"])
     assert set(result.model_per_class.values()) == {"moving_average_7"}
     # H-day totals: one series, last window: |7 * 39 - sum(43..49)| / sum(43..49)
     assert row["score_total_wape"] == pytest.approx(abs(7 * 39 - actual.sum()) / actual.sum())
