@@ -21,8 +21,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
-$(DAGSTER_HOME)/dagster.yaml:  # Dagster keeps run history here (dagster.yaml may stay empty)
-	mkdir -p $(@D) && touch $@
+$(DAGSTER_HOME)/dagster.yaml: dagster_defs/instance.yaml  # run history; one run at a time
+	mkdir -p $(@D) && cp $< $@
 
 manifest: $(STAMP)
 	$(DBT) parse --quiet
