@@ -28,8 +28,7 @@ manifest: $(STAMP)
 	$(DBT) parse --quiet
 
 run: manifest $(DAGSTER_HOME)/dagster.yaml  ## build the demo (or DATASET=freshretailnet) warehouse end to end
-	$(BIN)/dagster asset materialize --select '*' -m dagster_defs
-	$(BIN)/python -m python_assets.summary
+	$(BIN)/python -m dagster_defs.run
 
 test: manifest  ## the whole test suite
 	$(BIN)/python -m pytest
