@@ -180,6 +180,26 @@ def test_published_copy_holds_every_mart(built_warehouse: BuiltWarehouse) -> Non
     assert sorted(p.stem for p in settings.parquet_export_dir.glob("*.parquet")) == sorted(marts)
 
 
+def test_marts_and_their_bi_copy_carry_the_yml_descriptions(
+    built_warehouse: BuiltWarehouse,
+) -> None:
+    """persist_docs (dbt_project.yml) writes the descriptions as comments; the BI copy keeps
+    them, so a BI tool shows what a table and a column mean."""
+    settings = built_warehouse.settings
+    for path in (settings.duckdb_path, settings.published_duckdb_path):
+        with duckdb.connect(str(path), read_only=True) as con:
+            table_comment = con.execute(
+                "select comment from duckdb_tables() "
+                "where schema_name = 'marts' and table_name = 'kpi_store'"
+            ).fetchone()[0]
+            column_comment = con.execute(
+                "select comment from duckdb_columns() where schema_name = 'marts' "
+                "and table_name = 'kpi_store' and column_name = 'store_id'"
+            ).fetchone()[0]
+        assert table_comment and "One row per store" in table_comment, path
+        assert column_comment == "Store.", path
+
+
 def test_forecast_covers_every_active_series_over_the_horizon(
     built_warehouse: BuiltWarehouse,
 ) -> None:
