@@ -14,7 +14,6 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Sequence
 
 import dagster as dg
 from dagster._core.log_manager import LOG_RECORD_METADATA_ATTR
@@ -87,7 +86,7 @@ def _instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.ephemeral()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main() -> int:
     try:
         settings = WarehouseSettings.from_env()
     except ValueError as error:
@@ -111,7 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if not result.success:
         print(
-            "\nThe run failed; the BI copy (published/) still holds the last successful run.",
+            f"\nThe run failed. The BI copy ({settings.published_duckdb_path.parent}) still "
+            "holds the last successful run, if there was one.",
             file=sys.stderr,
         )
         for message in failure_messages(result):
