@@ -4,7 +4,9 @@ rebuilds identically, and a bad input leaves the warehouse as it was."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 
 import dagster as dg
 import duckdb
@@ -292,3 +294,45 @@ def test_policy_replay_judges_the_plan_on_the_sales_that_followed(
     assert expected <= fill_rate + 1e-9 and 0 < realised <= 1
     checks = {e.check_name for e in built_warehouse.result.get_asset_check_evaluations()}
     assert "plan_not_worse_than_doing_nothing" in checks
+
+
+READ_EVERY_TABLE = """
+import json, sys
+import duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+tables = con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
+print(json.dumps({
+    f"{schema}.{table}": len(con.execute(f'select * from "{schema}"."{table}"').fetchall())
+    for schema, table in tables
+}))
+"""
+
+
+def test_duckdb_1_0_reads_every_table_of_the_bi_copy(
+    built_warehouse: BuiltWarehouse,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Every mart's column types survive the v1.0.0 storage format (BI_STORAGE_VERSION)."""
+    from tests.reporting.test_bi_compat import reader_cache, reader_python
+
+    python = reader_python("1.0.0", reader_cache(request, tmp_path_factory))
+    published = built_warehouse.settings.published_duckdb_path
+    run = subprocess.run(
+        [str(python), "-c", READ_EVERY_TABLE, str(published)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")},
+    )
+    assert run.returncode == 0, run.stderr
+    with duckdb.connect(str(published), read_only=True) as con:
+        expected = {
+            f"{schema}.{table}": con.execute(
+                f'select count(*) from "{schema}"."{table}"'
+            ).fetchone()[0]
+            for schema, table in con.execute(
+                "select schema_name, table_name from duckdb_tables()"
+            ).fetchall()
+        }
+    assert json.loads(run.stdout) == expected

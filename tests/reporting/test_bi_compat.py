@@ -59,12 +59,17 @@ def reader_python(version: str, cache_dir: Path) -> Path:
     return python
 
 
-@pytest.fixture(scope="module")
-def venv_cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def reader_cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the reader venvs live: the pytest cache (kept between runs) when it is on."""
     cache = getattr(request.config, "cache", None)
     if cache is not None:
         return Path(cache.mkdir("duckdb1_readers"))
     return tmp_path_factory.mktemp("duckdb1_readers")
+
+
+@pytest.fixture(scope="module")
+def venv_cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return reader_cache(request, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
