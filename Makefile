@@ -21,15 +21,14 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
-$(DAGSTER_HOME)/dagster.yaml:  # Dagster keeps run history here (dagster.yaml may stay empty)
-	mkdir -p $(@D) && touch $@
+$(DAGSTER_HOME)/dagster.yaml: dagster_defs/instance.yaml  # run history; one run at a time
+	mkdir -p $(@D) && cp $< $@
 
 manifest: $(STAMP)
 	$(DBT) parse --quiet
 
 run: manifest $(DAGSTER_HOME)/dagster.yaml  ## build the demo (or DATASET=freshretailnet) warehouse end to end
-	$(BIN)/dagster asset materialize --select '*' -m dagster_defs
-	$(BIN)/python -m python_assets.summary
+	$(BIN)/python -m dagster_defs.run
 
 test: manifest  ## the whole test suite
 	$(BIN)/python -m pytest

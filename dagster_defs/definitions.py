@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import dagster as dg
 from dagster_dbt import DbtCliResource
-from dagster_duckdb import DuckDBResource
 
 from dagster_defs.assets.dbt import DBT_EXECUTABLE, DBT_LAYERS, dbt_project
 from dagster_defs.assets.forecasting import demand_forecast
@@ -18,7 +20,7 @@ from dagster_defs.assets.monitoring import (
 )
 from dagster_defs.assets.optimization import allocation_plan, policy_replay
 from dagster_defs.assets.reporting import published_marts, rebalancing_report
-from dagster_defs.resources import WarehouseSettingsResource
+from dagster_defs.resources import WarehouseDuckDBResource, WarehouseSettingsResource
 from dagster_defs.schedules import build_input_sensor, weekly_pipeline, whole_pipeline
 from python_assets.settings import WarehouseSettings
 
@@ -46,7 +48,7 @@ def build_definitions(settings: WarehouseSettings) -> dg.Definitions:
         sensors=[build_input_sensor(settings)],
         resources={
             "warehouse_settings": WarehouseSettingsResource.from_settings(settings),
-            "duckdb": DuckDBResource(database=str(settings.duckdb_path)),
+            "duckdb": WarehouseDuckDBResource(database=str(settings.duckdb_path)),
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
         },
         # DuckDB has one writer per file: run steps one after another in one process
@@ -54,4 +56,18 @@ def build_definitions(settings: WarehouseSettings) -> dg.Definitions:
     )
 
 
-defs = build_definitions(WarehouseSettings.from_env())
+@functools.cache
+def env_definitions() -> dg.Definitions:
+    """The Definitions of the run settings in the environment (README, Settings)."""
+    return build_definitions(WarehouseSettings.from_env())
+
+
+def __getattr__(name: str) -> Any:
+    # `defs` is built on first use, not on import (see dagster_defs/__init__.py)
+    if name == "defs":
+        return env_definitions()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), "defs"])

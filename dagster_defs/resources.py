@@ -1,16 +1,23 @@
-"""Resources: the run settings (dataset, paths, setting overrides) as Dagster config, and the one
-way a step gets the seed settings in force for its run."""
+"""Resources: the run settings (dataset, paths, setting overrides) as Dagster config, the one
+way a step gets the seed settings in force for its run, the run lock a run holds on its warehouse
+and the warehouse connection."""
 
 from __future__ import annotations
 
+import time
 import typing
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import fields
+from typing import Any
 
 import dagster as dg
 import duckdb
+from dagster_duckdb import DuckDBResource
 from duckdb import DuckDBPyConnection
 from pydantic import Field, create_model
 
+from python_assets import run_lock
 from python_assets.seed_settings import SettingsError, override_mismatches, validate_settings
 from python_assets.settings import WarehouseSettings, config_type
 
@@ -20,6 +27,17 @@ RESOLVED_SETTINGS = dg.AssetKey(["intermediate", "int_settings_resolved"])
 class _WarehouseSettingsConfig(dg.ConfigurableResource):
     def settings(self) -> WarehouseSettings:
         return WarehouseSettings.from_values(self.model_dump())
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """A run holds its warehouse's run lock from start to end (python_assets/run_lock.py):
+        a second run on the same file stops here, before writing anything."""
+        try:
+            run_lock.acquire(self.settings().duckdb_path)
+        except run_lock.WarehouseBusyError as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from None
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        run_lock.release(self.settings().duckdb_path)
 
     def checked_overrides(self) -> dict[str, str | None]:
         """The run's setting overrides as canonical text, after checking them and the seeds
@@ -73,3 +91,43 @@ WarehouseSettingsResource = create_model(
     __doc__="The run settings (README, Settings); defaults come from the environment.",
     **{f.name: _config_field(f.name) for f in fields(WarehouseSettings)},
 )
+
+
+# How long a step waits for another process to close the warehouse before it gives up
+LOCK_WAIT_SECONDS = 5.0
+
+
+def connect_warehouse(database: str, config: dict[str, Any] | None = None) -> DuckDBPyConnection:
+    """A read-write connection to the warehouse, or a dg.Failure naming the file and what to
+    do when another process holds it open (DuckDB allows one writing process per file)."""
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        try:
+            return duckdb.connect(database, read_only=False, config=config or {})
+        except duckdb.IOException as error:
+            if "could not set lock" not in str(error).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise dg.Failure(
+                    description=f"The warehouse {database} is open in another process, so this "
+                    "run cannot write to it. Close that process (a DuckDB shell, a notebook, a "
+                    "BI tool or a second run; BI tools should read the published copy "
+                    f"published/bi.duckdb instead) and start the run again. DuckDB said: {error}",
+                    allow_retries=False,
+                ) from None
+            time.sleep(0.5)
+
+
+class WarehouseDuckDBResource(DuckDBResource):
+    """DuckDBResource whose connection fails with a clear message, naming the file and what to
+    do, when another process holds the warehouse open."""
+
+    @contextmanager
+    def get_connection(self) -> Iterator[DuckDBPyConnection]:
+        con = connect_warehouse(
+            self.database, {"custom_user_agent": "dagster", **self.connection_config}
+        )
+        try:
+            yield con
+        finally:
+            con.close()

@@ -4,7 +4,9 @@ rebuilds identically, and a bad input leaves the warehouse as it was."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 
 import dagster as dg
 import duckdb
@@ -180,6 +182,26 @@ def test_published_copy_holds_every_mart(built_warehouse: BuiltWarehouse) -> Non
     assert sorted(p.stem for p in settings.parquet_export_dir.glob("*.parquet")) == sorted(marts)
 
 
+def test_marts_and_their_bi_copy_carry_the_yml_descriptions(
+    built_warehouse: BuiltWarehouse,
+) -> None:
+    """persist_docs (dbt_project.yml) writes the descriptions as comments; the BI copy keeps
+    them, so a BI tool shows what a table and a column mean."""
+    settings = built_warehouse.settings
+    for path in (settings.duckdb_path, settings.published_duckdb_path):
+        with duckdb.connect(str(path), read_only=True) as con:
+            table_comment = con.execute(
+                "select comment from duckdb_tables() "
+                "where schema_name = 'marts' and table_name = 'kpi_store'"
+            ).fetchone()[0]
+            column_comment = con.execute(
+                "select comment from duckdb_columns() where schema_name = 'marts' "
+                "and table_name = 'kpi_store' and column_name = 'store_id'"
+            ).fetchone()[0]
+        assert table_comment and "One row per store" in table_comment, path
+        assert column_comment == "Store.", path
+
+
 def test_forecast_covers_every_active_series_over_the_horizon(
     built_warehouse: BuiltWarehouse,
 ) -> None:
@@ -272,3 +294,45 @@ def test_policy_replay_judges_the_plan_on_the_sales_that_followed(
     assert expected <= fill_rate + 1e-9 and 0 < realised <= 1
     checks = {e.check_name for e in built_warehouse.result.get_asset_check_evaluations()}
     assert "plan_not_worse_than_doing_nothing" in checks
+
+
+READ_EVERY_TABLE = """
+import json, sys
+import duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+tables = con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
+print(json.dumps({
+    f"{schema}.{table}": len(con.execute(f'select * from "{schema}"."{table}"').fetchall())
+    for schema, table in tables
+}))
+"""
+
+
+def test_duckdb_1_0_reads_every_table_of_the_bi_copy(
+    built_warehouse: BuiltWarehouse,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Every mart's column types survive the v1.0.0 storage format (BI_STORAGE_VERSION)."""
+    from tests.reporting.test_bi_compat import reader_cache, reader_python
+
+    python = reader_python("1.0.0", reader_cache(request, tmp_path_factory))
+    published = built_warehouse.settings.published_duckdb_path
+    run = subprocess.run(
+        [str(python), "-c", READ_EVERY_TABLE, str(published)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")},
+    )
+    assert run.returncode == 0, run.stderr
+    with duckdb.connect(str(published), read_only=True) as con:
+        expected = {
+            f"{schema}.{table}": con.execute(
+                f'select count(*) from "{schema}"."{table}"'
+            ).fetchone()[0]
+            for schema, table in con.execute(
+                "select schema_name, table_name from duckdb_tables()"
+            ).fetchall()
+        }
+    assert json.loads(run.stdout) == expected

@@ -23,6 +23,11 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 PUBLICATION_TABLE = "_publication"
+# Storage format of the BI copy. DuckDB 2.x writes a format DuckDB 1.x refuses to open; BI tools
+# bundle their own DuckDB (ODBC/JDBC drivers, DBeaver, older Python clients), often a 1.x, so the
+# copy is written in the oldest stable format, which every DuckDB since 1.0 reads (README, "Query
+# the results"). The warehouse itself keeps the writer's default format.
+BI_STORAGE_VERSION = "v1.0.0"
 MANIFEST_NAME = "_publication.json"
 _TARGET_ALIAS = "publish_target"
 
@@ -55,7 +60,8 @@ def publish_marts(
     """Copy every base table of `schemas` from the warehouse into a new DuckDB file and a new
     Parquet folder, then swap both in. On any error nothing published changes.
 
-    The DuckDB copy keeps schema and table names (plus table/column comments) and gets a
+    The DuckDB copy is written in storage format BI_STORAGE_VERSION (readable by DuckDB 1.0 and
+    later), keeps schema and table names (plus table/column comments) and gets a
     `main._publication` table (run_id, published_at UTC, table_schema, table_name, row_count).
     Parquet files are named <table>.parquet (<schema>.<table>.parquet when several schemas are
     published) and carry run_id in their key-value metadata; the folder also has _publication.json.
@@ -181,7 +187,10 @@ def _build_snapshot(
             [source_db, list(schemas)],
         ).fetchall()
 
-        src.execute(f"attach {_literal(str(tmp_db))} as {_TARGET_ALIAS} (read_write)")
+        src.execute(
+            f"attach {_literal(str(tmp_db))} as {_TARGET_ALIAS} "
+            f"(read_write, storage_version {_literal(BI_STORAGE_VERSION)})"
+        )
         target = _ident(_TARGET_ALIAS)
         for schema in sorted({s for s, _, _ in listed}):
             src.execute(f"create schema if not exists {target}.{_ident(schema)}")

@@ -1,0 +1,129 @@
+"""The published BI copy opens in DuckDB 1.x, the DuckDB many BI tools still bundle, with its
+tables, rows and comments. Each 1.x reader runs in its own small venv, cached under the pytest
+cache so that only the first run installs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from python_assets.reporting.publishing import BI_STORAGE_VERSION, publish_marts
+
+# the first 1.x release and the newest 1.x when this test was written
+READER_VERSIONS = ("1.0.0", "1.5.6")
+
+READER = """
+import json, sys
+import duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(json.dumps({
+    "version": duckdb.__version__,
+    "rows": con.execute("select count(*), sum(units)::double from marts.kpi_store").fetchone(),
+    "table_comment": con.execute(
+        "select comment from duckdb_tables() where table_name = 'kpi_store'"
+    ).fetchone()[0],
+    "column_comment": con.execute(
+        "select comment from duckdb_columns() "
+        "where table_name = 'kpi_store' and column_name = 'units'"
+    ).fetchone()[0],
+    "published_run": con.execute("select distinct run_id from main._publication").fetchall(),
+}))
+"""
+
+
+def reader_python(version: str, cache_dir: Path) -> Path:
+    """The Python of a venv holding duckdb==version (built once, then reused); skips the test
+    when pip cannot install it (no index reachable, no wheel for this platform)."""
+    venv = cache_dir / f"duckdb-{version}"
+    python = venv / "bin" / "python"
+    installed = venv / ".installed"
+    if installed.is_file() and python.exists():
+        return python
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+    spec = f"duckdb=={version}"
+    pip = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", spec],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if pip.returncode != 0:
+        pytest.skip(f"pip could not install {spec}: {pip.stderr.strip()[-500:]}")
+    installed.touch()
+    return python
+
+
+def reader_cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the reader venvs live: the pytest cache (kept between runs) when it is on."""
+    cache = getattr(request.config, "cache", None)
+    if cache is not None:
+        return Path(cache.mkdir("duckdb1_readers"))
+    return tmp_path_factory.mktemp("duckdb1_readers")
+
+
+@pytest.fixture(scope="module")
+def venv_cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return reader_cache(request, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def published_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse of one commented mart, published by the project's own publish_marts."""
+    root = tmp_path_factory.mktemp("bi_compat")
+    warehouse = root / "warehouse.duckdb"
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.kpi_store as select range::integer as store_no, "
+            "'S' || range::varchar as store_id, range * 1.5 as units, "
+            "date '2025-01-01' + range::integer as snapshot_date from range(10)"
+        )
+        con.execute("comment on table marts.kpi_store is 'One row per store'")
+        con.execute("comment on column marts.kpi_store.units is 'Units on hand'")
+    finally:
+        con.close()
+    result = publish_marts(
+        warehouse, root / "published" / "bi.duckdb", root / "published" / "parquet", run_id="r1"
+    )
+    return result.duckdb_path
+
+
+def test_the_copy_is_written_in_the_bi_storage_version(published_copy: Path) -> None:
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"attach '{published_copy}' as bi (read_only)")
+        tags = con.execute(
+            "select tags from duckdb_databases() where database_name = 'bi'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert tags["storage_version"].startswith(BI_STORAGE_VERSION)
+
+
+@pytest.mark.parametrize("version", READER_VERSIONS)
+def test_duckdb_1x_opens_the_published_copy(
+    version: str, venv_cache: Path, published_copy: Path
+) -> None:
+    python = reader_python(version, venv_cache)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    run = subprocess.run(
+        [str(python), "-c", READER, str(published_copy)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert run.returncode == 0, run.stderr
+    seen = json.loads(run.stdout)
+    assert seen["version"] == version
+    assert seen["rows"] == [10, 67.5]
+    assert seen["table_comment"] == "One row per store"
+    assert seen["column_comment"] == "Units on hand"
+    assert seen["published_run"] == [["r1"]]

@@ -1,0 +1,57 @@
+"""`python -m dagster_defs.run` (make run): a failed run prints why once, without a stack
+trace, and exits 1. Cheap: the input validation fails before dbt builds anything."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.inputs.test_contract import edit_csv, write_valid_inputs
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_command(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATASET", "INPUT_DIR", "DUCKDB_PATH", "DAGSTER_HOME", "SETTING_OVERRIDES"}
+    }
+    environ.update(DUCKDB_PATH=str(tmp_path / "warehouse" / "warehouse.duckdb"), **env)
+    return subprocess.run(
+        [sys.executable, "-m", "dagster_defs.run"],
+        cwd=REPO_ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_invalid_inputs_print_every_problem_once_and_exit_1(tmp_path: Path) -> None:
+    inputs = write_valid_inputs(tmp_path / "inputs")
+    edit_csv(inputs, "stores", lambda f: f.assign(latitude=["100", "45.76"]))
+    edit_csv(inputs, "inventory_snapshot", lambda f: f.assign(on_hand_units=["-1", "4"]))
+
+    run = run_command(tmp_path, DATASET="files", INPUT_DIR=str(inputs))
+
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    assert "Traceback" not in output and "Stack Trace" not in output, output
+    assert "2 problem(s) in the input files" in output, output
+    assert output.count("2 problem(s) in the input files") == 1, output
+    assert output.count("column 'latitude': out of range") == 1, output
+    assert output.count("column 'on_hand_units': negative value") == 1, output
+    assert "Step raw_tables failed" in output, output
+    assert "rows" not in run.stdout  # no summary after a failed run
+
+
+def test_a_bad_run_setting_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    run = run_command(tmp_path, DATASET="files")  # files without INPUT_DIR
+
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    assert "Traceback" not in output, output
+    assert "DATASET=files needs INPUT_DIR" in output, output
