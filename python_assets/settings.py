@@ -77,7 +77,7 @@ class WarehouseSettings:
         default=42, metadata=about("DEMO_SEED", "Random seed of the demo data generator.")
     )
     demo_profile: str = field(
-        default="smooth",
+        default="mixed",
         metadata=about(
             "DEMO_PROFILE",
             "Demand profile of the demo data: mixed, smooth or intermittent.",

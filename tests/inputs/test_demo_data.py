@@ -335,11 +335,13 @@ def _series_stats(sales: pd.DataFrame) -> pd.DataFrame:
     ).assign(days_since_sale=lambda f: (end - f["last_sale"]).dt.days)
 
 
-def test_profiles_are_known_and_default_is_smooth(tmp_path: Path) -> None:
+def test_profiles_are_known_and_default_is_mixed(tmp_path: Path) -> None:
     from python_assets.inputs.demo import DEFAULT_PROFILE
+    from python_assets.settings import WarehouseSettings
 
     assert set(DEMO_PROFILES) == set(PROFILE_NAMES)
-    assert DEFAULT_PROFILE == "smooth"
+    assert DEFAULT_PROFILE == "mixed"
+    assert WarehouseSettings().demo_profile == DEFAULT_PROFILE
     with pytest.raises(ValueError, match="DEMO_PROFILE must be one of"):
         generate_demo_data(tmp_path, DEMO_SIZES["tiny"], profile="spiky")
 
@@ -427,7 +429,7 @@ def test_demo_profile_setting_reaches_the_generated_files(tmp_path: Path) -> Non
     from python_assets.settings import WarehouseSettings
 
     environ = {"DUCKDB_PATH": str(tmp_path / "wh.duckdb"), "DEMO_SIZE": "tiny"}
-    assert WarehouseSettings.from_env(environ).demo_profile == "smooth"
+    assert WarehouseSettings.from_env(environ).demo_profile == "mixed"
     settings = WarehouseSettings.from_env({**environ, "DEMO_PROFILE": "intermittent"})
     resource = WarehouseSettingsResource.from_settings(settings)
     assert resource.demo_profile == "intermittent"

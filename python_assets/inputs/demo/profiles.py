@@ -43,9 +43,8 @@ DEMO_PROFILES: dict[str, DemoProfile] = {
     "mixed": DemoProfile("mixed", 0.45, 0.4, (0.03, 0.6), 0.04, 0.04),
     "intermittent": DemoProfile("intermittent", 0.85, 0.5, (0.02, 0.5), 0.04, 0.04),
 }
-# smooth until the forecast passes its guardrails on the long-tail profiles (benchmarks/RESULTS.md):
-# on `mixed` they block the plan today, so `make run` would stop before the allocation
-DEFAULT_PROFILE = "smooth"
+# a realistic assortment by default; `smooth` is the demo data from before profiles existed
+DEFAULT_PROFILE = "mixed"
 
 
 @dataclass(frozen=True)
