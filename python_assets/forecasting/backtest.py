@@ -23,6 +23,7 @@ from python_assets.forecasting.intervals import (
     SeriesGroups,
     interval_store,
     quantile_bins,
+    resolved_interval_method,
 )
 from python_assets.forecasting.metrics import (
     TOTAL_METRICS,
@@ -267,7 +268,8 @@ def run_backtest(
     )
     windows = len(calibration) + len(scored)
     levels = tuple(settings.interval_levels)
-    errors = {model: interval_store(settings.interval_method) for model in settings.models}
+    method = resolved_interval_method(settings.interval_method, panel.units_sold)
+    errors = {model: interval_store(method) for model in settings.models}
     timings: dict[str, float] = {}
     outputs: list[WindowOutput] = []
     contexts: list[WindowContext] = []

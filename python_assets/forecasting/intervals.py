@@ -303,6 +303,16 @@ class CountIntervals:
         return IntervalForecast(bounds, total_bounds, np.sqrt(total + phi_total * total**2))
 
 
+def resolved_interval_method(method: str, units_sold: np.ndarray) -> str:
+    """'auto' -> 'negative_binomial' when every unit sold is a whole number (count data), else
+    'residual' (a count distribution would be far too wide on fractional, e.g. normalised,
+    units); other methods unchanged."""
+    if method != "auto":
+        return method
+    sold = units_sold[np.isfinite(units_sold)]
+    return "negative_binomial" if np.array_equal(sold, np.round(sold)) else "residual"
+
+
 def interval_store(method: str) -> ResidualIntervals | CountIntervals:
     """An empty error store of the interval method ('negative_binomial' or 'residual')."""
     return CountIntervals() if method == "negative_binomial" else ResidualIntervals()

@@ -11,6 +11,7 @@ from python_assets.forecasting.models import is_known_model
 from python_assets.forecasting.statistical import EtsGrid
 
 STATISTICAL_SIGNALS = ("demand_observed", "latent_demand", "units_sold")
+INTERVAL_METHODS = ("auto", "negative_binomial", "residual")
 VOLUME_BAND_NAMES = ("low", "medium", "high", "very_high", "top")
 FRN_SEGMENT = "frn_benchmark"
 FRN_SEGMENT_VALUE = "no_stockout_6_22"
@@ -99,7 +100,8 @@ class ForecastSettings:
     volume_band_quantiles: cut points (quantiles of the series' recent level) of the volume bands
         reported in the backtest.
     interval_method: 'negative_binomial' (count distribution around the point forecast, dispersion
-        per demand class) or 'residual' (empirical quantiles of scaled errors); see intervals.py.
+        per demand class), 'residual' (empirical quantiles of scaled errors) or 'auto' (the first
+        when every unit sold is a whole number, else the second); see intervals.py.
     interval_bins: volume bins (quantiles of the recent level) inside which interval errors are
         calibrated, per horizon step; interval_min_residuals: fewer errors than this in a
         bin -> pool the steps, then all bins.
@@ -133,7 +135,7 @@ class ForecastSettings:
     statistical_signal: str = "demand_observed"
     min_history_days: int = 28
     volume_band_quantiles: tuple[float, ...] = (0.5, 0.8)
-    interval_method: str = "negative_binomial"
+    interval_method: str = "auto"
     interval_bins: int = 5
     interval_min_residuals: int = 30
     ets_engine: str = "vectorised"
@@ -164,8 +166,8 @@ class ForecastSettings:
                 raise ValueError(f"unknown model {name!r}")
         if self.statistical_signal not in STATISTICAL_SIGNALS:
             raise ValueError(f"statistical_signal must be one of {STATISTICAL_SIGNALS}")
-        if self.interval_method not in ("negative_binomial", "residual"):
-            raise ValueError("interval_method must be 'negative_binomial' or 'residual'")
+        if self.interval_method not in INTERVAL_METHODS:
+            raise ValueError(f"interval_method must be one of {INTERVAL_METHODS}")
         if self.ets_engine not in ("vectorised", "statsmodels"):
             raise ValueError("ets_engine must be 'vectorised' or 'statsmodels'")
         for level in self.interval_levels:

@@ -9,13 +9,17 @@ import pytest
 from forecasting_helpers import FAST, make_history
 
 from python_assets.forecasting.forecast import forecast_demand
-from python_assets.forecasting.intervals import CountIntervals
+from python_assets.forecasting.intervals import CountIntervals, resolved_interval_method
 
 # ----------------------------------------------------------------------------- intervals
 
 
-@pytest.mark.parametrize("noise", ["normal", "poisson"])
-def test_interval_coverage_is_near_nominal_on_simulated_noise(noise: str) -> None:
+@pytest.mark.parametrize(
+    ("noise", "method"), [("normal", "residual"), ("poisson", "residual"), ("normal", "auto")]
+)
+def test_interval_coverage_is_near_nominal_on_simulated_noise(noise: str, method: str) -> None:
+    """'auto' on fractional units (normal noise) takes the residual intervals: a count
+    distribution would cover far more than 80% there."""
     rng = np.random.default_rng(7 if noise == "normal" else 8)
     n_series, n_days = 400, 84
     level = rng.uniform(5, 60, n_series)[:, None]
@@ -25,7 +29,11 @@ def test_interval_coverage_is_near_nominal_on_simulated_noise(noise: str) -> Non
         units = rng.poisson(np.repeat(level, n_days, axis=1)).astype(float)
     history, products = make_history(units)
     settings = replace(
-        FAST, models=("moving_average_7", "ets"), backtest_windows=4, forecast_all_models=True
+        FAST,
+        models=("moving_average_7", "ets"),
+        backtest_windows=4,
+        forecast_all_models=True,
+        interval_method=method,
     )
     result = forecast_demand(history, products, settings)
 
@@ -41,6 +49,14 @@ def test_interval_coverage_is_near_nominal_on_simulated_noise(noise: str) -> Non
     std = ma.groupby(["store_id", "product_id"])["demand_std_horizon"].first().to_numpy()
     daily = 0.2 * level[:, 0] if noise == "normal" else np.sqrt(level[:, 0])
     assert np.median(std / (np.sqrt(14) * daily)) == pytest.approx(1.0, abs=0.15)
+
+
+def test_auto_interval_method_is_the_count_distribution_only_for_whole_units() -> None:
+    whole = np.array([[0.0, 3.0, np.nan], [12.0, 1.0, 0.0]])
+    assert resolved_interval_method("auto", whole) == "negative_binomial"
+    assert resolved_interval_method("auto", whole + 0.5) == "residual"
+    assert resolved_interval_method("residual", whole) == "residual"
+    assert resolved_interval_method("negative_binomial", whole + 0.5) == "negative_binomial"
 
 
 # ----------------------------------------------------------------------------- metrics
