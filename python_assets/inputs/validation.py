@@ -110,6 +110,9 @@ def _count_and_example(
     return InputProblem(str(path), column, kind, int(count), _example(con, view, condition))
 
 
+UNPARSABLE_DATE = "unparsable date (dates are YYYY-MM-DD, e.g. 2025-01-31)"
+
+
 def _typed(column: Column) -> str:
     return f'try_cast("{column.name}" as {column.sql_type})'
 
@@ -130,7 +133,7 @@ def _column_problems(
     con: duckdb.DuckDBPyConnection, path: Path, view: str, column: Column, today: date
 ) -> list[InputProblem]:
     name, typed = f'"{column.name}"', _typed(column)
-    kind = "unparsable date" if column.sql_type == "date" else f"not a valid {column.sql_type}"
+    kind = UNPARSABLE_DATE if column.sql_type == "date" else f"not a valid {column.sql_type}"
     checks = [(kind, f"{name} is not null and {typed} is null")]
     if column.required:
         checks.append(("missing value", f"{name} is null"))

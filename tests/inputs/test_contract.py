@@ -17,7 +17,12 @@ from python_assets.inputs.contract import (
     MAX_STOCK_UNITS,
     SALES_DAILY,
 )
-from python_assets.inputs.validation import InputValidationError, load_inputs, validate_inputs
+from python_assets.inputs.validation import (
+    UNPARSABLE_DATE,
+    InputValidationError,
+    load_inputs,
+    validate_inputs,
+)
 
 
 def write_valid_inputs(folder: Path) -> Path:
@@ -145,7 +150,8 @@ def test_unparsable_date(inputs: Path) -> None:
         lambda f: f.assign(date=["2025-01-01", "2025-01-02", "03/01/2025"] * 2),
     )
     problem, _ = single_problem(inputs)
-    assert (problem.column, problem.kind, problem.count) == ("date", "unparsable date", 2)
+    assert (problem.column, problem.count) == ("date", 2)
+    assert problem.kind == "unparsable date (dates are YYYY-MM-DD, e.g. 2025-01-31)"
     assert "03/01/2025" in problem.example
 
 
@@ -266,7 +272,7 @@ def test_planned_covariates_must_follow_the_sales_history(inputs: Path) -> None:
         ("discount", "cheap", "not a valid double"),
         ("discount", "-0.5", "negative value"),
         ("promo_flag", "maybe", "not a valid boolean"),
-        ("date", "next monday", "unparsable date"),
+        ("date", "next monday", UNPARSABLE_DATE),
     ],
 )
 def test_planned_covariates_bad_value(inputs: Path, column: str, value: str, kind: str) -> None:
