@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
@@ -60,14 +59,3 @@ def build_definitions(settings: WarehouseSettings) -> dg.Definitions:
 def env_definitions() -> dg.Definitions:
     """The Definitions of the run settings in the environment (README, Settings)."""
     return build_definitions(WarehouseSettings.from_env())
-
-
-def __getattr__(name: str) -> Any:
-    # `defs` is built on first use, not on import (see dagster_defs/__init__.py)
-    if name == "defs":
-        return env_definitions()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), "defs"])
