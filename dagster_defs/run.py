@@ -2,8 +2,8 @@
 
 `python -m dagster_defs.run` takes the run settings from the environment (README, Settings),
 holds the warehouse's run lock for the whole run, runs the `whole_pipeline` job (recorded in
-$DAGSTER_HOME when it is set, so `make ui` lists the run) and prints the rows per mart and where
-the warehouse, the report and the BI copy are. A run that fails prints why, once, without a
+$DAGSTER_HOME when it is set, so `make ui` lists the run) and prints the rows per mart (with the
+change since the last published run) and where the warehouse, the report and the BI copy are. A run that fails prints why, once, without a
 stack trace (e.g. every problem the input validation found), and exits with status 1; the run
 log above it keeps the progress of each step.
 """
@@ -23,6 +23,7 @@ from dagster_defs.assets.reporting import REPORT_FILE_NAME
 from dagster_defs.definitions import build_definitions
 from dagster_defs.schedules import whole_pipeline
 from python_assets import run_lock
+from python_assets.reporting.publishing import published_row_counts
 from python_assets.settings import WarehouseSettings
 from python_assets.summary import run_summary
 
@@ -92,6 +93,7 @@ def main() -> int:
     except ValueError as error:
         print(f"Run settings: {error}", file=sys.stderr)
         return 1
+    previous = published_row_counts(settings.parquet_export_dir)
     try:
         with run_lock.warehouse_run_lock(settings.duckdb_path):
             job = (
@@ -118,7 +120,7 @@ def main() -> int:
             print(f"\n{message}", file=sys.stderr)
         return 1
     print()
-    print(run_summary(settings))
+    print(run_summary(settings, previous))
     print(f"Report (HTML):     {settings.duckdb_path.parent / 'reports' / REPORT_FILE_NAME}")
     print(
         f"BI copy (DuckDB):  {settings.published_duckdb_path} "

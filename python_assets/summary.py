@@ -63,11 +63,23 @@ def replay_lines(duckdb_path: Path) -> list[str]:
     return lines
 
 
-def run_summary(settings: WarehouseSettings) -> str:
+def _change(rows: int, before: int | None) -> str:
+    if before is None:
+        return "  (new)"
+    return "" if rows == before else f"  ({rows - before:+,} since the last run)"
+
+
+def run_summary(settings: WarehouseSettings, previous: dict[str, int] | None = None) -> str:
+    """The summary `make run` prints. previous: rows per 'schema.table' that the last published
+    run left (publishing.published_row_counts); with it, every published table whose row count
+    changed says by how much, and a table published for the first time says so."""
     counts = table_row_counts(settings.duckdb_path, ("marts", "forecasting", "optimization"))
     width = max((len(f"{s}.{t}") for s, t, _ in counts), default=10)
     lines = [f"Dataset: {settings.dataset}   input files: {settings.resolved_input_dir}", ""]
-    lines += [f"  {f'{s}.{t}':<{width}}  {n:>12,} rows" for s, t, n in counts]
+    for schema, table, rows in counts:
+        name = f"{schema}.{table}"
+        change = _change(rows, previous.get(name)) if previous and schema == "marts" else ""
+        lines.append(f"  {name:<{width}}  {rows:>12,} rows{change}")
     lines += replay_lines(settings.duckdb_path)
     lines += [
         "",

@@ -1,13 +1,20 @@
 """`python -m dagster_defs.run` (make run): a failed run prints why once, without a stack
-trace, and exits 1. Cheap: the input validation fails before dbt builds anything."""
+trace, and exits 1. Cheap: the input validation fails before dbt builds anything. A successful
+run's summary says what changed since the last published run."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
+
+from python_assets.reporting.publishing import MANIFEST_NAME, published_row_counts
+from python_assets.settings import WarehouseSettings
+from python_assets.summary import run_summary
 from tests.inputs.test_contract import edit_csv, write_valid_inputs
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -55,3 +62,28 @@ def test_a_bad_run_setting_is_one_line_and_exit_1(tmp_path: Path) -> None:
     assert run.returncode == 1, output
     assert "Traceback" not in output, output
     assert "DATASET=files needs INPUT_DIR" in output, output
+
+
+def test_the_summary_says_how_many_rows_each_mart_gained_or_lost_since_the_last_run(
+    tmp_path: Path,
+) -> None:
+    settings = WarehouseSettings(duckdb_path=tmp_path / "warehouse.duckdb")
+    with duckdb.connect(str(settings.duckdb_path)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.grew as select range as x from range(5)")
+        con.execute("create table marts.same as select 1 as x")
+        con.execute("create table marts.added as select 1 as x")
+    published = tmp_path / "parquet"
+    assert published_row_counts(published) == {}  # nothing published yet
+    published.mkdir()
+    manifest = {"run_id": "r1", "tables": {"marts.grew": 2, "marts.same": 1}}
+    (published / MANIFEST_NAME).write_text(json.dumps(manifest))
+    previous = published_row_counts(published)
+    assert previous == {"marts.grew": 2, "marts.same": 1}
+
+    lines = {line.split()[0]: line for line in run_summary(settings, previous).splitlines()[2:5]}
+    assert lines["marts.grew"].endswith("5 rows  (+3 since the last run)")
+    assert lines["marts.same"].endswith("1 rows")
+    assert lines["marts.added"].endswith("1 rows  (new)")
+    # a first run has nothing to compare with
+    assert "since the last run" not in run_summary(settings, {})

@@ -233,6 +233,15 @@ def _build_snapshot(
     return tables
 
 
+def published_row_counts(parquet_dir: Path) -> dict[str, int]:
+    """Rows per table ('schema.table') of the last publication in parquet_dir, from its
+    _publication.json; empty when nothing was published there yet."""
+    manifest = parquet_dir / MANIFEST_NAME
+    if not manifest.is_file():
+        return {}
+    return {name: int(rows) for name, rows in json.loads(manifest.read_text())["tables"].items()}
+
+
 def _write_publication_table(
     con: duckdb.DuckDBPyConnection,
     counts: list[tuple[str, str, int]],
