@@ -19,11 +19,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import time
 
 import duckdb
 
-from benchmarks.run import RESULTS, machine
+from benchmarks.run import RESULTS, write_warehouse_result
 from python_assets.forecasting.selection import CHOSEN_MODEL
 from python_assets.forecasting.settings import SELLING_RATE_SEGMENT
 from python_assets.settings import WarehouseSettings
@@ -89,21 +88,17 @@ def main() -> None:
     settings = WarehouseSettings.from_env()
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
         figures = quality_figures(con)
-    out = RESULTS / f"forecast_quality_{args.name}.json"
     env = " ".join(
         f"{k}={os.environ[k]}" for k in ("DATASET", "DEMO_SIZE", "DEMO_PROFILE") if k in os.environ
     )
-    figures |= {
-        "name": args.name,
-        "warehouse": str(settings.duckdb_path),
-        "command": f"{env} make run && {env} .venv/bin/python -m benchmarks.forecast_quality "
+    result = write_warehouse_result(
+        RESULTS / f"forecast_quality_{args.name}.json",
+        {**figures, "name": args.name},
+        settings.duckdb_path,
+        f"{env} make run && {env} .venv/bin/python -m benchmarks.forecast_quality "
         f"--name {args.name}",
-        "machine": machine(),
-        "load_average": list(os.getloadavg()),
-        "measured_at": time.strftime("%Y-%m-%d %H:%M"),
-    }
-    out.write_text(json.dumps(figures, indent=2) + "\n")
-    print(json.dumps(figures, indent=2))
+    )
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

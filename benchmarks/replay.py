@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import time
 
 import duckdb
 
-from benchmarks.run import RESULTS, machine
+from benchmarks.run import RESULTS, write_warehouse_result
 from python_assets.settings import WarehouseSettings
 
 
@@ -48,16 +46,13 @@ def main() -> None:
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
         figures = replay_figures(con)
     out = RESULTS / f"replay_{args.dataset}.json"
-    figures |= {
-        "dataset": args.dataset,
-        "warehouse": str(settings.duckdb_path),
-        "command": f"make run DATASET={settings.dataset} && python -m benchmarks.replay "
+    write_warehouse_result(
+        out,
+        {**figures, "dataset": args.dataset},
+        settings.duckdb_path,
+        f"make run DATASET={settings.dataset} && python -m benchmarks.replay "
         f"--dataset {args.dataset}",
-        "machine": machine(),
-        "load_average": list(os.getloadavg()),
-        "measured_at": time.strftime("%Y-%m-%d %H:%M"),
-    }
-    out.write_text(json.dumps(figures, indent=2) + "\n")
+    )
     print(f"wrote {out}")
 
 

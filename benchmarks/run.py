@@ -54,6 +54,22 @@ def machine() -> str:
     return f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
+def write_warehouse_result(
+    path: Path, figures: dict[str, object], warehouse: Path, command: str
+) -> dict[str, object]:
+    """Figures read from a built warehouse, written as JSON to path with the warehouse, the
+    command that reproduces them, the machine, its load average and the time."""
+    result = figures | {
+        "warehouse": str(warehouse),
+        "command": command,
+        "machine": machine(),
+        "load_average": list(os.getloadavg()),
+        "measured_at": time.strftime("%Y-%m-%d %H:%M"),
+    }
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
 def run_stage(selection: str, env: dict[str, str]) -> dict[str, float] | None:
     dagster = str(Path(sys.executable).parent / "dagster")
     command = ["/usr/bin/time", "-f", "%e %M", dagster, "asset", "materialize"]

@@ -76,9 +76,10 @@ def run_summary(settings: WarehouseSettings, previous: dict[str, int] | None = N
     counts = table_row_counts(settings.duckdb_path, ("marts", "forecasting", "optimization"))
     width = max((len(f"{s}.{t}") for s, t, _ in counts), default=10)
     lines = [f"Dataset: {settings.dataset}   input files: {settings.resolved_input_dir}", ""]
+    published = {name.split(".", 1)[0] for name in previous or {}}
     for schema, table, rows in counts:
         name = f"{schema}.{table}"
-        change = _change(rows, previous.get(name)) if previous and schema == "marts" else ""
+        change = _change(rows, previous.get(name)) if schema in published else ""
         lines.append(f"  {name:<{width}}  {rows:>12,} rows{change}")
     lines += replay_lines(settings.duckdb_path)
     lines += [

@@ -251,17 +251,33 @@ def test_planned_covariates_load_empty_when_absent(inputs: Path, tmp_path: Path)
     assert columns[:4] == ["date", "store_id", "product_id", "discount"]
 
 
-def test_planned_covariates_must_follow_the_sales_history(inputs: Path) -> None:
+@pytest.mark.parametrize(
+    ("dates", "count", "kind", "example"),
+    [
+        (
+            ["2025-01-03", "2025-01-05", "2025-01-02", "2025-01-05"],
+            2,
+            "not after the last sales day 2025-01-03",
+            "2025-01-0",
+        ),
+        (
+            ["2025-01-04", "2026-01-04", "2025-01-04", "2026-01-05"],
+            1,
+            "more than 366 days after the last sales day 2025-01-03",
+            "2026-01-05",
+        ),
+    ],
+    ids=["on_or_before_the_last_sales_day", "more_than_366_days_ahead"],
+)
+def test_planned_covariates_must_follow_the_sales_history_within_a_year(
+    inputs: Path, dates: list[str], count: int, kind: str, example: str
+) -> None:
     write_planned_covariates(inputs)
-    edit_csv(
-        inputs,
-        "planned_covariates",
-        lambda f: f.assign(date=["2025-01-03", "2025-01-05", "2025-01-02", "2025-01-05"]),
-    )
+    edit_csv(inputs, "planned_covariates", lambda f: f.assign(date=dates))
     problem, message = single_problem(inputs)
-    assert (problem.column, problem.count) == ("date", 2)
-    assert problem.kind == "not after the last sales day 2025-01-03"
-    assert "planned_covariates.csv" in message and "2025-01-0" in problem.example
+    assert (problem.column, problem.count) == ("date", count)
+    assert problem.kind == kind
+    assert "planned_covariates.csv" in message and example in problem.example
 
 
 @pytest.mark.parametrize(
@@ -474,19 +490,6 @@ def test_date_before_1900(inputs: Path, table: str, column: str, value: str) -> 
     problem, _ = single_problem(inputs)
     assert (problem.column, problem.kind, problem.count) == (column, "before 1900-01-01", 1)
     assert value in problem.example and problem.file.endswith(f"{table}.csv")
-
-
-def test_planned_covariates_more_than_366_days_ahead(inputs: Path) -> None:
-    write_planned_covariates(inputs)
-    edit_csv(
-        inputs,
-        "planned_covariates",
-        lambda f: f.assign(date=["2025-01-04", "2026-01-04", "2025-01-04", "2026-01-05"]),
-    )
-    problem, message = single_problem(inputs)
-    assert (problem.column, problem.count) == ("date", 1)
-    assert problem.kind == "more than 366 days after the last sales day 2025-01-03"
-    assert "2026-01-05" in problem.example and "planned_covariates.csv" in message
 
 
 def test_planned_covariates_are_not_judged_against_today(inputs: Path) -> None:
