@@ -7,13 +7,20 @@ from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
 from dagster_defs.resources import RESOLVED_SETTINGS, WarehouseSettingsResource
+from python_assets.imbalance.zscores import RuleSettings
 from python_assets.optimization import (
     PlanInputs,
     PlanSettings,
     SolverSettings,
     plan_with_baselines,
 )
-from python_assets.optimization.replay import ReplayInputs, ReplaySettings, replay_policies
+from python_assets.optimization.inputs import lane_settings_from_seed
+from python_assets.optimization.replay import (
+    ReplayInputs,
+    ReplaySettings,
+    RuleInputs,
+    replay_policies,
+)
 from python_assets.optimization.replay.compare import replay_check
 from python_assets.warehouse import replace_tables
 
@@ -25,6 +32,13 @@ TABLES = {
     "cost_breakdown": "Cost components of the optimised plan and of the baselines, per product and in total.",
     "scenario_results": "One row per scenario of seeds/scenario_grid.csv: costs, service level, units moved and produced.",
 }
+STORES_SQL = (
+    "select s.store_id, s.latitude, s.longitude, z.zone_id from staging.stg_inputs__stores s "
+    "join intermediate.int_shipping_zones z using (store_id)"
+)
+ZONES_SQL = (
+    "select distinct zone_id, rate_per_km, lead_time_days from intermediate.int_shipping_zones"
+)
 INPUT_KEYS = [
     ["marts", t]
     for t in (
@@ -91,13 +105,8 @@ def allocation_plan(
             rule_moves=con.execute(
                 "select donor_store_id as from_store, receiver_store_id as to_store, product_id, units from intermediate.int_rebalancing_moves"
             ).df(),
-            stores=con.execute(
-                "select s.store_id, s.latitude, s.longitude, z.zone_id from staging.stg_inputs__stores s "
-                "join intermediate.int_shipping_zones z using (store_id)"
-            ).df(),
-            zones=con.execute(
-                "select distinct zone_id, rate_per_km, lead_time_days from intermediate.int_shipping_zones"
-            ).df(),
+            stores=con.execute(STORES_SQL).df(),
+            zones=con.execute(ZONES_SQL).df(),
             network_settings=pd.DataFrame(
                 {"setting": list(in_force), "value": list(in_force.values())}
             ),
@@ -152,11 +161,16 @@ REPLAY_TABLES = {
     "policy_replay_origins": "The policy replay per origin x policy: plan status, stock source, cost under the LP model on the realised totals, expected fill rate.",
     "policy_replay_summary": "Each policy against doing nothing and the perfect-foresight bound: cost and fill-rate differences with 95% block-bootstrap intervals and a paired test.",
 }
+# from the first origin back over the Z-score rule's seasonal blend (a year and its recent weeks)
 REPLAY_SALES_SQL = """
 select store_id, product_id, sales_date, units_sold, latent_demand_units, is_stockout_censored
 from marts.fct_sales_daily
-where sales_date > (select min(origin_date) from forecasting.backtest_forecasts) - interval 28 day
+where sales_date > (select min(origin_date) from forecasting.backtest_forecasts)
+    - to_days(364 + 7 * ?)
 """
+RULE_CLUSTERS_SQL = (
+    "select store_id, subcategory, cluster_id from intermediate.int_store_subcategory_zscores"
+)
 
 
 class ReplayConfig(dg.Config):
@@ -177,6 +191,8 @@ class ReplayConfig(dg.Config):
                 ["staging", "stg_inputs__inventory_snapshots"],
                 ["marts", "fct_sales_daily"],
                 ["reference", "service_levels"],
+                ["intermediate", "int_store_subcategory_zscores"],
+                RESOLVED_SETTINGS,
             ],
             description=d,
         )
@@ -189,19 +205,42 @@ class ReplayConfig(dg.Config):
     ],
     group_name="optimization",
 )
-def policy_replay(context: dg.AssetExecutionContext, config: ReplayConfig, duckdb: DuckDBResource):
+def policy_replay(
+    context: dg.AssetExecutionContext,
+    config: ReplayConfig,
+    duckdb: DuckDBResource,
+    warehouse_settings: WarehouseSettingsResource,
+):
     with duckdb.get_connection() as con:
+        in_force = warehouse_settings.settings_in_force(con)
+        rule_settings = RuleSettings.from_settings(in_force)
+        network = lane_settings_from_seed(
+            pd.DataFrame({"setting": list(in_force), "value": list(in_force.values())})
+        )
         inputs = ReplayInputs(
             store_products=con.execute("select * from marts.allocation_inputs_store_product").df(),
             products=con.execute("select * from marts.allocation_inputs_product").df(),
             lanes=con.execute("select * from marts.allocation_inputs_lanes").df(),
             forecasts=con.execute("select * from forecasting.backtest_forecasts").df(),
             snapshots=con.execute("select * from staging.stg_inputs__inventory_snapshots").df(),
-            sales=con.execute(REPLAY_SALES_SQL).df(),
+            sales=con.execute(REPLAY_SALES_SQL, [rule_settings.blend_recent_weeks]).df(),
             z_alpha=float(
                 con.execute(
                     "select z_alpha from reference.service_levels where is_default"
                 ).fetchone()[0]
+            ),
+            rule=RuleInputs(
+                subcategories=con.execute(
+                    "select product_id, subcategory from staging.stg_inputs__products"
+                ).df(),
+                clusters=con.execute(RULE_CLUSTERS_SQL).df(),
+                settings=rule_settings,
+                pricing={
+                    "stores": con.execute(STORES_SQL).df(),
+                    "zones": con.execute(ZONES_SQL).df(),
+                    "handling_cost": network.handling_cost,
+                    "speed_km_per_day": network.speed_km_per_day,
+                },
             ),
         )
     settings = ReplaySettings(origins=config.origins, solver=SolverSettings(solver=config.solver))

@@ -21,6 +21,7 @@ PLAN_LABELS: dict[str, str] = {
     "do_nothing": "Do nothing",
     "decentralised": "Decentralised (no store-to-store transfers)",
     "zscore_rule_moves": "Z-score rule's moves",
+    "zscore_rule": "Z-score rule's moves (computed at the origin)",
     "perfect_foresight": "Perfect foresight (the LP given the demand that followed)",
 }
 COST_COMPONENTS: tuple[tuple[str, str], ...] = (

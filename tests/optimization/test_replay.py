@@ -9,11 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from python_assets.imbalance.zscores import RuleSettings
 from python_assets.optimization.baselines import price_plan
 from python_assets.optimization.replay import (
     CompareSettings,
     ReplayInputs,
     ReplaySettings,
+    RuleInputs,
     compare_policies,
     price_outcomes,
     replay_policies,
@@ -159,7 +161,18 @@ def _network(seed: int = 5):
         ],
         ignore_index=True,
     )
-    return ReplayInputs(sp, products, lanes, forecasts, snapshots, sales, z_alpha=1.6449)
+    # one cluster, two subcategories; a low threshold so that the rule moves units
+    rule = RuleInputs(
+        subcategories=products[["product_id"]].assign(
+            subcategory=["a" if i % 2 else "b" for i in range(len(products))]
+        ),
+        clusters=pd.DataFrame(
+            [(s, c, "1") for s in sp["store_id"].unique() for c in ("a", "b")],
+            columns=["store_id", "subcategory", "cluster_id"],
+        ),
+        settings=RuleSettings(zscore_threshold=1.0, min_group_stores=2),
+    )
+    return ReplayInputs(sp, products, lanes, forecasts, snapshots, sales, 1.6449, rule)
 
 
 def test_perfect_foresight_is_never_costlier_under_the_lp_cost_model():
@@ -169,8 +182,14 @@ def test_perfect_foresight_is_never_costlier_under_the_lp_cost_model():
         index="origin_date", columns="policy_name", values="lp_model_cost"
     )
     assert len(origins) == 2
+    # zscore_rule is left out: its moves may break the LP's rules (safety stock, capacity)
     for policy in ("optimised", "do_nothing", "decentralised"):
         assert (origins["perfect_foresight"] <= origins[policy] * (1 + 1e-7) + 1e-6).all()
+    # the rule moves stock between stores and never adds any: units in = units out
+    rule = result.detail[result.detail["policy_name"] == "zscore_rule"]
+    assert rule["transfer_in_units"].sum() > 0
+    assert rule["transfer_in_units"].sum() == pytest.approx(rule["transfer_out_units"].sum())
+    assert rule["allocated_units"].sum() == 0
     # the replay's own accounting holds: served + lost = demand, everything non-negative
     detail = result.detail
     assert np.allclose(detail["served_units"] + detail["lost_units"], detail["demand_units"])
@@ -192,16 +211,19 @@ def test_the_replay_uses_nothing_after_its_origin():
         at = origin_inputs(
             ORIGIN, inputs.store_products, forecasts, inputs.snapshots, sales, inputs.z_alpha
         )
-        decisions = policy_decisions(at.planned, at.realised, inputs.products, inputs.lanes, HIGHS)
+        rule_moves = inputs.rule.moves_at(ORIGIN, at.stock, sales, inputs.z_alpha)
+        decisions = policy_decisions(
+            at.planned, at.realised, inputs.products, inputs.lanes, HIGHS, rule_moves=rule_moves
+        )
         return at, decisions
 
     before, plan_before = known(inputs.sales)
     after, plan_after = known(changed)
     pd.testing.assert_frame_equal(before.planned, after.planned)
     pd.testing.assert_frame_equal(before.stock, after.stock)
-    pd.testing.assert_frame_equal(
-        plan_before["optimised"].transfers, plan_after["optimised"].transfers
-    )
+    for policy in ("optimised", "zscore_rule"):
+        pd.testing.assert_frame_equal(plan_before[policy].transfers, plan_after[policy].transfers)
+    assert len(plan_before["zscore_rule"].transfers) > 0
     # only the outcome (and the perfect-foresight bound, which is given it) sees the future
     assert not before.realised["demand"].equals(after.realised["demand"])
 

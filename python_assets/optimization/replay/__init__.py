@@ -3,7 +3,7 @@ actually followed past origins (docs/methodology.md, "Policy replay").
 
 origins.py   what was known at each origin (stock, forecast) and the demand that followed
 policies.py  each policy's decisions at an origin (the LP on the forecast, doing nothing,
-             decentralised, perfect foresight)
+             decentralised, the Z-score rule's moves, perfect foresight)
 simulate.py  the day-by-day play of those decisions and their cost
 compare.py   policy against comparator: differences with block-bootstrap intervals, paired test
 run.py       replay_policies: all of it over the last W origins
@@ -16,6 +16,7 @@ from python_assets.optimization.replay.run import (
     ReplayInputs,
     ReplayResult,
     ReplaySettings,
+    RuleInputs,
     replay_policies,
 )
 from python_assets.optimization.replay.simulate import price_outcomes, simulate_days
@@ -27,6 +28,7 @@ __all__ = [
     "ReplayInputs",
     "ReplayResult",
     "ReplaySettings",
+    "RuleInputs",
     "compare_policies",
     "daily_demand",
     "price_outcomes",

@@ -5,6 +5,8 @@ central supply (store_id, product_id, allocate_units, lead_time_days).
 optimised          the LP on the forecast made at the origin (what the pipeline would have done)
 do_nothing         no transfers, no production
 decentralised      the LP without store-to-store transfers
+zscore_rule        the Z-score rule's moves, computed at the origin from the stock and sales
+                   known then (python_assets/imbalance/zscores.py), no central supply
 perfect_foresight  the LP given the demand that actually followed (its horizon totals): a bound
                    on what any forecast could have achieved under the same rules
 See docs/methodology.md, "Policy replay".
@@ -12,15 +14,16 @@ See docs/methodology.md, "Policy replay".
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
-from python_assets.optimization.baselines import baseline_decentralised
+from python_assets.optimization.baselines import baseline_decentralised, price_plan
 from python_assets.optimization.problem import AllocationPlan, SolverSettings
 from python_assets.optimization.solve import solve_allocation
 
-POLICIES = ("optimised", "do_nothing", "decentralised", "perfect_foresight")
+POLICIES = ("optimised", "do_nothing", "decentralised", "zscore_rule", "perfect_foresight")
 TRANSFER_COLUMNS = ["from_store", "to_store", "product_id", "units", "lead_time_days"]
 
 
@@ -75,11 +78,16 @@ def policy_decisions(
     lanes: pd.DataFrame,
     solver: SolverSettings,
     policies: tuple[str, ...] = POLICIES,
+    rule_moves: pd.DataFrame | None = None,
+    pricing: Mapping[str, object] | None = None,
 ) -> dict[str, Decisions]:
     """Every policy's decisions at one origin.
 
     planned: the LP's store x product inputs at the origin (demand = the forecast made then);
-    realised: the same rows with demand = the demand that followed (perfect foresight only).
+    realised: the same rows with demand = the demand that followed (perfect foresight only);
+    rule_moves: the Z-score rule's moves at the origin (from_store, to_store, product_id, units),
+    needed for zscore_rule; pricing: `price_plan`'s keywords that price moves off the candidate
+    lanes (stores, zones, handling_cost, speed_km_per_day).
     """
     unknown = sorted(set(policies) - set(POLICIES))
     if unknown:
@@ -89,7 +97,11 @@ def policy_decisions(
         if policy == "do_nothing":
             decisions[policy] = _no_decisions()
             continue
-        if policy == "optimised":
+        if policy == "zscore_rule":
+            if rule_moves is None:
+                raise ValueError("the zscore_rule policy needs the rule's moves at the origin")
+            plan = price_plan(planned, products, lanes, rule_moves, **(pricing or {}))
+        elif policy == "optimised":
             plan = solve_allocation(planned, products, lanes, solver)
         elif policy == "decentralised":
             plan = baseline_decentralised(planned, products, lanes, solver)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from python_assets.imbalance.zscores import RuleSettings, rule_moves_at
 from python_assets.optimization.baselines import price_plan
 from python_assets.optimization.problem import SolverSettings
 from python_assets.optimization.replay.compare import CompareSettings, compare_policies
@@ -27,6 +28,38 @@ Log = Callable[[str], None]
 
 
 @dataclass(frozen=True)
+class RuleInputs:
+    """What the zscore_rule policy needs besides the stock and sales at the origin:
+    subcategories (product_id, subcategory), clusters (store_id, subcategory, cluster_id: today's
+    clustering, like today's costs and lanes), the rule's settings, and `price_plan`'s keywords
+    that price its moves off the candidate lanes (stores, zones, handling_cost,
+    speed_km_per_day)."""
+
+    subcategories: pd.DataFrame
+    clusters: pd.DataFrame
+    settings: RuleSettings
+    pricing: dict[str, object] = field(default_factory=dict)
+
+    def moves_at(
+        self, origin: pd.Timestamp, stock: pd.DataFrame, sales: pd.DataFrame, z_alpha: float
+    ) -> pd.DataFrame:
+        """The rule's moves at the end of the origin day, from the stock then (stock_at's
+        start_units) and the sales up to it: from_store, to_store, product_id, units."""
+        moves = rule_moves_at(
+            origin,
+            stock.rename(columns={"start_units": "on_hand_units"}),
+            sales[sales["sales_date"] <= origin],
+            self.subcategories,
+            self.clusters,
+            z_alpha,
+            self.settings,
+        )
+        return moves.rename(
+            columns={"donor_store_id": "from_store", "receiver_store_id": "to_store"}
+        )[["from_store", "to_store", "product_id", "units"]]
+
+
+@dataclass(frozen=True)
 class ReplayInputs:
     """store_products, products, lanes: marts.allocation_inputs_* (today's costs, capacities,
     lead times and lanes). forecasts: forecasting.backtest_forecasts. snapshots: every
@@ -41,6 +74,7 @@ class ReplayInputs:
     snapshots: pd.DataFrame
     sales: pd.DataFrame
     z_alpha: float
+    rule: RuleInputs | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +119,11 @@ def replay_policies(
     )
     forecasts = inputs.forecasts.assign(origin_date=pd.to_datetime(inputs.forecasts["origin_date"]))
     origins = sorted(forecasts["origin_date"].unique())[-settings.origins :]
+    policies = settings.policies
+    if inputs.rule is None and "zscore_rule" in policies:
+        policies = tuple(p for p in policies if p != "zscore_rule")
+        say("replay: no Z-score rule inputs given, the zscore_rule policy is not played")
+    pricing = inputs.rule.pricing if inputs.rule is not None else {}
     details, summaries = [], []
     for origin in origins:
         started = time.perf_counter()
@@ -96,13 +135,20 @@ def replay_policies(
             sales,
             inputs.z_alpha,
         )
+        rule_moves = (
+            inputs.rule.moves_at(at.origin_date, at.stock, sales, inputs.z_alpha)
+            if inputs.rule is not None and "zscore_rule" in policies
+            else None
+        )
         decisions = policy_decisions(
             at.planned,
             at.realised,
             inputs.products,
             inputs.lanes,
             settings.solver,
-            settings.policies,
+            policies,
+            rule_moves,
+            pricing,
         )
         for policy, chosen in decisions.items():
             outcome = simulate_days(
@@ -123,6 +169,7 @@ def replay_policies(
                 inputs.lanes,
                 chosen.transfers,
                 chosen.allocations,
+                **pricing,
             ).objective
             available = (
                 at.planned["current_inv"].to_numpy()

@@ -12,6 +12,7 @@ POLICY_COLOURS = {
     "optimised": "#1565c0",
     "do_nothing": "#9e9e9e",
     "decentralised": "#31a354",
+    "zscore_rule": "#756bb1",
     "perfect_foresight": "#e6550d",
 }
 

@@ -21,7 +21,8 @@ def replay(data: ReportData) -> str:
     parts = [
         note(
             "At each origin every policy decided with what was known then (the forecast the "
-            "backtest made there and the stock of that day), then was played day by day "
+            "backtest made there, the stock of that day and, for the Z-score rule, the sales up "
+            "to that day), then was played day by day "
             "against the sales that followed (latent demand on stockout days). Stock at the "
             f"origins: {stock}."
         ),
