@@ -1,6 +1,6 @@
 """Resources: the run settings (dataset, paths, setting overrides) as Dagster config, the one
 way a step gets the seed settings in force for its run, the run lock a run holds on its warehouse
-and the warehouse connection."""
+and the warehouse connection, which also puts the warehouse back as it was when a run fails."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -17,7 +18,7 @@ from dagster_duckdb import DuckDBResource
 from duckdb import DuckDBPyConnection
 from pydantic import Field, create_model
 
-from python_assets import run_lock
+from python_assets import run_backup, run_lock
 from python_assets.seed_settings import SettingsError, override_mismatches, validate_settings
 from python_assets.settings import WarehouseSettings, config_type
 
@@ -31,10 +32,7 @@ class _WarehouseSettingsConfig(dg.ConfigurableResource):
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """A run holds its warehouse's run lock from start to end (python_assets/run_lock.py):
         a second run on the same file stops here, before writing anything."""
-        try:
-            run_lock.acquire(self.settings().duckdb_path)
-        except run_lock.WarehouseBusyError as error:
-            raise dg.Failure(description=str(error), allow_retries=False) from None
+        _hold_run_lock(self.settings().duckdb_path)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         run_lock.release(self.settings().duckdb_path)
@@ -73,6 +71,13 @@ class _WarehouseSettingsConfig(dg.ConfigurableResource):
     @classmethod
     def from_settings(cls, settings: WarehouseSettings) -> WarehouseSettingsResource:
         return WarehouseSettingsResource(**settings.as_config())
+
+
+def _hold_run_lock(duckdb_path: Path) -> None:
+    try:
+        run_lock.acquire(duckdb_path)
+    except run_lock.WarehouseBusyError as error:
+        raise dg.Failure(description=str(error), allow_retries=False) from None
 
 
 def _config_field(name: str) -> tuple[typing.Any, typing.Any]:
@@ -118,9 +123,45 @@ def connect_warehouse(database: str, config: dict[str, Any] | None = None) -> Du
             time.sleep(0.5)
 
 
+def _run_failed(context: dg.InitResourceContext) -> bool:
+    """Whether a step of this run failed so far (an interrupted step counts as failed)."""
+    if context.instance is None or context.run is None:
+        return False
+    failures = context.instance.get_records_for_run(
+        context.run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE, limit=1
+    )
+    return bool(failures.records)
+
+
 class WarehouseDuckDBResource(DuckDBResource):
     """DuckDBResource whose connection fails with a clear message, naming the file and what to
-    do, when another process holds the warehouse open."""
+    do, when another process holds the warehouse open.
+
+    A run that uses it holds the warehouse's run lock and copies the warehouse before its first
+    step; when a step fails, the copy is put back at the end of the run, so a failed run changes
+    no table (python_assets/run_backup.py)."""
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        path = Path(self.database)
+        _hold_run_lock(path)
+        try:
+            recovered = run_backup.begin_run(path)
+        except BaseException:
+            run_lock.release(path)
+            raise
+        if recovered:
+            context.log.warning(recovered)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        path = Path(self.database)
+        try:
+            if run_backup.end_run(path, succeeded=not _run_failed(context)):
+                context.log.warning(
+                    f"A step failed: the warehouse {path} was put back as it was before the "
+                    "run, so no table changed."
+                )
+        finally:
+            run_lock.release(path)
 
     @contextmanager
     def get_connection(self) -> Iterator[DuckDBPyConnection]:

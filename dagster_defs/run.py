@@ -3,9 +3,13 @@
 `python -m dagster_defs.run` takes the run settings from the environment (README, Settings),
 holds the warehouse's run lock for the whole run, runs the `whole_pipeline` job (recorded in
 $DAGSTER_HOME when it is set, so `make ui` lists the run) and prints the rows per mart (with the
-change since the last published run) and where the warehouse, the report and the BI copy are. A run that fails prints why, once, without a
-stack trace (e.g. every problem the input validation found), and exits with status 1; the run
-log above it keeps the progress of each step.
+change since the last published run) and where the warehouse, the report and the BI copy are.
+A run that fails prints why, once, without a stack trace (e.g. every problem the input
+validation found), and exits with status 1; the run log above it keeps the progress of each
+step, and the warehouse is put back as it was before the run (python_assets/run_backup.py).
+`kill <pid>` stops the run as Ctrl-C does: Dagster interrupts the running step, dagster-dbt stops
+its dbt process, and the warehouse is put back; a run killed harder (SIGKILL) is put back by the
+next run.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from dagster._utils.log import create_console_logger
 from dagster_defs.assets.reporting import REPORT_FILE_NAME
 from dagster_defs.definitions import build_definitions
 from dagster_defs.schedules import whole_pipeline
-from python_assets import run_lock
+from python_assets import run_backup, run_lock
 from python_assets.reporting.publishing import published_row_counts
 from python_assets.settings import WarehouseSettings
 from python_assets.summary import run_summary
@@ -111,9 +115,17 @@ def main() -> int:
         print(error, file=sys.stderr)
         return 1
     if not result.success:
+        restored = not run_backup.backup_path(settings.duckdb_path).exists()
         print(
-            f"\nThe run failed. The BI copy ({settings.published_duckdb_path.parent}) still "
-            "holds the last successful run, if there was one.",
+            "\nThe run failed. "
+            + (
+                f"No table changed: the warehouse {settings.duckdb_path} is as it was before "
+                "the run. "
+                if restored
+                else ""
+            )
+            + f"The BI copy ({settings.published_duckdb_path.parent}) still holds the last "
+            "successful run, if there was one.",
             file=sys.stderr,
         )
         for message in failure_messages(result):

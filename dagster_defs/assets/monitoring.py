@@ -82,9 +82,9 @@ def forecast_history(
         classes = con.execute(
             "select store_id, product_id, demand_class from forecasting.demand_classes"
         ).df()
-    rows = forecast_history_rows(forecast, classes, context.run_id, recorded_now())
+    rows = forecast_history_rows(forecast, classes, context.run.run_id, recorded_now())
     with duckdb.get_connection() as con:
-        append_run_tables(con, "forecasting", {"forecast_history": rows}, context.run_id)
+        append_run_tables(con, "forecasting", {"forecast_history": rows}, context.run.run_id)
         runs = con.execute(
             "select count(distinct run_id), count(*) from forecasting.forecast_history"
         ).fetchall()[0]
@@ -217,11 +217,11 @@ def plan_history(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         origin = pd.Timestamp(con.execute(LAST_SALES_DAY).fetchall()[0][0])
     recorded_at = recorded_now()
     frames = {
-        "plan_history": plan_history_rows(plan, context.run_id, origin, recorded_at),
-        "plan_cost_history": plan_cost_history_rows(costs, context.run_id, origin, recorded_at),
+        "plan_history": plan_history_rows(plan, context.run.run_id, origin, recorded_at),
+        "plan_cost_history": plan_cost_history_rows(costs, context.run.run_id, origin, recorded_at),
     }
     with duckdb.get_connection() as con:
-        rows = append_run_tables(con, "optimization", frames, context.run_id)
+        rows = append_run_tables(con, "optimization", frames, context.run.run_id)
     for table, n in rows.items():
         yield dg.MaterializeResult(
             asset_key=["optimization", table],
