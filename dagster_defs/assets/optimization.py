@@ -4,6 +4,7 @@ its baselines under the same cost model, the scenario grid) and writes optimizat
 import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
+from duckdb import DuckDBPyConnection
 from pydantic import Field
 
 from dagster_defs.resources import RESOLVED_SETTINGS, WarehouseSettingsResource
@@ -14,7 +15,7 @@ from python_assets.optimization import (
     SolverSettings,
     plan_with_baselines,
 )
-from python_assets.optimization.inputs import lane_settings_from_seed
+from python_assets.optimization.inputs import lane_settings_from_seed, plans_in_whole_units
 from python_assets.optimization.replay import (
     ReplayInputs,
     ReplaySettings,
@@ -39,6 +40,28 @@ STORES_SQL = (
 ZONES_SQL = (
     "select distinct zone_id, rate_per_km, lead_time_days from intermediate.int_shipping_zones"
 )
+WHOLE_DATA_SQL = """
+select
+    (select coalesce(bool_and(units_sold = round(units_sold)), true) from marts.fct_sales_daily)
+    and (select coalesce(bool_and(current_inv = round(current_inv)), true)
+        from marts.allocation_inputs_store_product)
+"""
+
+
+def solver_settings(
+    con: DuckDBPyConnection, solver: str, whole_units: str, in_force: dict[str, str | None], **more
+) -> SolverSettings:
+    """The run's solver settings: whole packs or fractional units (`plans_in_whole_units` on
+    the warehouse's sales and stock) and the minimum transfer of the settings in force."""
+    whole = plans_in_whole_units(whole_units, bool(con.execute(WHOLE_DATA_SQL).fetchone()[0]))
+    return SolverSettings(
+        solver=solver,
+        integer=whole,
+        min_transfer_units=float(in_force.get("min_transfer_units") or 0.0),
+        **more,
+    )
+
+
 INPUT_KEYS = [
     ["marts", t]
     for t in (
@@ -57,9 +80,11 @@ class AllocationConfig(dg.Config):
         default="auto",
         description="How the model reaches the solver: auto (HiGHS array API for HiGHS, PuLP for CBC) or pulp.",
     )
-    integer_units: bool = Field(
-        default=False,
-        description="Solve as a MILP: whole units transferred, allocated and produced.",
+    whole_units: str = Field(
+        default="auto",
+        description="auto (default): whole units, in packs of products.pack_size, where every "
+        "sales and stock figure of the input is whole (a MILP), fractional units otherwise "
+        "(the LP); yes or no forces one or the other.",
     )
     run_scenarios: bool = Field(
         default=True, description="Also solve the scenarios of seeds/scenario_grid.csv."
@@ -112,10 +137,11 @@ def allocation_plan(
             ),
             scenario_grid=con.execute("select * from reference.scenario_grid").df(),
         )
+        solver = solver_settings(
+            con, config.solver, config.whole_units, in_force, backend=config.backend
+        )
     settings = PlanSettings(
-        solver=SolverSettings(
-            solver=config.solver, backend=config.backend, integer=config.integer_units
-        ),
+        solver=solver,
         run_scenarios=config.run_scenarios,
         scenario_ids=tuple(config.scenario_ids),
     )
@@ -179,6 +205,11 @@ class ReplayConfig(dg.Config):
         description="Backtest origins replayed (the last ones; each is followed by H days of actual sales).",
     )
     solver: str = Field(default="highs", description="LP solver: highs (default) or cbc.")
+    whole_units: str = Field(
+        default="auto",
+        description="As allocation_plan's whole_units: plan every policy in whole packs "
+        "(auto: where the input's units are whole).",
+    )
 
 
 @dg.multi_asset(
@@ -243,7 +274,8 @@ def policy_replay(
                 },
             ),
         )
-    settings = ReplaySettings(origins=config.origins, solver=SolverSettings(solver=config.solver))
+        solver = solver_settings(con, config.solver, config.whole_units, in_force)
+    settings = ReplaySettings(origins=config.origins, solver=solver)
     result = replay_policies(inputs, settings, log=context.log.info)
     with duckdb.get_connection() as con:
         rows = replace_tables(con, "optimization", result.tables())

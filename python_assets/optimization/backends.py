@@ -145,12 +145,15 @@ def _solve_highspy(block: Block, settings: SolverSettings) -> SolveResult:
         h.setOptionValue("time_limit", float(settings.time_limit_s))
     if settings.threads is not None:
         h.setOptionValue("threads", int(settings.threads))
-    if settings.integer:
+    if settings.integer or block.semi.any():
         h.setOptionValue("mip_rel_gap", float(settings.mip_rel_gap))
     h.setOptionValue("presolve", "on" if _presolve(settings) else "off")
-    integrality = (
-        block.integer.astype(np.int32) if settings.integer else np.zeros(block.n_cols, np.int32)
-    )
+    kind = highspy.HighsVarType
+    integrality = np.zeros(block.n_cols, np.int32)
+    if settings.integer:
+        integrality[block.integer] = int(kind.kInteger)
+    semi = kind.kSemiInteger if settings.integer else kind.kSemiContinuous
+    integrality[block.semi] = int(semi)
     # the array overload of passModel (Highs_passMip): no per-element Python conversion
     h.passModel(
         block.n_cols,

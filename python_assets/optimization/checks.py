@@ -24,6 +24,7 @@ from python_assets.optimization.constraint_checks import (
     check_stated_flows,
     check_storage_capacity,
     check_transfer_prices,
+    check_transfer_sizes,
     check_transferable_stock,
     check_whole_units,
     production_rows,
@@ -170,8 +171,8 @@ def verify_plan(
     Checked against the inputs: C1 inventory balance, C2 transfers only of stock above safety
     stock, C3 allocations = production, C4 production capacity, C5 storage capacity, C6
     non-negativity; transfers only on candidate lanes (service limit: lead time <= the plan's
-    max_lead_time_days), within lane capacity, between stores that stock the product; whole
-    units when the plan is integer; transfer_in/out and the cost breakdown consistent with the
+    max_lead_time_days), within lane capacity, between stores that stock the product, never
+    both ways on a lane, at least min_transfer_units; whole packs when the plan is integer; transfer_in/out and the cost breakdown consistent with the
     plan's rows; every product reported once, rows only for optimal products.
     Tolerances: tol x max(1, magnitude of the terms) (absolute for small numbers, relative for
     large ones).
@@ -191,6 +192,7 @@ def verify_plan(
         out += check_lane_capacity(ln, tr, lane_pos, tol)
         out += check_service_limit(ln, tr, lane_pos, max_lt, tol)
         out += check_transfer_prices(ln, tr, lane_pos, tol)
+        out += check_transfer_sizes(tr, prods, settings, tol)
     out += found
 
     keep = pos >= 0
@@ -207,7 +209,7 @@ def verify_plan(
         out += check_non_negativity(s, tol)
         out += check_stated_flows(s, tol)
         if settings is not None and settings.integer:
-            out += check_whole_units(s, tol)
+            out += check_whole_units(s, prods, tol)
 
     pm, found = production_rows(prods, plan, solved)
     out += found

@@ -131,6 +131,48 @@ def check_service_limit(
     return [f"service limit: lane {lane} lead time {lead[i]:.4g} d > max {max_lead_time:.4g} d"]
 
 
+def check_transfer_sizes(
+    tr: pd.DataFrame, prods: pd.DataFrame, settings: SolverSettings | None, tol: float
+) -> list[str]:
+    """No lane carries a product both ways; in a MILP every transfer is whole packs; every
+    transfer is at least min_transfer_units."""
+    out = []
+    moved = tr.loc[tr["units"] > tol, ["from_store", "to_store", "product_id"]]
+    back = moved.merge(
+        moved.rename(columns={"from_store": "to_store", "to_store": "from_store"}),
+        on=["from_store", "to_store", "product_id"],
+    )
+    if len(back):
+        r = back.iloc[0]
+        out.append(
+            f"transfers both ways: {len(back) // 2} lane x product pairs, e.g. product "
+            f"{r['product_id']!r} between {r['from_store']!r} and {r['to_store']!r}"
+        )
+    if settings is None:
+        return out
+    units = tr["units"].to_numpy(np.float64)
+    if settings.integer:
+        pack = prods.set_index("product_id")["pack_size"].reindex(tr["product_id"]).to_numpy()
+        packs = units / pack
+        bad = np.flatnonzero(np.abs(packs - np.round(packs)) > tol)
+        if len(bad):
+            r = tr.iloc[bad[0]]
+            out.append(
+                f"integer plan: {len(bad)} transfers not in whole packs, e.g. "
+                f"{r['from_store']!r} -> {r['to_store']!r} product {r['product_id']!r}: "
+                f"{units[bad[0]]:.6g} units, pack {pack[bad[0]]:.6g}"
+            )
+    small = np.flatnonzero((units > tol) & (units < settings.min_transfer_units - tol))
+    if len(small):
+        r = tr.iloc[small[0]]
+        out.append(
+            f"minimum transfer: {len(small)} transfers below {settings.min_transfer_units:.6g} "
+            f"units, e.g. {r['from_store']!r} -> {r['to_store']!r} product "
+            f"{r['product_id']!r}: {units[small[0]]:.6g}"
+        )
+    return out
+
+
 def check_transfer_prices(
     ln: pd.DataFrame, tr: pd.DataFrame, lane_pos: np.ndarray, tol: float
 ) -> list[str]:
@@ -245,12 +287,15 @@ def check_stated_flows(s: StoreRows, tol: float) -> list[str]:
     return out
 
 
-def check_whole_units(s: StoreRows, tol: float) -> list[str]:
-    """Integer plans allocate and transfer whole units."""
+def check_whole_units(s: StoreRows, prods: pd.DataFrame, tol: float) -> list[str]:
+    """Integer plans allocate and transfer whole packs (pack_size units, 1 without packs)."""
+    pack = prods.set_index("product_id")["pack_size"].reindex(s.ref["product_id"]).to_numpy()
     out = []
     for name, v in (("allocate_units", s.column("allocate_units")), ("transfer", s.inflow)):
-        frac = np.abs(v - np.round(v)) > tol
-        out += s.report(frac, f"integer plan: fractional {name}", v, np.round(v), "!=")
+        packs = v / pack
+        whole = np.round(packs) * pack
+        frac = np.abs(packs - np.round(packs)) > tol
+        out += s.report(frac, f"integer plan: {name} not in whole packs", v, whole, "!=")
     return out
 
 
@@ -298,8 +343,8 @@ def check_allocation_balance(pm: pd.DataFrame, s: StoreRows, tol: float) -> list
 def check_production_capacity(
     pm: pd.DataFrame, settings: SolverSettings | None, tol: float
 ) -> list[str]:
-    """C4: manufacture <= max_production (0 when central supply is off); C6 and whole units
-    for manufacture."""
+    """C4: manufacture <= max_production (0 when central supply is off); C6 for manufacture
+    (whole packs follow from the allocations by C3)."""
     man = pm["manufacture_units"].to_numpy()
     maxp = pm["max_production"].to_numpy()
     out = [
@@ -313,6 +358,4 @@ def check_production_capacity(
     ]
     if settings is not None and not settings.allow_production and (man > tol).any():
         out.append("production present although allow_production is False")
-    if settings is not None and settings.integer and (np.abs(man - np.round(man)) > tol).any():
-        out.append("integer plan: fractional manufacture_units")
     return out

@@ -8,6 +8,8 @@ variable with no upper bound.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from python_assets.optimization.backends import solve_block
@@ -85,6 +87,8 @@ def explain_not_optimal(
         msgs = _store_checks(prob, k, settings)
         if msgs:
             return "infeasible", f"product {pid!r} infeasible: " + _listed(msgs)
+        if why := _only_whole(prob, k, settings):
+            return "infeasible", f"product {pid!r} infeasible only {why}"
         excess = _elastic_excess(prob, k, settings)
         if excess is not None and excess.sum() > 1e-7:
             items = [
@@ -107,6 +111,27 @@ def explain_not_optimal(
     if status in ("unbounded", "unbounded_or_infeasible"):
         return "unbounded", f"product {pid!r} unbounded: " + _explain_unbounded(prob, k)
     return "not_solved", f"product {pid!r} not solved"
+
+
+def _only_whole(prob: Problem, k: int, settings: SolverSettings) -> str:
+    """When the MILP of product k is infeasible but its LP relaxation is not: what makes it so
+    (whole packs, the minimum transfer), else ''."""
+    if not (settings.integer or settings.min_transfer_units > 0):
+        return ""
+    relaxed = replace(settings, integer=False, min_transfer_units=0.0)
+    if solve_block(build_block(prob, k, k + 1, relaxed), relaxed).status != "optimal":
+        return ""
+    rules = []
+    if settings.integer:
+        rules.append(f"in whole packs of {_fmt(prob.pack[k])} units")
+    if settings.min_transfer_units > 0:
+        rules.append(f"with transfers of at least {_fmt(settings.min_transfer_units)} units")
+    return (
+        " and ".join(rules)
+        + ": the fractional plan exists (typically a store must send part of a pack to keep within "
+        "C5, or its surplus above safety stock is below the minimum; solve it fractional, or "
+        "change pack_size / min_transfer_units)"
+    )
 
 
 def _explain_unbounded(prob: Problem, k: int) -> str:

@@ -38,3 +38,15 @@ def lane_settings_from_seed(network_settings: pd.DataFrame) -> LaneSettings:
         max_lead_time_days=number("max_lane_lead_time_days"),
         capacity_units=capacity if capacity is not None else math.inf,
     )
+
+
+WHOLE_UNITS = ("auto", "yes", "no")
+
+
+def plans_in_whole_units(choice: str, data_in_whole_units: bool) -> bool:
+    """Whether the plan is a MILP in whole packs: `choice` 'yes' or 'no', or 'auto' = when the
+    input's units are whole (every sales and stock figure an integer: the demo, most real
+    inputs); fractional data (e.g. FreshRetailNet's normalised units) keeps the LP."""
+    if choice not in WHOLE_UNITS:
+        raise ValueError(f"whole_units must be one of {WHOLE_UNITS}, got {choice!r}")
+    return choice == "yes" or (choice == "auto" and data_in_whole_units)

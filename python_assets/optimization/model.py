@@ -45,6 +45,7 @@ class Problem:
     dist: np.ndarray
     mcost: np.ndarray
     maxprod: np.ndarray
+    pack: np.ndarray
     t_src: np.ndarray
     t_dst: np.ndarray
     t_lane: np.ndarray
@@ -115,6 +116,7 @@ def build_problem(
         dist=col("distribution_cost"),
         mcost=pindex["manufacturing_cost"].reindex(product_ids).to_numpy(np.float64),
         maxprod=pindex["max_production"].reindex(product_ids).to_numpy(np.float64),
+        pack=pindex["pack_size"].reindex(product_ids).to_numpy(np.float64),
         t_src=t_src,
         t_dst=t_dst,
         t_lane=t_lane,
@@ -128,7 +130,11 @@ def build_problem(
 class Block:
     """The LP of products [k0, k1) in arrays: columns are transfers (T), manufacture (P),
     allocate (N), stockout (N), ending_inv (N) [, elastic C5 excess (N)]; rows are C1 (N),
-    C2 (stores with lanes out), C3 (P). Matrix in CSR."""
+    C2 (stores with lanes out), C3 (P). Matrix in CSR.
+
+    In the MILP a transfer or allocate column counts packs: its units are the column's value x
+    t_scale / a_scale (the product's pack size; 1 in the LP). semi: transfer columns that are 0
+    or at least their lower bound (the minimum transfer)."""
 
     k0: int
     k1: int
@@ -139,6 +145,9 @@ class Block:
     lb: np.ndarray
     ub: np.ndarray
     integer: np.ndarray
+    semi: np.ndarray
+    t_scale: np.ndarray
+    a_scale: np.ndarray
     row_lb: np.ndarray
     row_ub: np.ndarray
     indptr: np.ndarray
@@ -169,6 +178,9 @@ def build_block(
     cs, ce = ca + n, ca + 2 * n
     rows_n = np.arange(n)
     sl = slice(r0, r1)
+    # units per column: a pack in the MILP, a unit in the LP
+    pack = prob.pack[k0:k1] if settings.integer else np.ones(n_p)
+    a_scale, t_scale = pack[prod_local], pack[prod_local[src]]
     c2 = transfer_rows(src, prob.cur[sl], prob.ss[sl])
     n_c2 = len(c2.stores)
     c3 = n + n_c2
@@ -195,26 +207,38 @@ def build_block(
     vals = [
         np.ones(n),
         -np.ones(n),
-        -np.ones(n),
-        np.ones(n_t),
-        -np.ones(n_t),
-        np.ones(n_t),
-        np.ones(n),
+        -a_scale,
+        t_scale,
+        -t_scale,
+        t_scale,
+        a_scale,
         -np.ones(n_p),
     ]
     produce = settings.allow_production
     cost = np.concatenate(
         [
-            prob.t_cost[t0:t1],
+            prob.t_cost[t0:t1] * t_scale,
             prob.mcost[k0:k1],
-            prob.dist[sl],
+            prob.dist[sl] * a_scale,
             prob.pen[sl],
             prob.hold[sl],
         ]
     )
+    t_ub = prob.t_cap[t0:t1] / t_scale
+    lb = np.zeros(len(cost))
+    semi = np.zeros(len(cost), dtype=bool)
+    if settings.min_transfer_units > 0 and n_t:
+        # 0 or at least the minimum; a semi-continuous column needs a finite upper bound: what
+        # the sending store holds (C2 lets less leave)
+        t_ub = np.minimum(t_ub, np.maximum(prob.cur[sl][src], 0.0) / t_scale)
+        lb[:n_t] = settings.min_transfer_units / t_scale
+        semi[:n_t] = True
+    if settings.integer:
+        t_ub = np.floor(t_ub + 1e-9)
+        lb[:n_t] = np.ceil(lb[:n_t] - 1e-9)
     ub = np.concatenate(
         [
-            prob.t_cap[t0:t1],
+            t_ub,
             prob.maxprod[k0:k1] if produce else np.zeros(n_p),
             np.full(n, INF) if produce else np.zeros(n),
             np.full(n, INF),
@@ -222,8 +246,9 @@ def build_block(
         ]
     )
     integer = np.zeros(len(cost), dtype=bool)
-    if settings.integer:
-        integer[: ca + n] = True
+    if settings.integer:  # transfers and allocations; manufacture is their sum (C3)
+        integer[:cm] = True
+        integer[ca : ca + n] = True
     if elastic:
         rows.append(rows_n)
         cols.append(ce + n + rows_n)
@@ -232,7 +257,8 @@ def build_block(
         ub = np.concatenate([ub, np.full(n, INF)])
         ub = np.maximum(ub, 0.0)  # negative capacities are reported by the input checks
         integer = np.concatenate([integer, np.zeros(n, dtype=bool)])
-    lb = np.zeros(len(cost))
+        lb = np.concatenate([lb, np.zeros(n)])
+        semi = np.concatenate([semi, np.zeros(n, dtype=bool)])
     n_rows = c3 + n_p
     mat = sparse.csr_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
@@ -251,6 +277,9 @@ def build_block(
         lb=lb,
         ub=ub,
         integer=integer,
+        semi=semi,
+        t_scale=t_scale,
+        a_scale=a_scale,
         row_lb=row_lb,
         row_ub=row_ub,
         indptr=mat.indptr,

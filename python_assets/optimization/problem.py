@@ -48,8 +48,12 @@ class SolverSettings:
                     solved through PuLP's HiGHS or CBC interface;
         'auto' (default) - 'highspy' for HiGHS (the fast path: PuLP's per-variable and
                     per-constraint Python objects cost more than the solve), 'pulp' for CBC.
-    integer: transfer, manufacture and allocate in whole units (MILP). stockout and ending_inv
-        stay continuous: they are accounting slacks of C1 and demand may be fractional.
+    integer: transfer and allocate in whole units (MILP), in whole packs where products carry
+        a pack_size (ignored by the fractional LP); manufacture is then whole by C3. stockout
+        and ending_inv stay continuous: they are accounting slacks of C1 and demand may be
+        fractional.
+    min_transfer_units: a transfer moves nothing or at least this many units (whole packs in
+        the MILP): semi-continuous variables, HiGHS only (0 = no minimum).
     time_limit_s: per solver call (None = no limit); a call that stops early marks its products
         'not_solved'.
     products_per_batch: products solved in one call. Products share no constraint, so a batch
@@ -73,6 +77,7 @@ class SolverSettings:
     solver: str = "highs"
     backend: str = "auto"
     integer: bool = False
+    min_transfer_units: float = 0.0
     time_limit_s: float | None = None
     products_per_batch: int = 16
     batch_transfer_columns: int = 20_000
@@ -97,6 +102,13 @@ class SolverSettings:
             raise ValueError("batch_transfer_columns must be >= 1")
         if self.time_limit_s is not None and self.time_limit_s <= 0:
             raise ValueError("time_limit_s must be > 0 (or None)")
+        if not self.min_transfer_units >= 0:
+            raise ValueError("min_transfer_units must be >= 0")
+        if self.min_transfer_units > 0 and self.resolved_backend != "highspy":
+            raise ValueError(
+                "min_transfer_units needs HiGHS through its array interface (solver='highs', "
+                "backend='auto' or 'highspy'): PuLP has no semi-continuous variables"
+            )
 
     @property
     def resolved_backend(self) -> str:
@@ -192,6 +204,16 @@ def normalise_inputs(
     sp = sp.sort_values(["product_id", "store_id"], kind="stable").reset_index(drop=True)
 
     prods = products.copy()
+    if "pack_size" not in prods.columns:
+        prods["pack_size"] = 1.0
+    prods["pack_size"] = pd.to_numeric(prods["pack_size"], errors="coerce").fillna(1.0)
+    bad_pack = ~(np.isfinite(prods["pack_size"]) & (prods["pack_size"] > 0))
+    if bad_pack.any():
+        row = prods.loc[bad_pack].iloc[0]
+        raise ValueError(
+            f"products.pack_size must be > 0: {int(bad_pack.sum())} products, e.g. "
+            f"{row['product_id']!r} = {row['pack_size']}"
+        )
     _as_float(prods, "products", ("manufacturing_cost",), finite=True)
     _as_float(prods, "products", ("max_production",), finite=False)
     if prods["product_id"].duplicated().any():

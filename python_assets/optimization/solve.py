@@ -50,8 +50,9 @@ class Solution:
 
 
 def _polish(prob: Problem, sol: Solution, k0: int, k1: int, integer: bool) -> None:
-    """Clip solver noise (|x| < 1e-9 below 0) and, for the MILP, round the integer columns and
-    restore C1 exactly through ending_inv / stockout."""
+    """Clip solver noise (|x| < 1e-9 below 0) and, for the MILP, round transfers and
+    allocations to whole packs, set manufacture to their sum (C3) and restore C1 exactly
+    through ending_inv / stockout."""
     r0, r1 = prob.starts[k0], prob.starts[k1]
     t0, t1 = prob.t_starts[k0], prob.t_starts[k1]
     parts = (
@@ -65,8 +66,14 @@ def _polish(prob: Problem, sol: Solution, k0: int, k1: int, integer: bool) -> No
         a[(a < 0) & (a > -1e-9)] = 0.0
     if not integer:
         return
-    for a in parts[:3]:
-        np.round(a, out=a)
+    pack = prob.pack[k0:k1]
+    row_product = np.repeat(np.arange(k1 - k0), np.diff(prob.starts[k0 : k1 + 1]))
+    transfer_pack = pack[row_product[prob.t_src[t0:t1] - r0]]
+    sol.transfer[t0:t1] = np.round(sol.transfer[t0:t1] / transfer_pack) * transfer_pack
+    sol.allocate[r0:r1] = np.round(sol.allocate[r0:r1] / pack[row_product]) * pack[row_product]
+    sol.manufacture[k0:k1] = np.bincount(
+        row_product, weights=sol.allocate[r0:r1], minlength=k1 - k0
+    )
     n = r1 - r0
     inflow = np.bincount(prob.t_dst[t0:t1] - r0, weights=sol.transfer[t0:t1], minlength=n)
     outflow = np.bincount(prob.t_src[t0:t1] - r0, weights=sol.transfer[t0:t1], minlength=n)
@@ -85,10 +92,10 @@ def _store_values(prob: Problem, sol: Solution, block: Block, x: np.ndarray) -> 
     r0, r1 = prob.starts[k0], prob.starts[k1]
     t0, t1 = prob.t_starts[k0], prob.t_starts[k1]
     n_t, n_p, n = block.n_t, block.n_p, block.n
-    sol.transfer[t0:t1] = x[:n_t]
+    sol.transfer[t0:t1] = x[:n_t] * block.t_scale  # packs -> units
     sol.manufacture[k0:k1] = x[n_t : n_t + n_p]
     a = n_t + n_p
-    sol.allocate[r0:r1] = x[a : a + n]
+    sol.allocate[r0:r1] = x[a : a + n] * block.a_scale
     sol.stockout[r0:r1] = x[a + n : a + 2 * n]
     sol.ending[r0:r1] = x[a + 2 * n : a + 3 * n]
 
