@@ -12,7 +12,8 @@ Solving             SolverSettings, AllocationPlan (problem.py); solve_allocatio
                     decomposed by product, exact, the shipped path); solve_joint (reference.py:
                     one literal PuLP model)
 Checking, pricing   verify_plan (checks.py); price_plan, plan_cost, price_moves,
-                    baseline_do_nothing, baseline_decentralised (baselines.py)
+                    baseline_do_nothing, baseline_decentralised, baseline_rule_moves
+                    (baselines.py)
 Analysis            run_scenarios, scenario_inputs, pruning_gap (scenarios.py)
 The asset's call    PlanInputs, PlanSettings, PlanResults, plan_with_baselines (plan.py)
 
@@ -30,6 +31,7 @@ so the model separates by product exactly.
 from python_assets.optimization.baselines import (
     baseline_decentralised,
     baseline_do_nothing,
+    baseline_rule_moves,
     plan_cost,
     price_moves,
     price_plan,
@@ -64,6 +66,7 @@ __all__ = [
     "SolverSettings",
     "baseline_decentralised",
     "baseline_do_nothing",
+    "baseline_rule_moves",
     "build_network",
     "candidate_lanes",
     "haversine_km",

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from python_assets.optimization.checks import verify_plan
-from python_assets.optimization.constraints import net_position
+from python_assets.optimization.constraints import max_capacity, net_position
 from python_assets.optimization.network import lane_terms
 from python_assets.optimization.pricing import breakdown_from_tables
 from python_assets.optimization.problem import AllocationPlan, SolverSettings, normalise_inputs
@@ -245,3 +245,34 @@ def baseline_decentralised(
     """No store-to-store transfers, central supply allowed: the LP with allow_transfers=False."""
     s = replace(settings, allow_transfers=False)
     return solve_allocation(store_products, products, _EMPTY_LANES if lanes is None else lanes, s)
+
+
+def baseline_rule_moves(
+    store_products: pd.DataFrame,
+    products: pd.DataFrame,
+    lanes: pd.DataFrame,
+    moves: pd.DataFrame,
+    settings: SolverSettings = SolverSettings(),
+    **pricing,
+) -> AllocationPlan:
+    """Given moves (e.g. the Z-score rule's: from_store, to_store, product_id, units), then
+    central supply as the LP would add it to the stock they leave (the decentralised LP on that
+    stock, C5's floor at the new stock): the top-up the optimised plan and the decentralised
+    baseline have too. Priced under the same cost model; the LP rules the moves break (C2 below
+    safety stock, C5, the service limit, lanes off the candidate set) are in plan.violations.
+    See `price_plan` for the pricing keywords."""
+    moved = price_plan(store_products, products, lanes, moves, **pricing).store_products
+    key = ["store_id", "product_id"]
+    flows = store_products[key].merge(
+        moved[[*key, "transfer_in", "transfer_out"]], on=key, how="left"
+    )
+    after = store_products.copy()
+    after["current_inv"] = (
+        store_products["current_inv"].to_numpy()
+        + flows["transfer_in"].fillna(0.0).to_numpy()
+        - flows["transfer_out"].fillna(0.0).to_numpy()
+    )
+    after["max_capacity"] = max_capacity(store_products["max_capacity"], after["current_inv"])
+    top_up = baseline_decentralised(after, products, lanes, settings).store_products
+    allocations = top_up.loc[top_up["allocate_units"] > 0, [*key, "allocate_units"]]
+    return price_plan(store_products, products, lanes, moves, allocations, **pricing)

@@ -17,9 +17,10 @@ import pandas as pd
 from python_assets.optimization.baselines import (
     baseline_decentralised,
     baseline_do_nothing,
-    price_moves,
+    baseline_rule_moves,
 )
 from python_assets.optimization.inputs import lane_settings_from_seed
+from python_assets.optimization.pricing import over_products
 from python_assets.optimization.problem import AllocationPlan, SolverSettings
 from python_assets.optimization.scenarios import run_scenarios
 from python_assets.optimization.service import with_expected_stockout
@@ -90,6 +91,20 @@ class PlanResults:
         return costs[costs["level"] == "total"].set_index("plan_name")["total"]
 
 
+def _breakdown(plan: AllocationPlan, name: str, status: str, solved: pd.Series) -> pd.DataFrame:
+    """A plan's cost breakdown over the optimised plan's solved products, labelled, with the LP
+    rules it breaks on its total row (empty when none)."""
+    rows = over_products(plan.cost_breakdown, solved)
+    violated = "; ".join(plan.violations)
+    return rows.assign(
+        plan_name=name,
+        plan_status=status,
+        constraint_violations=pd.Series(
+            [violated if level == "total" else None for level in rows["level"]], dtype="string"
+        ),
+    )
+
+
 def with_relaxation(
     plan: AllocationPlan,
     store_products: pd.DataFrame,
@@ -128,9 +143,11 @@ def plan_with_baselines(
     """Solve the LP, price the baselines under the same cost model and run the scenarios.
 
     Baselines: do_nothing (no transfers, no production), decentralised (the LP without
-    transfers), zscore_rule_moves (the rule's moves priced; moves off the candidate lanes
-    priced by the same haversine rule). Scenarios with every multiplier 1 reuse the plan or the
-    decentralised baseline instead of solving again. `log` receives progress lines.
+    transfers), zscore_rule_moves (the rule's moves with the same central top-up, moves off the
+    candidate lanes priced by the same haversine rule). Every plan's breakdown says which LP
+    rules it breaks (constraint_violations on its total row); a partial plan is compared with
+    its baselines over its optimal products only. Scenarios with every multiplier 1 reuse the
+    plan or the decentralised baseline instead of solving again. `log` receives progress lines.
     """
     say = log if log is not None else (lambda _line: None)
     network = lane_settings_from_seed(inputs.network_settings)
@@ -154,23 +171,25 @@ def plan_with_baselines(
 
     decentralised = baseline_decentralised(sp, products, lanes, solver)
     baselines = {
-        "do_nothing": baseline_do_nothing(sp, products, lanes).cost_breakdown,
-        "decentralised": decentralised.cost_breakdown,
-        "zscore_rule_moves": price_moves(
+        "do_nothing": baseline_do_nothing(sp, products, lanes),
+        "decentralised": decentralised,
+        "zscore_rule_moves": baseline_rule_moves(
             sp,
             products,
             lanes,
             inputs.rule_moves,
+            solver,
             stores=inputs.stores,
             zones=inputs.zones,
             handling_cost=network.handling_cost,
             speed_km_per_day=network.speed_km_per_day,
         ),
     }
+    solved = plan.product_status.loc[plan.product_status["status"] == "optimal", "product_id"]
     costs = pd.concat(
         [
-            plan.cost_breakdown.assign(plan_name="optimised", plan_status=plan.status),
-            *(b.assign(plan_name=name, plan_status="baseline") for name, b in baselines.items()),
+            _breakdown(plan, "optimised", plan.status, solved),
+            *(_breakdown(b, name, "baseline", solved) for name, b in baselines.items()),
         ],
         ignore_index=True,
     )

@@ -96,3 +96,14 @@ def breakdown_from_tables(
         per_product(production, man_cost),
         per_product(sp_rows, (sp_rows["distribution_cost"] * sp_rows["allocate_units"]).to_numpy()),
     )
+
+
+def over_products(breakdown: pd.DataFrame, product_ids) -> pd.DataFrame:
+    """The breakdown's product rows of `product_ids` only, with their total row: a partial plan
+    (some products not optimal) is compared with its baselines over the same products."""
+    per = breakdown[
+        (breakdown["level"] == "product") & breakdown["product_id"].isin(list(product_ids))
+    ]
+    total = per[list(COST_COLUMNS)].sum().to_frame().T.assign(level="total")
+    total["product_id"] = pd.Series([pd.NA], dtype=breakdown["product_id"].dtype)
+    return pd.concat([per, total[breakdown.columns]], ignore_index=True)

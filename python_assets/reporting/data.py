@@ -214,7 +214,14 @@ READS: dict[str, TableRead] = {
     ),
     "plan_status": _mart(
         "allocation_plan_status",
-        ("product_id", "solver_status", "explanation"),
+        (
+            "product_id",
+            "solver_status",
+            "explanation",
+            "plan_units",
+            "objective_cost",
+            "relaxation_cost",
+        ),
         order="product_id",
     ),
     "scenarios": _mart(

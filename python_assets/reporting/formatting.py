@@ -19,11 +19,12 @@ def num(value: object, decimals: int = 0) -> str:
 
 
 def units(value: object) -> str:
-    """Units: whole numbers from 100 up, one decimal below (LP plans are continuous)."""
+    """Units: whole numbers as such (a whole-unit plan), and from 100 up; one decimal for a
+    fraction below 100 (a fractional plan)."""
     if is_missing(value):
         return "n/a"
     v = float(value)  # type: ignore[arg-type]
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.1f}"
+    return f"{v:,.0f}" if abs(v) >= 100 or v == round(v) else f"{v:,.1f}"
 
 
 def pct(value: object, decimals: int = 1) -> str:

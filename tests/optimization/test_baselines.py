@@ -8,12 +8,14 @@ import pytest
 from python_assets.optimization import (
     baseline_decentralised,
     baseline_do_nothing,
+    baseline_rule_moves,
     haversine_km,
     plan_cost,
     price_moves,
     solve_allocation,
 )
-from tests.optimization.instances import HOLD, PEN, small_random, surplus_short
+from python_assets.optimization.pricing import over_products
+from tests.optimization.instances import HOLD, PEN, row, small_random, surplus_short
 
 
 def test_plan_cost_and_price_moves_use_the_lp_cost_model():
@@ -56,3 +58,30 @@ def test_baselines_cost_more_than_the_optimum():
     assert decentral.status == "optimal" and decentral.transfers.empty
     assert best.objective < decentral.objective < nothing.objective
     assert best.fill_rate >= nothing.fill_rate
+
+
+def test_the_rules_moves_get_the_same_top_up_and_their_broken_rules_named():
+    """B is short 5 and receives 2 units from A, which keeps 8 but has a safety stock of 9:
+    the move breaks C2. Central supply then tops B up as the decentralised LP would."""
+    sp, pr, ln = surplus_short(0.3, a={"safety_stock": 9.0})
+    moves = pd.DataFrame(
+        {"from_store": ["A"], "to_store": ["B"], "product_id": ["P1"], "units": [2.0]}
+    )
+    moves_only = price_moves(sp, pr, ln, moves).iloc[-1]["total"]
+    topped = baseline_rule_moves(sp, pr, ln, moves)
+    assert row(topped, "B")["allocate_units"] == pytest.approx(3.0)
+    assert row(topped, "B")["stockout_units"] == pytest.approx(0.0)
+    assert topped.objective < moves_only  # serving B's 3 short units beats their penalty
+    assert any(v.startswith("C2") for v in topped.violations)
+
+
+def test_a_partial_plan_is_compared_over_its_solved_products_only():
+    inst, lanes = small_random(seed=9, n_stores=20, n_products=6, n_pairs=70)
+    breakdown = baseline_do_nothing(inst.store_products, inst.products, lanes).cost_breakdown
+    some = breakdown.loc[breakdown["level"] == "product", "product_id"].iloc[:2]
+    part = over_products(breakdown, some)
+    per = part[part["level"] == "product"]
+    assert list(per["product_id"]) == list(some)
+    total = part[part["level"] == "total"].iloc[0]
+    assert total["total"] == pytest.approx(per["total"].sum())
+    assert total["total"] < breakdown[breakdown["level"] == "total"].iloc[0]["total"]

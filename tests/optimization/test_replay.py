@@ -185,11 +185,11 @@ def test_perfect_foresight_is_never_costlier_under_the_lp_cost_model():
     # zscore_rule is left out: its moves may break the LP's rules (safety stock, capacity)
     for policy in ("optimised", "do_nothing", "decentralised"):
         assert (origins["perfect_foresight"] <= origins[policy] * (1 + 1e-7) + 1e-6).all()
-    # the rule moves stock between stores and never adds any: units in = units out
+    # the rule's moves are investment-neutral between stores: units in = units out (central
+    # supply, the top-up, comes on top)
     rule = result.detail[result.detail["policy_name"] == "zscore_rule"]
     assert rule["transfer_in_units"].sum() > 0
     assert rule["transfer_in_units"].sum() == pytest.approx(rule["transfer_out_units"].sum())
-    assert rule["allocated_units"].sum() == 0
     # the replay's own accounting holds: served + lost = demand, everything non-negative
     detail = result.detail
     assert np.allclose(detail["served_units"] + detail["lost_units"], detail["demand_units"])

@@ -6,7 +6,8 @@ optimised          the LP on the forecast made at the origin (what the pipeline 
 do_nothing         no transfers, no production
 decentralised      the LP without store-to-store transfers
 zscore_rule        the Z-score rule's moves, computed at the origin from the stock and sales
-                   known then (python_assets/imbalance/zscores.py), no central supply
+                   known then (python_assets/imbalance/zscores.py), with the same central
+                   top-up as the LP's plans (`baseline_rule_moves`)
 perfect_foresight  the LP given the demand that actually followed (its horizon totals): a bound
                    on what any forecast could have achieved under the same rules
 See docs/methodology.md, "Policy replay".
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from python_assets.optimization.baselines import baseline_decentralised, price_plan
+from python_assets.optimization.baselines import baseline_decentralised, baseline_rule_moves
 from python_assets.optimization.problem import AllocationPlan, SolverSettings
 from python_assets.optimization.solve import solve_allocation
 
@@ -100,7 +101,9 @@ def policy_decisions(
         if policy == "zscore_rule":
             if rule_moves is None:
                 raise ValueError("the zscore_rule policy needs the rule's moves at the origin")
-            plan = price_plan(planned, products, lanes, rule_moves, **(pricing or {}))
+            plan = baseline_rule_moves(
+                planned, products, lanes, rule_moves, solver, **(pricing or {})
+            )
         elif policy == "optimised":
             plan = solve_allocation(planned, products, lanes, solver)
         elif policy == "decentralised":

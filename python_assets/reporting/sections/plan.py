@@ -137,7 +137,26 @@ def scenarios(data: ReportData) -> str:
             )
         else:
             parts.append(note(f"All {len(status):,} products were solved to optimality."))
+        parts.append(note(_units_note(status)))
     return "".join(parts)
+
+
+def _units_note(status: pd.DataFrame) -> str:
+    """Whole packs (and what they cost over the fractional relaxation) or fractional units."""
+    if not (status.plan_units.astype(str) == "whole_packs").any():
+        return (
+            "The plan is in fractional units: the input's units are not whole (or the run "
+            "asked for fractional units)."
+        )
+    both = status[["objective_cost", "relaxation_cost"]].dropna()
+    relaxed = float(both.relaxation_cost.sum())
+    extra = float(both.objective_cost.sum()) - relaxed
+    share = f" ({pct(extra / relaxed, 2)})" if relaxed > 0 else ""
+    return (
+        "The plan moves whole packs (each product's pack size; single units where it has none), "
+        f"solved exactly as a MILP: {num(extra, 2)} more than the fractional LP relaxation"
+        f"{share}, the price of whole units."
+    )
 
 
 def _plan_alternatives(data: ReportData) -> str:

@@ -1,6 +1,7 @@
 {#- Everything the KPIs need per store x product, before and after the recommended plan.
     Recent window = the last 28 days of sales. Days of supply = units / blended daily demand;
     after the plan: on hand + transfers in - transfers out + allocation from central supply.
+    Stock-out days are null, not 0, when the input reports no stock-out hours at all.
     One row per store per product in the plan. -#}
 
 with
@@ -25,6 +26,13 @@ recent_sales as (
     where sales.sales_date > {{ dbt.dateadd('day', -28, 'as_of.last_day') }}
     group by sales.store_id, sales.product_id
 
+),
+
+stockout_data as (
+
+    select coalesce(bool_or(has_stockout_data), false) as is_available
+    from {{ ref('stg_inputs__sales_daily') }}
+
 )
 
 select
@@ -48,8 +56,11 @@ select
     coalesce(recent_sales.units_sold_28d, 0) as units_sold_28d,
     coalesce(recent_sales.revenue_28d, 0) as revenue_28d,
     coalesce(recent_sales.days_28d, 0) as days_28d,
-    coalesce(recent_sales.stockout_days_28d, 0) as stockout_days_28d
+    case
+        when stockout_data.is_available then coalesce(recent_sales.stockout_days_28d, 0)
+    end as stockout_days_28d
 from {{ ref('fct_replenishment_plan') }} as plan
+cross join stockout_data
 inner join {{ ref('int_inventory_positions') }} as positions
     on plan.store_id = positions.store_id
     and plan.product_id = positions.product_id

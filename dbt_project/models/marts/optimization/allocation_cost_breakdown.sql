@@ -8,5 +8,6 @@ select
     transport_cost,
     manufacturing_cost,
     distribution_cost,
-    total_cost
+    total_cost,
+    constraint_violations
 from {{ ref('stg_optimization__cost_breakdowns') }}

@@ -18,6 +18,7 @@ renamed as (
         units_sold,
         revenue,
         coalesce(stockout_hours, 0) as stockout_hours,
+        stockout_hours is not null as has_stockout_data,
         stockout_hours_6_22,
         coalesce(discount, 1) as price_ratio,
         precipitation,

@@ -17,6 +17,7 @@ renamed as (
 
         ---------- text
         cast(plan_status as varchar) as plan_status,
+        cast(constraint_violations as varchar) as constraint_violations,
 
         ---------- numerics
         cast(holding as double) as holding_cost,

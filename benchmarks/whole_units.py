@@ -1,0 +1,87 @@
+"""The plan in whole packs against its LP relaxation, on a built warehouse's LP inputs.
+
+    make run [DATASET=freshretailnet] && .venv/bin/python -m benchmarks.whole_units --dataset demo
+
+Solves marts.allocation_inputs_* (read-only) as the fractional LP and as the MILP in whole packs
+(products.pack_size; 1 without one), whatever the run itself chose, and writes
+benchmarks/results/whole_units_<dataset>.json: each solve's time and cost, the gap, the share of
+products whose MILP cost more, and the plan's transfers (count, units).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import replace
+
+import duckdb
+
+from benchmarks.run import RESULTS, write_warehouse_result
+from python_assets.optimization import SolverSettings, solve_allocation
+from python_assets.optimization.problem import AllocationPlan
+from python_assets.settings import WarehouseSettings
+
+
+def _summary(plan: AllocationPlan, seconds: float) -> dict[str, object]:
+    return {
+        "status": plan.status,
+        "seconds": round(seconds, 2),
+        "cost": plan.objective,
+        "fill_rate": plan.fill_rate,
+        "transfers": len(plan.transfers),
+        "units_transferred": float(plan.transfers["units"].sum()),
+        "violations": plan.violations[:5],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", required=True, help="name of the result file")
+    parser.add_argument("--min-transfer", type=float, default=0.0, help="min_transfer_units")
+    args = parser.parse_args()
+    settings = WarehouseSettings.from_env()
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        sp = con.execute("select * from marts.allocation_inputs_store_product").df()
+        products = con.execute("select * from marts.allocation_inputs_product").df()
+        lanes = con.execute("select * from marts.allocation_inputs_lanes").df()
+        limit = con.execute(
+            "select value from intermediate.int_settings_resolved "
+            "where setting = 'max_lane_lead_time_days'"
+        ).fetchone()[0]
+    lp_settings = SolverSettings(max_lead_time_days=float(limit) if limit else None)
+    solved = {}
+    for name, solver in (
+        ("lp", lp_settings),
+        ("milp", replace(lp_settings, integer=True, min_transfer_units=args.min_transfer)),
+    ):
+        started = time.perf_counter()
+        plan = solve_allocation(sp, products, lanes, solver)
+        solved[name] = (plan, time.perf_counter() - started)
+    lp, milp = solved["lp"][0], solved["milp"][0]
+    per = milp.product_status.set_index("product_id")["objective"]
+    relaxed = lp.product_status.set_index("product_id")["objective"].reindex(per.index)
+    figures = {
+        "dataset": args.dataset,
+        "store_products": len(sp),
+        "products": len(products),
+        "pack_sizes": products["pack_size"].describe().round(2).to_dict(),
+        "min_transfer_units": args.min_transfer,
+        "lp": _summary(*solved["lp"]),
+        "milp": _summary(*solved["milp"]),
+        "gap": milp.objective - lp.objective,
+        "gap_share": (milp.objective - lp.objective) / lp.objective,
+        "products_costing_more": float(((per - relaxed) > 1e-6).mean()),
+    }
+    out = RESULTS / f"whole_units_{args.dataset}.json"
+    write_warehouse_result(
+        out,
+        figures,
+        settings.duckdb_path,
+        f"make run DATASET={settings.dataset} && python -m benchmarks.whole_units "
+        f"--dataset {args.dataset}",
+    )
+    print(f"wrote {out}: gap {figures['gap_share']:.3%}")
+
+
+if __name__ == "__main__":
+    main()
