@@ -199,7 +199,8 @@ def test_marts_and_their_bi_copy_carry_the_yml_descriptions(
     built_warehouse: BuiltWarehouse,
 ) -> None:
     """persist_docs (dbt_project.yml) writes the descriptions as comments; the BI copy keeps
-    them, so a BI tool shows what a table and a column mean."""
+    them, so a BI tool shows what a table and a column mean; each Parquet file holds them in
+    its key-value metadata."""
     settings = built_warehouse.settings
     for path in (settings.duckdb_path, settings.published_duckdb_path):
         with duckdb.connect(str(path), read_only=True) as con:
@@ -213,6 +214,16 @@ def test_marts_and_their_bi_copy_carry_the_yml_descriptions(
             ).fetchone()[0]
         assert table_comment and "One row per store" in table_comment, path
         assert column_comment == "Store.", path
+    parquet = settings.parquet_export_dir / "kpi_store.parquet"
+    with duckdb.connect() as con:
+        kv = {
+            key.decode(): value.decode()
+            for key, value in con.execute(
+                "select key, value from parquet_kv_metadata(?)", [str(parquet)]
+            ).fetchall()
+        }
+    assert "One row per store" in kv["description"]
+    assert json.loads(kv["column_descriptions"])["store_id"] == "Store."
 
 
 def test_forecast_covers_every_active_series_over_the_horizon(

@@ -1,6 +1,8 @@
 """The allocation LP asset: reads the persisted LP inputs, calls `plan_with_baselines` (the plan,
 its baselines under the same cost model, the scenario grid) and writes optimization.*."""
 
+from dataclasses import replace
+
 import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
@@ -86,6 +88,11 @@ class AllocationConfig(dg.Config):
         "sales and stock figure of the input is whole (a MILP), fractional units otherwise "
         "(the LP); yes or no forces one or the other.",
     )
+    mip_time_limit_s: float = Field(
+        default=60.0,
+        description="Seconds per MILP solver call; a product not finished by then is planned "
+        "by rounding its LP relaxation down to whole packs (status 'rounded').",
+    )
     run_scenarios: bool = Field(
         default=True, description="Also solve the scenarios of seeds/scenario_grid.csv."
     )
@@ -140,6 +147,8 @@ def allocation_plan(
         solver = solver_settings(
             con, config.solver, config.whole_units, in_force, backend=config.backend
         )
+        if solver.integer:
+            solver = replace(solver, time_limit_s=config.mip_time_limit_s)
     settings = PlanSettings(
         solver=solver,
         run_scenarios=config.run_scenarios,

@@ -37,6 +37,7 @@ from python_assets.optimization.pricing import breakdown_from_tables
 from python_assets.optimization.problem import (
     COST_COLUMNS,
     PRODUCT_STATUSES,
+    SOLVED,
     AllocationPlan,
     normalise_inputs,
 )
@@ -58,7 +59,7 @@ def check_products_reported(sp: pd.DataFrame, plan: AllocationPlan) -> tuple[set
     bad_status = ~ps["status"].isin((*PRODUCT_STATUSES, "baseline"))
     if bad_status.any():
         out.append(f"product_status: unknown status {ps.loc[bad_status, 'status'].iloc[0]!r}")
-    solved = set(ps.loc[ps["status"].isin(("optimal", "baseline")), "product_id"])
+    solved = set(ps.loc[ps["status"].isin((*SOLVED, "baseline")), "product_id"])
     if plan.status == "optimal" and len(solved) != len(set(sp["product_id"])):
         out.append("plan status is 'optimal' but not every product is optimal")
     return solved, out

@@ -21,7 +21,7 @@ from python_assets.optimization.baselines import (
 )
 from python_assets.optimization.inputs import lane_settings_from_seed
 from python_assets.optimization.pricing import over_products
-from python_assets.optimization.problem import AllocationPlan, SolverSettings
+from python_assets.optimization.problem import SOLVED, AllocationPlan, SolverSettings
 from python_assets.optimization.scenarios import run_scenarios
 from python_assets.optimization.service import with_expected_stockout
 from python_assets.optimization.solve import solve_allocation
@@ -185,7 +185,7 @@ def plan_with_baselines(
             speed_km_per_day=network.speed_km_per_day,
         ),
     }
-    solved = plan.product_status.loc[plan.product_status["status"] == "optimal", "product_id"]
+    solved = plan.product_status.loc[plan.product_status["status"].isin(SOLVED), "product_id"]
     costs = pd.concat(
         [
             _breakdown(plan, "optimised", plan.status, solved),

@@ -9,7 +9,9 @@ import pandas as pd
 
 SOLVERS = ("highs", "cbc")
 BACKENDS = ("auto", "pulp", "highspy")
-PRODUCT_STATUSES = ("optimal", "infeasible", "unbounded", "not_solved")
+PRODUCT_STATUSES = ("optimal", "rounded", "infeasible", "unbounded", "not_solved")
+# products with a plan: solved to optimality, or (a MILP out of time) rounded down from the LP
+SOLVED = ("optimal", "rounded")
 PLAN_STATUSES = ("optimal", "partial", "failed", "baseline")
 
 SP_REQUIRED = (
@@ -55,7 +57,8 @@ class SolverSettings:
     min_transfer_units: a transfer moves nothing or at least this many units (whole packs in
         the MILP): semi-continuous variables, HiGHS only (0 = no minimum).
     time_limit_s: per solver call (None = no limit); a call that stops early marks its products
-        'not_solved'.
+        'not_solved', except in the MILP, where such a product is planned by rounding its LP
+        relaxation down to whole packs ('rounded', when that keeps C5).
     products_per_batch: products solved in one call. Products share no constraint, so a batch
         is block-diagonal and its optimum is every product's optimum (exact); a batch that is
         not optimal is bisected until the failing products are isolated and explained.
@@ -130,9 +133,10 @@ class AllocationPlan:
     cost_breakdown: level ('product' | 'total'), product_id, holding, stockout, transport,
         manufacturing, distribution, total.
     status: 'optimal' (every product optimal and verified), 'partial' (some products not
-        optimal: named in product_status; the rest verified), 'failed' (verification found a
+        optimal: named in product_status; the rest verified, rounded ones included), 'failed' (verification found a
         violation, or nothing solved), 'baseline' (a fixed plan priced, not optimised).
-    Only products whose status is 'optimal' have rows in transfers/production/store_products.
+    Only products whose status is in SOLVED ('optimal', or 'rounded': a MILP out of time,
+    rounded down from its LP relaxation) have rows in transfers/production/store_products.
     """
 
     transfers: pd.DataFrame

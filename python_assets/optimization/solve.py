@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,7 @@ from python_assets.optimization.constraints import net_position
 from python_assets.optimization.diagnose import cheap_suspects, explain_not_optimal
 from python_assets.optimization.model import Block, Problem, build_block, build_problem
 from python_assets.optimization.pricing import breakdown_from_tables
-from python_assets.optimization.problem import AllocationPlan, SolverSettings
+from python_assets.optimization.problem import SOLVED, AllocationPlan, SolverSettings
 
 Progress = Callable[[int, int, float], None]  # (products done, products, seconds so far)
 
@@ -66,18 +66,7 @@ def _polish(prob: Problem, sol: Solution, k0: int, k1: int, integer: bool) -> No
         a[(a < 0) & (a > -1e-9)] = 0.0
     if not integer:
         return
-    pack = prob.pack[k0:k1]
-    row_product = np.repeat(np.arange(k1 - k0), np.diff(prob.starts[k0 : k1 + 1]))
-    transfer_pack = pack[row_product[prob.t_src[t0:t1] - r0]]
-    sol.transfer[t0:t1] = np.round(sol.transfer[t0:t1] / transfer_pack) * transfer_pack
-    sol.allocate[r0:r1] = np.round(sol.allocate[r0:r1] / pack[row_product]) * pack[row_product]
-    sol.manufacture[k0:k1] = np.bincount(
-        row_product, weights=sol.allocate[r0:r1], minlength=k1 - k0
-    )
-    n = r1 - r0
-    inflow = np.bincount(prob.t_dst[t0:t1] - r0, weights=sol.transfer[t0:t1], minlength=n)
-    outflow = np.bincount(prob.t_src[t0:t1] - r0, weights=sol.transfer[t0:t1], minlength=n)
-    net = net_position(prob.cur[r0:r1], inflow, outflow, sol.allocate[r0:r1], prob.dem[r0:r1])
+    net = _in_whole_packs(prob, sol, k0, k1, np.round)
     so = np.maximum(sol.stockout[r0:r1], 0.0)
     end = net + so
     short = end < 0
@@ -85,6 +74,54 @@ def _polish(prob: Problem, sol: Solution, k0: int, k1: int, integer: bool) -> No
     end[short] = 0.0
     sol.stockout[r0:r1] = so
     sol.ending[r0:r1] = end
+
+
+def _in_whole_packs(prob: Problem, sol: Solution, k0: int, k1: int, rounding) -> np.ndarray:
+    """Transfers and allocations of products [k0, k1) to whole packs by `rounding` (np.round
+    for a MILP's solver noise, np.floor for the fallback), manufacture = their sum (C3);
+    returns each row's net position (C1 before stockout and ending stock)."""
+    r0, r1 = prob.starts[k0], prob.starts[k1]
+    t0, t1 = prob.t_starts[k0], prob.t_starts[k1]
+    pack = prob.pack[k0:k1]
+    row_product = np.repeat(np.arange(k1 - k0), np.diff(prob.starts[k0 : k1 + 1]))
+    transfer_pack = pack[row_product[prob.t_src[t0:t1] - r0]]
+    sol.transfer[t0:t1] = rounding(sol.transfer[t0:t1] / transfer_pack + 1e-9) * transfer_pack
+    row_pack = pack[row_product]
+    sol.allocate[r0:r1] = rounding(sol.allocate[r0:r1] / row_pack + 1e-9) * row_pack
+    sol.manufacture[k0:k1] = np.bincount(
+        row_product, weights=sol.allocate[r0:r1], minlength=k1 - k0
+    )
+    n = r1 - r0
+    inflow = np.bincount(prob.t_dst[t0:t1] - r0, weights=sol.transfer[t0:t1], minlength=n)
+    outflow = np.bincount(prob.t_src[t0:t1] - r0, weights=sol.transfer[t0:t1], minlength=n)
+    return net_position(prob.cur[r0:r1], inflow, outflow, sol.allocate[r0:r1], prob.dem[r0:r1])
+
+
+def _rounded_down(prob: Problem, sol: Solution, k: int, settings: SolverSettings) -> str:
+    """Product k in whole packs without its MILP: its LP relaxation with every transfer and
+    allocation rounded down to whole packs (C2, C4 and lane capacity only bound them from above,
+    so they still hold; transfers under the minimum are dropped). Returns the explanation, or ''
+    when the rounded plan breaks C5 (a donor that sends less keeps more)."""
+    relaxed = replace(settings, integer=False, min_transfer_units=0.0, time_limit_s=None)
+    block = build_block(prob, k, k + 1, relaxed)
+    res = solve_block(block, relaxed)
+    if res.status != "optimal" or res.x is None:
+        return ""
+    _store_values(prob, sol, block, res.x)
+    t0, t1 = prob.t_starts[k], prob.t_starts[k + 1]
+    r0, r1 = prob.starts[k], prob.starts[k + 1]
+    if settings.min_transfer_units > 0:
+        small = sol.transfer[t0:t1] < settings.min_transfer_units - 1e-9
+        sol.transfer[t0:t1][small] = 0.0
+    net = _in_whole_packs(prob, sol, k, k + 1, np.floor)
+    sol.stockout[r0:r1] = np.maximum(0.0, -net)
+    sol.ending[r0:r1] = np.maximum(0.0, net)
+    if (sol.ending[r0:r1] > prob.cap[r0:r1] + settings.verify_tol).any():
+        return ""
+    return (
+        f"whole packs by rounding the LP relaxation down: the MILP did not finish within "
+        f"{settings.time_limit_s:g} s"
+    )
 
 
 def _store_values(prob: Problem, sol: Solution, block: Block, x: np.ndarray) -> None:
@@ -142,6 +179,13 @@ def solve_problem(
             mid = (k0 + k1) // 2
             run(k0, mid)
             run(mid, k1)
+        elif (
+            res.status == "not_solved"
+            and settings.integer
+            and (why := _rounded_down(prob, sol, k0, settings))
+        ):
+            sol.status[k0] = "rounded"
+            sol.explanation[k0] = why
         else:
             t = time.perf_counter()
             status, why = explain_not_optimal(prob, k0, res.status, settings)
@@ -180,7 +224,7 @@ def solve_problem(
 def assemble_plan(prob: Problem, sol: Solution, settings: SolverSettings) -> AllocationPlan:
     """Plan tables from the values of the optimal products (others: status rows only)."""
     P = prob.n_products
-    ok_p = sol.status == "optimal"
+    ok_p = np.isin(sol.status, SOLVED)
     row_p = np.repeat(np.arange(P), np.diff(prob.starts))
     ok_r = ok_p[row_p]
     t_p = row_p[prob.t_src] if len(prob.t_src) else np.zeros(0, dtype=np.int64)
@@ -249,7 +293,8 @@ def assemble_plan(prob: Problem, sol: Solution, settings: SolverSettings) -> All
             "n_lanes": lanes_per_product,
         }
     )
-    overall = "optimal" if ok_p.all() else ("partial" if ok_p.any() else "failed")
+    optimal = (sol.status == "optimal").all()
+    overall = "optimal" if optimal else ("partial" if ok_p.any() else "failed")
     return AllocationPlan(
         transfers=transfers,
         production=production,

@@ -209,10 +209,16 @@ def _build_snapshot(
         counts = [(schema, table, tables[f"{schema}.{table}"]) for schema, table, _ in listed]
         _write_publication_table(src, counts, run_id, published_at)
         # Every file comes from the copy just written, so both artefacts hold the same rows.
-        for schema, table, _ in listed:
+        for schema, table, comment in listed:
             file_name = f"{table}.parquet" if len(schemas) == 1 else f"{schema}.{table}.parquet"
             source = f"{target}.{_ident(schema)}.{_ident(table)}"
-            _write_parquet(src, source, version_dir / file_name, run_id, published_at)
+            docs = {
+                "description": comment or "",
+                "column_descriptions": json.dumps(
+                    {c: text for s, t, c, text in column_comments if (s, t) == (schema, table)}
+                ),
+            }
+            _write_parquet(src, source, version_dir / file_name, run_id, published_at, docs)
         # A checkpoint folds the WAL into the file, so the copy is one self-contained file.
         src.execute(f"checkpoint {target}")
         src.execute(f"detach {target}")
@@ -265,11 +271,17 @@ def _write_publication_table(
 
 
 def _write_parquet(
-    con: duckdb.DuckDBPyConnection, table: str, path: Path, run_id: str, published_at: datetime
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    run_id: str,
+    published_at: datetime,
+    docs: dict[str, str] | None = None,
 ) -> None:
-    metadata = (
-        f"{{run_id: {_literal(run_id)}, published_at_utc: {_literal(published_at.isoformat())}}}"
-    )
+    """One mart as a Parquet file whose key-value metadata holds the run, the publication time
+    and the dbt docs: `description` and `column_descriptions` (JSON, column -> text)."""
+    pairs = {"run_id": run_id, "published_at_utc": published_at.isoformat(), **(docs or {})}
+    metadata = "{" + ", ".join(f"{key}: {_literal(value)}" for key, value in pairs.items()) + "}"
     con.execute(
         f"copy (select * from {table}) to {_literal(str(path))} "
         f"(format parquet, compression zstd, kv_metadata {metadata})"

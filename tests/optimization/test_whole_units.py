@@ -144,3 +144,19 @@ def test_whole_units_are_chosen_from_the_data_unless_forced():
     assert plans_in_whole_units("yes", False) and not plans_in_whole_units("no", True)
     with pytest.raises(ValueError, match="whole_units"):
         plans_in_whole_units("maybe", True)
+
+
+def test_a_milp_out_of_time_is_rounded_down_and_keeps_every_constraint():
+    """With no time to finish, each product is planned by its LP relaxation rounded down to
+    whole packs: marked 'rounded', verified like any plan, never cheaper than the MILP."""
+    sp, products, lanes = _with_packs()
+    exact = solve_allocation(sp, products, lanes, WHOLE)
+    rushed = solve_allocation(
+        sp, products, lanes, replace(WHOLE, time_limit_s=1e-9, products_per_batch=1)
+    )
+    status = rushed.product_status.set_index("product_id")
+    assert (status["status"] == "rounded").any()
+    assert status.loc[status["status"] == "rounded", "explanation"].str.contains("rounding").all()
+    assert rushed.violations == [] and rushed.status == "partial"
+    _assert_whole_packs(rushed, products)
+    assert rushed.objective >= exact.objective - 1e-6

@@ -1,5 +1,9 @@
 -- Every move's donor and receiver sit in the move's cluster for that subcategory.
-{{ config(tags=['imbalance_invariants']) }}
+{#- attached in Dagster to the moves it checks (it reads more than one model) -#}
+{{ config(
+    tags=['imbalance_invariants'],
+    meta={'dagster': {'ref': {'name': 'int_rebalancing_moves'}}},
+) }}
 select
     moves.move_id,
     moves.cluster_id,

@@ -1,5 +1,9 @@
 -- No store gives a product below its floor (safety stock or display minimum).
-{{ config(tags=['imbalance_invariants']) }}
+{#- attached in Dagster to the moves it checks (it reads more than one model) -#}
+{{ config(
+    tags=['imbalance_invariants'],
+    meta={'dagster': {'ref': {'name': 'int_rebalancing_moves'}}},
+) }}
 with sent as (
     select
         donor_store_id as store_id,

@@ -1,4 +1,6 @@
 -- rpt_sales_period and rpt_plan_totals summarise a whole run: one row, or none before the step ran
+{#- attached in Dagster to rpt_plan_totals (it reads two models) -#}
+{{ config(meta={'dagster': {'ref': {'name': 'rpt_plan_totals'}}}) }}
 select
     'rpt_sales_period' as model_name,
     count(*) as row_count
