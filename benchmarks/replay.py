@@ -31,10 +31,14 @@ def replay_figures(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
         "where service_level_grain = 'overall'"
     ).df()
     return {
-        "summary": json.loads(summary.to_json(orient="records", date_format="iso")),
-        "per_origin": json.loads(origins.to_json(orient="records", date_format="iso")),
+        "summary": json.loads(
+            summary.to_json(orient="records", date_format="iso", double_precision=15)
+        ),
+        "per_origin": json.loads(
+            origins.to_json(orient="records", date_format="iso", double_precision=15)
+        ),
         "replay_seconds": float(seconds or 0.0),
-        "service_level_overall": json.loads(service.to_json(orient="records")),
+        "service_level_overall": json.loads(service.to_json(orient="records", double_precision=15)),
     }
 
 

@@ -19,6 +19,7 @@ SEEDS_DIR = REPO_ROOT / "seeds"
 DEFAULT_DUCKDB_PATH = REPO_ROOT / "warehouse" / "warehouse.duckdb"
 DEFAULT_FRN_PATH = REPO_ROOT.parent / "shared" / "data" / "freshretailnet50k" / "train.parquet"
 DATASETS = ("demo", "freshretailnet", "files")
+ISO_DATE = "%Y-%m-%d"
 
 # a seed setting's value as the launchpad and SETTING_OVERRIDES accept it: numbers unquoted
 SettingValue = str | int | float | bool
@@ -52,6 +53,14 @@ class WarehouseSettings:
         metadata=about(
             "INPUT_DIR",
             "Folder of your own input files (dataset 'files'); empty = beside the warehouse.",
+        ),
+    )
+    input_date_format: str = field(
+        default=ISO_DATE,
+        metadata=about(
+            "INPUT_DATE_FORMAT",
+            "Dates in CSV input files, as strftime codes (e.g. %d.%m.%Y); YYYY-MM-DD is always "
+            "accepted too.",
         ),
     )
     frn_path: str = field(

@@ -104,7 +104,7 @@ def test_replay_figures_come_from_the_built_warehouse(built_warehouse) -> None:
 
     with duckdb.connect(str(built_warehouse.settings.duckdb_path), read_only=True) as con:
         figures = replay_figures(con)
-    # 3 policies against doing nothing and 3 against perfect foresight, cost and fill rate each
-    assert len(figures["summary"]) == 12
-    assert len(figures["per_origin"]) == 4 * 4
+    # 4 policies against doing nothing and 4 against perfect foresight, cost and fill rate each
+    assert len(figures["summary"]) == 16
+    assert len(figures["per_origin"]) == 4 * 5
     assert figures["replay_seconds"] > 0

@@ -288,7 +288,7 @@ def test_policy_replay_judges_the_plan_on_the_sales_that_followed(
 ) -> None:
     with duckdb.connect(str(built_warehouse.settings.duckdb_path), read_only=True) as con:
         per_origin = con.execute(
-            "select origin_date, policy_name, demand_units, served_units, fill_rate, total_cost, "
+            "select origin_date, policy_name, realised_demand_units, served_units, fill_rate, total_cost, "
             "lp_model_cost, stock_source from marts.policy_replay"
         ).df()
         last_sale = con.execute("select max(sales_date) from marts.fct_sales_daily").fetchone()[0]
@@ -310,7 +310,7 @@ def test_policy_replay_judges_the_plan_on_the_sales_that_followed(
     # the demo writes weekly snapshots: every origin starts from the stock recorded that day
     assert set(per_origin["stock_source"]) == {"snapshot"}
     # every policy faces the same demand at an origin
-    assert per_origin.groupby("origin_date")["demand_units"].nunique().max() == 1
+    assert per_origin.groupby("origin_date")["realised_demand_units"].nunique().max() == 1
     bound = per_origin.pivot(index="origin_date", columns="policy_name", values="lp_model_cost")
     # a bound on every policy that keeps the LP's rules (the Z-score rule's moves need not)
     keeping = bound.drop(columns="zscore_rule")

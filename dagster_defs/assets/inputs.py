@@ -45,10 +45,11 @@ def raw_tables(
 ):
     """Validate every input file against the contract, then replace the raw tables in one
     transaction. A contract violation fails the run before anything is written."""
-    folder = warehouse_settings.settings().resolved_input_dir
-    files = validate_inputs(folder)
+    settings = warehouse_settings.settings()
+    folder = settings.resolved_input_dir
+    files = validate_inputs(folder, date_format=settings.input_date_format)
     with duckdb.get_connection() as con:
-        rows = load_inputs(con, files)
+        rows = load_inputs(con, files, settings.input_date_format)
     context.log.info("loaded %s", rows)
     for table in INPUT_TABLES:
         path = files.get(table.name)

@@ -2,7 +2,7 @@
     stg_optimization__policy_replay_details at the mart's grain (docs/methodology.md,
     "Policy replay"). -#}
 {% macro policy_replay_measures() -%}
-    sum(demand_units) as demand_units,
+    sum(demand_units) as realised_demand_units,
     sum(served_units) as served_units,
     sum(lost_units) as lost_units,
     sum(served_units) / nullif(sum(demand_units), 0) as fill_rate,

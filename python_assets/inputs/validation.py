@@ -26,6 +26,7 @@ from python_assets.inputs.contract import (
     Column,
     InputTable,
 )
+from python_assets.settings import ISO_DATE
 
 RAW_SCHEMA = "raw"
 
@@ -86,12 +87,28 @@ def find_input_files(input_dir: Path) -> dict[str, Path]:
     return found
 
 
-def _relation_sql(path: Path) -> str:
+def _relation_sql(
+    con: duckdb.DuckDBPyConnection, path: Path, table: InputTable, date_format: str = ISO_DATE
+) -> str:
+    """The file as a relation. A CSV is read as text, so the checks, not the sniffer, decide
+    types; its date columns written in `date_format` are rewritten as YYYY-MM-DD (a value that
+    does not parse stays as it was, for the unparsable-date check to report)."""
     quoted = str(path).replace("'", "''")
-    if path.suffix == ".csv":
-        # read every CSV column as text so the checks below, not the sniffer, decide types
-        return f"read_csv('{quoted}', header = true, all_varchar = true)"
-    return f"read_parquet('{quoted}')"
+    if path.suffix != ".csv":
+        return f"read_parquet('{quoted}')"
+    relation = f"read_csv('{quoted}', header = true, all_varchar = true)"
+    if date_format == ISO_DATE:
+        return relation
+    present = {r[0] for r in con.execute(f"describe select * from {relation}").fetchall()}
+    fmt = date_format.replace("'", "''")
+    dates = [c.name for c in table.columns if c.sql_type == "date" and c.name in present]
+    if not dates:
+        return relation
+    rewritten = ", ".join(
+        f'coalesce(strftime(try_strptime("{d}", \'{fmt}\'), \'%Y-%m-%d\'), "{d}") as "{d}"'
+        for d in dates
+    )
+    return f"(select * replace ({rewritten}) from {relation})"
 
 
 def _example(con: duckdb.DuckDBPyConnection, view: str, condition: str) -> str:
@@ -110,7 +127,10 @@ def _count_and_example(
     return InputProblem(str(path), column, kind, int(count), _example(con, view, condition))
 
 
-UNPARSABLE_DATE = "unparsable date (dates are YYYY-MM-DD, e.g. 2025-01-31)"
+UNPARSABLE_DATE = (
+    "unparsable date (dates are YYYY-MM-DD, e.g. 2025-01-31, or the format set in "
+    "INPUT_DATE_FORMAT, e.g. %d.%m.%Y)"
+)
 
 
 def _typed(column: Column) -> str:
@@ -246,11 +266,14 @@ def _single_location_problem(con: duckdb.DuckDBPyConnection, path: Path) -> Inpu
     )
 
 
-def validate_inputs(input_dir: Path, today: date | None = None) -> dict[str, Path]:
+def validate_inputs(
+    input_dir: Path, today: date | None = None, date_format: str = ISO_DATE
+) -> dict[str, Path]:
     """Check every input file against the contract; return the files, or raise InputValidationError.
 
     today: the day of the run (default: the machine's date); dates of what already happened may
-    lie at most FUTURE_TOLERANCE_DAYS after it.
+    lie at most FUTURE_TOLERANCE_DAYS after it. date_format: the dates of CSV files, as strftime
+    codes (YYYY-MM-DD is accepted too).
     """
     today = today or date.today()
     files = find_input_files(input_dir)
@@ -261,7 +284,8 @@ def validate_inputs(input_dir: Path, today: date | None = None) -> dict[str, Pat
         for name, path in files.items():
             table, view = TABLES_BY_NAME[name], f"input_{name}"
             try:
-                con.execute(f"create view {view} as select * from {_relation_sql(path)}")
+                relation = _relation_sql(con, path, table, date_format)
+                con.execute(f"create view {view} as select * from {relation}")
                 present = {r[0] for r in con.execute(f"describe {view}").fetchall()}
             except duckdb.Error as exc:
                 problems.append(
@@ -348,7 +372,9 @@ def _select_contract_columns(table: InputTable, present: set[str]) -> str:
     )
 
 
-def load_inputs(con: duckdb.DuckDBPyConnection, files: dict[str, Path]) -> dict[str, int]:
+def load_inputs(
+    con: duckdb.DuckDBPyConnection, files: dict[str, Path], date_format: str = ISO_DATE
+) -> dict[str, int]:
     """Replace the raw tables with the (validated) files in one transaction; return rows per table.
 
     Absent optional tables load as empty tables with the contract's columns, so every dbt
@@ -363,7 +389,7 @@ def load_inputs(con: duckdb.DuckDBPyConnection, files: dict[str, Path]) -> dict[
             if path is None:
                 select = _select_contract_columns(table, set()) + " where false"
             else:
-                rel = _relation_sql(path)
+                rel = _relation_sql(con, path, table, date_format)
                 present = {r[0] for r in con.execute(f"describe select * from {rel}").fetchall()}
                 select = _select_contract_columns(table, present) + f"\nfrom {rel}"
             con.execute(f"create or replace table {RAW_SCHEMA}.{table.name} as select\n  {select}")

@@ -236,6 +236,10 @@ def build_block(
     if settings.integer:
         t_ub = np.floor(t_ub + 1e-9)
         lb[:n_t] = np.ceil(lb[:n_t] - 1e-9)
+    # a lane whose sender holds less than the minimum carries nothing (HiGHS needs lb <= ub)
+    short = lb[:n_t] > t_ub
+    t_ub[short] = 0.0
+    lb[:n_t][short] = 0.0
     ub = np.concatenate(
         [
             t_ub,

@@ -77,7 +77,7 @@ def _report(table: str, columns: Sequence[str], order: str = "") -> TableRead:
 KPI_COLUMNS = (
     "revenue_28d",
     "units_sold_28d",
-    "daily_demand_units",
+    "blended_daily_demand_units",
     "days_of_supply_before",
     "days_of_supply_after",
     "inventory_turnover_before",
@@ -191,7 +191,7 @@ READS: dict[str, TableRead] = {
     ),
     "plan_totals": _report(
         "rpt_plan_totals",
-        ("store_product_rows", "demand_units", "allocated_units", "stockout_units"),
+        ("store_product_rows", "forecast_demand_units", "allocated_units", "stockout_units"),
     ),
     "plan_costs": _mart(
         "allocation_cost_breakdown",
@@ -204,7 +204,7 @@ READS: dict[str, TableRead] = {
         (
             "service_level_grain",
             "grain_key",
-            "demand_units",
+            "forecast_demand_units",
             "served_units",
             "fill_rate",
             "fill_rate_doing_nothing",
@@ -232,7 +232,7 @@ READS: dict[str, TableRead] = {
             "plan_status",
             *(c for c, _ in COST_COMPONENTS),
             "total_cost",
-            "demand_units",
+            "forecast_demand_units",
             "stockout_units",
             "fill_rate",
             "units_transferred",
@@ -267,7 +267,7 @@ READS: dict[str, TableRead] = {
         (
             "origin_date",
             "policy_name",
-            "demand_units",
+            "realised_demand_units",
             "served_units",
             "fill_rate",
             "total_cost",

@@ -151,8 +151,38 @@ def test_unparsable_date(inputs: Path) -> None:
     )
     problem, _ = single_problem(inputs)
     assert (problem.column, problem.count) == ("date", 2)
-    assert problem.kind == "unparsable date (dates are YYYY-MM-DD, e.g. 2025-01-31)"
+    assert problem.kind == UNPARSABLE_DATE
+    assert "YYYY-MM-DD" in problem.kind and "INPUT_DATE_FORMAT" in problem.kind
     assert "03/01/2025" in problem.example
+
+
+def test_a_date_format_reads_dates_written_another_way(inputs: Path, tmp_path: Path) -> None:
+    """dd.mm.yyyy dates load as the same days with INPUT_DATE_FORMAT %d.%m.%Y (ISO dates still
+    pass); a date in neither form is still reported, as it was written."""
+    edit_csv(
+        inputs,
+        "sales_daily",
+        lambda f: f.assign(date=["01.01.2025", "2025-01-02", "03.01.2025"] * 2),
+    )
+    edit_csv(inputs, "inventory_snapshot", lambda f: f.assign(snapshot_date="03.01.2025"))
+    with pytest.raises(InputValidationError) as caught:  # without the setting
+        validate_inputs(inputs)
+    assert {(p.column, p.kind) for p in caught.value.problems} == {
+        ("date", UNPARSABLE_DATE),
+        ("snapshot_date", UNPARSABLE_DATE),
+    }
+    files = validate_inputs(inputs, date_format="%d.%m.%Y")
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        load_inputs(con, files, "%d.%m.%Y")
+        days = con.execute("select distinct date from raw.sales_daily order by 1").fetchall()
+        snapshot = con.execute(
+            "select distinct snapshot_date from raw.inventory_snapshot"
+        ).fetchall()
+    assert [d for (d,) in days] == [date(2025, 1, 1), date(2025, 1, 2), date(2025, 1, 3)]
+    assert snapshot == [(date(2025, 1, 3),)]
+    edit_csv(inputs, "sales_daily", lambda f: f.assign(date=["1/1/25"] * 6))
+    with pytest.raises(InputValidationError, match="1/1/25"):
+        validate_inputs(inputs, date_format="%d.%m.%Y")
 
 
 @pytest.mark.parametrize(("column", "value"), [("latitude", "91.5"), ("longitude", "-200")])

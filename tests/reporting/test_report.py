@@ -45,7 +45,7 @@ GENERATED_AT = datetime(2026, 7, 1, 6, 30, tzinfo=UTC)
 # dropping a section from the report fails the test
 EXPECTED_SECTIONS = {
     "summary": "Executive summary",
-    "heatmap": "Regional demand heatmap",
+    "heatmap": "Regional sales heatmap (observed sales)",
     "stores": "Store performance",
     "seasonal": "Seasonal category distribution",
     "treemap": "Regional sales treemap",

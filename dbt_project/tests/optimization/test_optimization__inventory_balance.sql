@@ -1,4 +1,5 @@
--- C1 holds in the published plan: ending = current + in - out + allocated - demand + stockout.
+-- C1 holds in the published plan: ending = current + in - out + allocated - forecast demand
+-- + stockout.
 select
     store_id,
     product_id
@@ -10,7 +11,7 @@ where abs(
         + transfer_in_units
         - transfer_out_units
         + allocated_units
-        - demand_units
+        - forecast_demand_units
         + stockout_units
     )
 ) > 1e-6

@@ -119,7 +119,7 @@ def days_of_supply_chart(
                 lw=1,
                 ls=":",
             )
-    ax.set_xlabel("days of supply (units on hand / daily demand)", fontsize=8)
+    ax.set_xlabel("days of supply (units on hand / blended daily demand)", fontsize=8)
     ax.set_title("Days of supply per store, before and after the plan", fontsize=10, loc="left")
     ax.set_ylim(-0.7, len(frame) - 0.3)  # no blank rows above and below the stores
     ax.legend(fontsize=8, loc="lower right")

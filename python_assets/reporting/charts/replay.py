@@ -34,7 +34,7 @@ def replay_chart(replay: pd.DataFrame, labels: dict[str, str]) -> bytes:
     ticks = [pd.Timestamp(o).strftime("%Y-%m-%d") for o in origins]
     for ax, title in (
         (cost_ax, "Cost of the week that followed"),
-        (fill_ax, "Share of the actual demand served"),
+        (fill_ax, "Share of the realised demand served"),
     ):
         ax.set_xticks(x)
         ax.set_xticklabels(ticks, fontsize=7)

@@ -37,7 +37,7 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     Section("summary", "Executive summary", summary, False),
-    Section("heatmap", "Regional demand heatmap", heatmap, True),
+    Section("heatmap", "Regional sales heatmap (observed sales)", heatmap, True),
     Section("stores", "Store performance", store_performance, True),
     Section("seasonal", "Seasonal category distribution", seasonal, True),
     Section("treemap", "Regional sales treemap", treemap, True),

@@ -206,17 +206,48 @@ def _scenario_comparison(data: ReportData) -> str:
         Col("scenario_description", "What changes"),
         Col("plan_status", "Status"),
         Col("total_cost", "Total cost", num, True),
-        Col("demand_units", "Demand (units)", units, True),
+        Col("forecast_demand_units", "Forecast demand (units)", units, True),
         Col("stockout_units", "Unserved (units)", units, True),
         Col("fill_rate", "Fill rate", pct, True),
         Col("units_transferred", "Units transferred", units, True),
         Col("units_produced", "Units produced", units, True),
     ]
-    return chart(
-        png,
-        "Scenario comparison: total cost by component",
-        "Scenarios sorted by total cost; fill rate of forecast demand at the end of each bar.",
-    ) + table(frame, columns)
+    return (
+        chart(
+            png,
+            "Scenario comparison: total cost by component",
+            "Scenarios sorted by total cost; fill rate of forecast demand at the end of each bar.",
+        )
+        + table(frame, columns)
+        + _scenario_reasons(frame)
+    )
+
+
+def _scenario_reasons(frame: pd.DataFrame) -> str:
+    """Why a scenario with more forecast demand can cost less than the base (or less demand
+    more): holding cost is charged on the stock left at the end of the horizon."""
+    base = frame[frame.scenario_id.astype(str) == "base"]
+    if base.empty:
+        return ""
+    b = base.iloc[0]
+    reasons = []
+    for r in frame[frame.scenario_id.astype(str) != "base"].itertuples():
+        more = r.forecast_demand_units > b.forecast_demand_units
+        less = r.forecast_demand_units < b.forecast_demand_units
+        if (more and r.total_cost < b.total_cost) or (less and r.total_cost > b.total_cost):
+            reasons.append(
+                f"{text(r.scenario_id)} has {'more' if more else 'less'} forecast demand but "
+                f"costs {'less' if more else 'more'} than the base: holding on the stock left at "
+                f"the end of the horizon goes from {num(b.holding_cost)} to "
+                f"{num(r.holding_cost)}, stock-outs from {num(b.stockout_cost)} to "
+                f"{num(r.stockout_cost)}"
+            )
+    if not reasons:
+        return ""
+    return note(
+        "Holding is charged on every unit left at the end of the horizon, so selling more of "
+        "the stock already held can lower the total: " + "; ".join(reasons) + "."
+    )
 
 
 def recommendations(data: ReportData) -> str:

@@ -66,7 +66,7 @@ def replay(data: ReportData) -> str:
         parts.append(
             note(
                 f"The plan expected a fill rate of {pct(plan.expected_fill_rate.mean())} under "
-                f"its forecast distribution and realised {pct(plan.served_units.sum() / plan.demand_units.sum())} "
+                f"its forecast distribution and realised {pct(plan.served_units.sum() / plan.realised_demand_units.sum())} "
                 "over the replayed origins."
             )
         )

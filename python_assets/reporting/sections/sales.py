@@ -1,4 +1,4 @@
-"""Sections on the sales history: the regional demand heatmap, store performance, the seasonal
+"""Sections on the sales history: the regional sales heatmap, store performance, the seasonal
 category distribution and the regional treemap."""
 
 from __future__ import annotations

@@ -50,9 +50,10 @@ select
     plan.transfer_in_units,
     plan.transfer_out_units,
     plan.allocated_units,
-    plan.demand_units as horizon_demand_units,
-    plan.demand_units - plan.stockout_units as horizon_served_units,
-    least(plan.current_inventory_units, plan.demand_units) as horizon_served_units_doing_nothing,
+    plan.forecast_demand_units as horizon_demand_units,
+    plan.forecast_demand_units - plan.stockout_units as horizon_served_units,
+    least(plan.current_inventory_units, plan.forecast_demand_units)
+        as horizon_served_units_doing_nothing,
     coalesce(recent_sales.units_sold_28d, 0) as units_sold_28d,
     coalesce(recent_sales.revenue_28d, 0) as revenue_28d,
     coalesce(recent_sales.days_28d, 0) as days_28d,

@@ -3,7 +3,7 @@ select
     count(distinct store_id) as store_count,
     sum(revenue_28d) as revenue_28d,
     sum(units_sold_28d) as units_sold_28d,
-    sum(blended_daily_demand) as daily_demand_units,
+    sum(blended_daily_demand) as blended_daily_demand_units,
     sum(on_hand_before) / nullif(sum(blended_daily_demand), 0) as days_of_supply_before,
     sum(on_hand_after) / nullif(sum(blended_daily_demand), 0) as days_of_supply_after,
     365 * sum(blended_daily_demand) / nullif(sum(on_hand_before), 0) as inventory_turnover_before,

@@ -28,16 +28,16 @@ select
     count(*) as store_count,
     sum(stores.revenue_28d) as revenue_28d,
     sum(stores.units_sold_28d) as units_sold_28d,
-    sum(stores.daily_demand_units) as daily_demand_units,
+    sum(stores.blended_daily_demand_units) as blended_daily_demand_units,
     sum(stores.on_hand_units_before)
-    / nullif(sum(stores.daily_demand_units), 0) as days_of_supply_before,
+    / nullif(sum(stores.blended_daily_demand_units), 0) as days_of_supply_before,
     sum(stores.on_hand_units_after)
-    / nullif(sum(stores.daily_demand_units), 0) as days_of_supply_after,
+    / nullif(sum(stores.blended_daily_demand_units), 0) as days_of_supply_after,
     365
-    * sum(stores.daily_demand_units)
+    * sum(stores.blended_daily_demand_units)
     / nullif(sum(stores.on_hand_units_before), 0) as inventory_turnover_before,
     365
-    * sum(stores.daily_demand_units)
+    * sum(stores.blended_daily_demand_units)
     / nullif(sum(stores.on_hand_units_after), 0) as inventory_turnover_after,
     max(inputs.stockout_frequency_28d) as stockout_frequency_28d,
     max(inputs.fill_rate_before) as fill_rate_before,

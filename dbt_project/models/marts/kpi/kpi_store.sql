@@ -30,7 +30,7 @@ per_store as (
         max(region) as region,
         sum(revenue_28d) as revenue_28d,
         sum(units_sold_28d) as units_sold_28d,
-        sum(blended_daily_demand) as daily_demand_units,
+        sum(blended_daily_demand) as blended_daily_demand_units,
         sum(on_hand_before) as on_hand_units_before,
         sum(on_hand_after) as on_hand_units_after,
         sum(stockout_days_28d) * 1.0 / nullif(sum(days_28d), 0) as stockout_frequency_28d,
@@ -54,17 +54,18 @@ select
     per_store.revenue_28d,
     per_store.units_sold_28d,
     orders.order_amount_28d / nullif(orders.orders_28d, 0) as average_order_value_28d,
-    per_store.daily_demand_units,
+    per_store.blended_daily_demand_units,
     per_store.on_hand_units_before,
     per_store.on_hand_units_after,
     per_store.on_hand_units_before
-    / nullif(per_store.daily_demand_units, 0) as days_of_supply_before,
-    per_store.on_hand_units_after / nullif(per_store.daily_demand_units, 0) as days_of_supply_after,
+    / nullif(per_store.blended_daily_demand_units, 0) as days_of_supply_before,
+    per_store.on_hand_units_after
+    / nullif(per_store.blended_daily_demand_units, 0) as days_of_supply_after,
     365
-    * per_store.daily_demand_units
+    * per_store.blended_daily_demand_units
     / nullif(per_store.on_hand_units_before, 0) as inventory_turnover_before,
     365
-    * per_store.daily_demand_units
+    * per_store.blended_daily_demand_units
     / nullif(per_store.on_hand_units_after, 0) as inventory_turnover_after,
     per_store.stockout_frequency_28d,
     per_store.fill_rate_before,

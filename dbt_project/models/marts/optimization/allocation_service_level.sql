@@ -18,10 +18,11 @@ plan as (
         plan.store_id,
         plan.product_id,
         stores.region,
-        plan.demand_units,
-        plan.demand_units - plan.stockout_units as served_units,
-        plan.demand_units - plan.expected_stockout_units as expected_served_units,
-        least(plan.current_inventory_units, plan.demand_units) as served_units_doing_nothing
+        plan.forecast_demand_units as demand_units,
+        plan.forecast_demand_units - plan.stockout_units as served_units,
+        plan.forecast_demand_units - plan.expected_stockout_units as expected_served_units,
+        least(plan.current_inventory_units, plan.forecast_demand_units)
+            as served_units_doing_nothing
     from {{ ref('fct_replenishment_plan') }} as plan
     inner join stores on plan.store_id = stores.store_id
 
@@ -87,7 +88,7 @@ plan_rates as (
     select
         service_level_grain,
         grain_key,
-        sum(demand_units) as demand_units,
+        sum(demand_units) as forecast_demand_units,
         sum(served_units) as served_units,
         sum(demand_units) - sum(served_units) as stockout_units,
         sum(served_units) / nullif(sum(demand_units), 0) as fill_rate,

@@ -2,7 +2,7 @@ select
     plan.store_id,
     plan.product_id,
     plan.current_inventory_units,
-    plan.demand_units,
+    plan.demand_units as forecast_demand_units,
     plan.safety_stock_units,
     plan.allocated_units,
     plan.transfer_in_units,

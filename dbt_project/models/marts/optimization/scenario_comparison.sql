@@ -13,7 +13,7 @@ select
     manufacturing_cost,
     distribution_cost,
     total_cost,
-    demand_units,
+    demand_units as forecast_demand_units,
     stockout_units,
     fill_rate,
     units_transferred,

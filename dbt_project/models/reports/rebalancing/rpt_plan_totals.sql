@@ -1,7 +1,7 @@
 -- one row when the plan ran (zero transfers is then a result), none when it has not
 select
     count(*) as store_product_rows,
-    sum(demand_units) as demand_units,
+    sum(forecast_demand_units) as forecast_demand_units,
     sum(allocated_units) as allocated_units,
     sum(stockout_units) as stockout_units
 from {{ ref('fct_replenishment_plan') }}
