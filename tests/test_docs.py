@@ -1,19 +1,31 @@
 """The project's own documentation: the data dictionary matches the dbt yml, every model is in
-it, and code cites docs/methodology.md, never design documents the repository does not ship."""
+it, every column below the marts (staging, intermediate, sources, seeds) is described, and code
+cites docs/methodology.md, never design documents the repository does not ship."""
 
 from __future__ import annotations
 
+import csv
+import json
 import re
 import textwrap
 from pathlib import Path
 
+import duckdb
 import pytest
+import yaml
 
 from python_assets.data_dictionary import REGENERATE, data_dictionary, load_entries
-from python_assets.settings import DBT_PROJECT_DIR, REPO_ROOT
+from python_assets.inputs.contract import INPUT_TABLES
+from python_assets.settings import DBT_PROJECT_DIR, REPO_ROOT, SEEDS_DIR
+from tests.conftest import BuiltWarehouse
 
 DICTIONARY = REPO_ROOT / "docs" / "data_dictionary.md"
 METHODOLOGY = REPO_ROOT / "docs" / "methodology.md"
+MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+# Schemas whose every column needs a yml description: the sources (raw inputs, the tables the
+# Python assets write), the seeds (reference) and the layers below the marts. The marts' enforced
+# contracts already list every column with its description.
+DESCRIBED_SCHEMAS = ("raw", "forecasting", "optimization", "reference", "staging", "intermediate")
 
 # A design document cited by number ("003's", "(003)", "per 001", "003:"), "Step 8" or "SPEC".
 # Numbers inside ids and values ("S001", "0.002", "P0025", "1,001") are not references.
@@ -129,6 +141,122 @@ def test_data_dictionary_renders_models_seeds_and_undocumented_models(tmp_path):
     assert "| `price` | double |  |  |" in text
     assert "| a | 1.5 |" in text
     assert "`reference.prices`" in text
+
+
+# --------------------------------------------------------------------------- column descriptions
+
+
+def _documented_columns() -> dict[tuple[str, str], dict[str, str]]:
+    """(schema, relation) -> {column: description} of every model, seed and source, as dbt
+    parsed the yml files into the manifest (`make manifest`)."""
+    yml = [*(DBT_PROJECT_DIR / "models").rglob("*.yml"), *SEEDS_DIR.glob("*.yml")]
+    stale = [p.name for p in yml if p.stat().st_mtime > MANIFEST.stat().st_mtime]
+    assert not stale, f"{MANIFEST} is older than {stale}: run `make manifest` first"
+    manifest = json.loads(MANIFEST.read_text())
+    relations = {
+        (n["schema"], n["alias"]): n["columns"]
+        for n in manifest["nodes"].values()
+        if n["resource_type"] in ("model", "seed")
+    }
+    relations |= {
+        (s["schema"], s["identifier"]): s["columns"] for s in manifest["sources"].values()
+    }
+    return {
+        relation: {
+            name: (column.get("description") or "").strip() for name, column in columns.items()
+        }
+        for relation, columns in relations.items()
+    }
+
+
+def _warehouse_columns(duckdb_path: Path) -> dict[tuple[str, str], list[str]]:
+    """(schema, relation) -> its columns, for every table and view of DESCRIBED_SCHEMAS."""
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        rows = con.execute(
+            "select schema_name, table_name, column_name from duckdb_columns() "
+            "where database_name = current_database() and schema_name in "
+            f"({', '.join('?' for _ in DESCRIBED_SCHEMAS)}) "
+            "order by schema_name, table_name, column_index",
+            list(DESCRIBED_SCHEMAS),
+        ).fetchall()
+    relations: dict[tuple[str, str], list[str]] = {}
+    for schema, relation, column in rows:
+        relations.setdefault((schema, relation), []).append(column)
+    return relations
+
+
+def test_every_column_of_staging_intermediate_sources_and_seeds_is_described(
+    built_warehouse: BuiltWarehouse,
+):
+    """The real columns of every relation (the tiny demo warehouse), not only those a yml lists:
+    a column a model selects but no yml names fails here."""
+    documented = _documented_columns()
+    relations = _warehouse_columns(built_warehouse.settings.duckdb_path)
+    assert {schema for schema, _ in relations} == set(DESCRIBED_SCHEMAS)
+    undescribed = [
+        f"{schema}.{relation}.{column}"
+        + ("" if (schema, relation) in documented else " (no dbt model, seed or source)")
+        for (schema, relation), columns in sorted(relations.items())
+        for column in columns
+        if not documented.get((schema, relation), {}).get(column)
+    ]
+    assert not undescribed, (
+        f"{len(undescribed)} columns without a description in their dbt yml (models: the "
+        "model's _*.yml; sources: _*__sources.yml; seeds: seeds/_seeds.yml):\n"
+        + "\n".join(undescribed)
+    )
+
+
+def test_described_columns_exist(built_warehouse: BuiltWarehouse):
+    """A yml column the relation does not have documents nothing (renamed or dropped)."""
+    relations = _warehouse_columns(built_warehouse.settings.duckdb_path)
+    not_there = [
+        f"{schema}.{relation}.{column}"
+        for (schema, relation), columns in sorted(_documented_columns().items())
+        if (schema, relation) in relations
+        for column in columns
+        if column not in relations[(schema, relation)]
+    ]
+    assert not not_there, (
+        f"{len(not_there)} columns described in a dbt yml that the warehouse relation does not "
+        "have:\n" + "\n".join(not_there)
+    )
+
+
+def _source_columns(source: str) -> dict[str, list[dict]]:
+    """Table -> its yml column entries, of one dbt source."""
+    tables = {}
+    for path in (DBT_PROJECT_DIR / "models").rglob("_*__sources.yml"):
+        for entry in yaml.safe_load(path.read_text()).get("sources") or []:
+            if entry["name"] == source:
+                tables |= {t["name"]: t.get("columns") or [] for t in entry.get("tables") or []}
+    return tables
+
+
+def test_input_sources_list_the_contract_columns_with_their_types():
+    """raw.* holds exactly the input contract's columns (python_assets/inputs/contract.py), so
+    the inputs source lists them, in the contract's order and type, each described."""
+    documented = _source_columns("inputs")
+    assert set(documented) == {table.name for table in INPUT_TABLES}
+    for table in INPUT_TABLES:
+        listed = [(c["name"], c.get("data_type")) for c in documented[table.name]]
+        assert listed == [(c.name, c.sql_type) for c in table.columns], table.name
+        assert all(str(c.get("description") or "").strip() for c in documented[table.name])
+
+
+def test_every_seed_column_is_described():
+    seeds = {s["name"]: s for s in yaml.safe_load((SEEDS_DIR / "_seeds.yml").read_text())["seeds"]}
+    undescribed = []
+    for path in sorted(SEEDS_DIR.glob("*.csv")):
+        with path.open(newline="") as handle:
+            header = next(csv.reader(handle))
+        described = {
+            c["name"]
+            for c in (seeds.get(path.stem) or {}).get("columns") or []
+            if str(c.get("description") or "").strip()
+        }
+        undescribed += [f"{path.stem}.{column}" for column in header if column not in described]
+    assert not undescribed, f"seed columns without a description in seeds/_seeds.yml: {undescribed}"
 
 
 # --------------------------------------------------------------------------- design documents
