@@ -111,8 +111,8 @@ def _break_products_after_loading(real_load):
     """raw_tables loads every table, then `subcategory` goes from raw products: dbt builds some
     models and fails on the products model and what depends on it."""
 
-    def load(con, files):
-        rows = real_load(con, files)
+    def load(con, files, *args):
+        rows = real_load(con, files, *args)
         con.execute("alter table raw.products drop column subcategory")
         return rows
 
