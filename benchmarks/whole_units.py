@@ -1,6 +1,7 @@
 """The plan in whole packs against its LP relaxation, on a built warehouse's LP inputs.
 
-    make run [DATASET=freshretailnet] && .venv/bin/python -m benchmarks.whole_units --dataset demo
+    make run [DATASET=freshretailnet | DEMO_PROFILE=smooth|intermittent]
+    .venv/bin/python -m benchmarks.whole_units --dataset demo[_smooth|_intermittent]
 
 Solves marts.allocation_inputs_* (read-only) as the fractional LP and as the MILP in whole packs
 (products.pack_size; 1 without one; 60 s per MILP call, as the asset), whatever the run itself
@@ -34,6 +35,13 @@ def _summary(plan: AllocationPlan, seconds: float) -> dict[str, object]:
         "units_transferred": float(plan.transfers["units"].sum()),
         "violations": plan.violations[:5],
     }
+
+
+def run_command(settings: WarehouseSettings) -> str:
+    """The `make run` that built the warehouse these figures come from."""
+    if settings.dataset != "demo":
+        return f"make run DATASET={settings.dataset}"
+    return f"DEMO_PROFILE={settings.demo_profile} make run"
 
 
 def main() -> None:
@@ -90,8 +98,7 @@ def main() -> None:
         out,
         figures,
         settings.duckdb_path,
-        f"make run DATASET={settings.dataset} && python -m benchmarks.whole_units "
-        f"--dataset {args.dataset}",
+        f"{run_command(settings)} && python -m benchmarks.whole_units --dataset {args.dataset}",
     )
     print(f"wrote {out}: gap {figures['gap_share']:.3%}")
 
