@@ -274,7 +274,19 @@ def test_plan_is_verified_and_beats_both_baselines(built_warehouse: BuiltWarehou
         scenarios = con.execute(
             "select count(*) from marts.scenario_comparison where plan_status = 'optimal'"
         ).fetchone()[0]
+        plan_units = {
+            r[0]
+            for r in con.execute("select plan_units from marts.allocation_plan_status").fetchall()
+        }
+        transfers, not_whole_packs = con.execute(
+            "select count(*), count(*) filter (where t.units <= 0 or t.units % p.pack_size <> 0) "
+            "from marts.fct_transfer_plan as t "
+            "inner join marts.allocation_inputs_product as p using (product_id)"
+        ).fetchone()
     assert statuses == {"optimal"}
+    # The demo plan is operational: whole packs only (docs/methodology.md, "Whole units and packs").
+    assert plan_units == {"whole_packs"}
+    assert transfers > 0 and not_whole_packs == 0
     assert (
         totals["optimised"] < totals["do_nothing"] and totals["optimised"] < totals["decentralised"]
     )
