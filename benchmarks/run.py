@@ -3,7 +3,8 @@ FreshRetailNet-50K when its file is present, and on synthetic networks of 1x, 2x
 series count (FreshRetailNet's layout, written by python_assets.inputs.freshretailnet), with the growth
 exponent b of wall time ~ series^b fitted per stage. Each stage is its own Dagster
 materialisation in its own process under /usr/bin/time, so its peak RSS (including the dbt
-subprocess) is its own.
+subprocess) is its own. The LP stage, whose solves run in PROCESSES worker processes (one per
+core by default), is then run once more with PROCESSES=1: the speed-up of the processes.
 
 Results: benchmarks/results/pipeline_<dataset>.json, pipeline_scaling.json, and their tables in
 benchmarks/results/pipeline.md (`--render` rewrites it from the JSON files).
@@ -46,6 +47,8 @@ STAGES: tuple[tuple[str, str], ...] = (
     ),
     ("dbt build: history and monitoring views", "tag:dbt_layer=dbt_monitoring"),
 )
+# the stage whose solves run in worker processes (PROCESSES): measured again with one process
+PARALLEL_STAGE = "allocation LP + baselines + scenarios"
 SCALES = (1, 2, 4)
 SYNTHETIC = {"cities": 18, "products": 100, "days": 83}
 
@@ -102,6 +105,8 @@ def bench_dataset(name: str, dataset: str, extra_env: dict[str, str]) -> dict:
             )
     total = round(time.perf_counter() - started, 1)
     print(f"  total {total} s", flush=True)
+    one = run_stage(dict(STAGES)[PARALLEL_STAGE], {**env, "PROCESSES": "1"})
+    print(f"  {PARALLEL_STAGE} again, PROCESSES=1: {one['wall_s']:.1f} s", flush=True)
     return {
         "name": name,
         "dataset": dataset,
@@ -109,6 +114,8 @@ def bench_dataset(name: str, dataset: str, extra_env: dict[str, str]) -> dict:
         "load_average_at_start": load_at_start,
         "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
         "stages": stages,
+        "processes": int(env.get("PROCESSES") or 0) or os.cpu_count(),
+        "one_process": {"stage": PARALLEL_STAGE, **one},
         "total_wall_s": total,
         "peak_rss_mb": max(stage["peak_rss_mb"] for stage in stages),
     }
@@ -164,6 +171,14 @@ def stage_row(run: dict, stage: str) -> dict | None:
     return next((s for s in run["stages"] if s["stage"] == stage), None)
 
 
+def _one_process(run: dict) -> str:
+    """The parallel stage run again with PROCESSES=1, and the speed-up of the processes."""
+    one, many = run.get("one_process"), stage_row(run, PARALLEL_STAGE)
+    if one is None or many is None:
+        return "-"
+    return f"{fmt(one)} ({run['processes']} processes: {one['wall_s'] / many['wall_s']:.2f}x)"
+
+
 def render_markdown() -> str:
     """The tables of results/pipeline.md, from the pipeline_*.json present."""
     found = {
@@ -194,6 +209,11 @@ def render_markdown() -> str:
             )
             + " |"
         )
+        lines += [
+            f"| {PARALLEL_STAGE}, 1 process (and the speed-up of more) | "
+            + " | ".join(_one_process(run) for run in named)
+            + " |"
+        ]
         lines += (
             [""]
             + [

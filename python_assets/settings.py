@@ -99,6 +99,14 @@ class WarehouseSettings:
             "Folder of the Parquet export of the marts; empty = warehouse/published/parquet.",
         ),
     )
+    processes: int = field(
+        default=0,
+        metadata=about(
+            "PROCESSES",
+            "Worker processes for the LP solves (plan, baselines, scenarios, replay) of large "
+            "networks: 0 = one per core, 1 = all in the run's own process.",
+        ),
+    )
     setting_overrides: Mapping[str, SettingValue] = field(
         default_factory=dict,
         metadata=about(
@@ -117,8 +125,15 @@ class WarehouseSettings:
                 f"DUCKDB_PATH must be absolute (dbt and Dagster resolve relative paths from "
                 f"different folders), got {self.duckdb_path}"
             )
+        if self.processes < 0:
+            raise ValueError(f"PROCESSES must be 0 (one per core) or more, got {self.processes}")
         if self.dataset == "files" and self.input_dir is None:
             raise ValueError("DATASET=files needs INPUT_DIR, the folder holding your input files")
+
+    @property
+    def worker_processes(self) -> int:
+        """PROCESSES with 0 resolved to the machine's cores."""
+        return self.processes or os.cpu_count() or 1
 
     @property
     def resolved_input_dir(self) -> Path:

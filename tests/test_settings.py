@@ -191,3 +191,10 @@ def test_every_launchpad_field_has_a_description() -> None:
     for config in (WarehouseSettingsResource, ForecastConfig, AllocationConfig):
         undescribed = [n for n, f in config.model_fields.items() if not f.description]
         assert not undescribed, f"{config.__name__}: {undescribed}"
+
+
+def test_processes_default_to_one_per_core_and_refuse_a_negative_count() -> None:
+    assert WarehouseSettings().worker_processes == (os.cpu_count() or 1)
+    assert WarehouseSettings.from_env({"PROCESSES": "3"}).worker_processes == 3
+    with pytest.raises(ValueError, match="PROCESSES must be 0"):
+        WarehouseSettings.from_env({"PROCESSES": "-1"})

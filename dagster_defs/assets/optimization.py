@@ -145,7 +145,12 @@ def allocation_plan(
             scenario_grid=con.execute("select * from reference.scenario_grid").df(),
         )
         solver = solver_settings(
-            con, config.solver, config.whole_units, in_force, backend=config.backend
+            con,
+            config.solver,
+            config.whole_units,
+            in_force,
+            backend=config.backend,
+            processes=warehouse_settings.settings().worker_processes,
         )
         if solver.integer:
             solver = replace(solver, time_limit_s=config.mip_time_limit_s)
@@ -283,7 +288,13 @@ def policy_replay(
                 },
             ),
         )
-        solver = solver_settings(con, config.solver, config.whole_units, in_force)
+        solver = solver_settings(
+            con,
+            config.solver,
+            config.whole_units,
+            in_force,
+            processes=warehouse_settings.settings().worker_processes,
+        )
     settings = ReplaySettings(origins=config.origins, solver=solver)
     result = replay_policies(inputs, settings, log=context.log.info)
     with duckdb.get_connection() as con:

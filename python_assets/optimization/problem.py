@@ -75,6 +75,11 @@ class SolverSettings:
     presolve: HiGHS presolve (None: off for the LP - faster on these blocks, see
         benchmarks/RESULTS.md -, on for the MILP).
     verify_tol: tolerance of the C1-C6 check every plan passes before it is returned.
+    processes: worker processes (1 = solve here). With more, the products are split into
+        shards by a stable hash of product_id and the shards solved in parallel
+        (optimization/parallel.py): the same optimum, product by product.
+    parallel_min_store_products: smaller problems are solved here whatever `processes` says
+        (handing them to workers costs more than it saves; benchmarks/RESULTS.md).
     """
 
     solver: str = "highs"
@@ -91,6 +96,8 @@ class SolverSettings:
     threads: int | None = None
     presolve: bool | None = None
     verify_tol: float = 1e-6
+    processes: int = 1
+    parallel_min_store_products: int = 20_000
 
     def __post_init__(self) -> None:
         if self.solver not in SOLVERS:
@@ -101,6 +108,8 @@ class SolverSettings:
             raise ValueError("backend='highspy' needs solver='highs' (CBC runs through PuLP)")
         if self.products_per_batch < 1:
             raise ValueError("products_per_batch must be >= 1")
+        if self.processes < 1:
+            raise ValueError(f"processes must be >= 1, got {self.processes}")
         if self.batch_transfer_columns < 1:
             raise ValueError("batch_transfer_columns must be >= 1")
         if self.time_limit_s is not None and self.time_limit_s <= 0:

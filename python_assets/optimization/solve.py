@@ -23,6 +23,12 @@ from python_assets.optimization.checks import verify_plan
 from python_assets.optimization.constraints import net_position
 from python_assets.optimization.diagnose import cheap_suspects, explain_not_optimal
 from python_assets.optimization.model import Block, Problem, build_block, build_problem
+from python_assets.optimization.parallel import (
+    SHARDS_PER_PROCESS,
+    combine_plans,
+    map_in_processes,
+    product_shards,
+)
 from python_assets.optimization.pricing import breakdown_from_tables
 from python_assets.optimization.problem import SOLVED, AllocationPlan, SolverSettings
 
@@ -337,8 +343,12 @@ def solve_allocation(
     A product that is infeasible, unbounded or not solved is named in product_status with the
     constraint that binds; the other products are still solved and the plan is 'partial'. The
     plan is checked by `verify_plan` (C1-C6, lane capacity, service limit, costs) before it is
-    returned; any violation marks it 'failed' and lists the violations.
+    returned; any violation marks it 'failed' and lists the violations. With
+    `settings.processes > 1` and at least `parallel_min_store_products` pairs, product shards
+    are solved in worker processes and joined (optimization/parallel.py): the same plan.
     """
+    if settings.processes > 1 and len(store_products) >= settings.parallel_min_store_products:
+        return _solve_in_shards(store_products, products, lanes, settings, progress)
     t = time.perf_counter()
     prob = build_problem(store_products, products, lanes, settings)
     t_prep = time.perf_counter() - t
@@ -359,4 +369,41 @@ def solve_allocation(
         "verify": t_ver,
         "solver_calls": float(sol.calls),
     }
+    return plan
+
+
+def _solve_shard(
+    store_products: pd.DataFrame,
+    products: pd.DataFrame,
+    lanes: pd.DataFrame,
+    settings: SolverSettings,
+) -> AllocationPlan:
+    return solve_allocation(store_products, products, lanes, replace(settings, processes=1))
+
+
+def _solve_in_shards(
+    store_products: pd.DataFrame,
+    products: pd.DataFrame,
+    lanes: pd.DataFrame,
+    settings: SolverSettings,
+    progress: Progress | None,
+) -> AllocationPlan:
+    """solve_allocation over product shards in `settings.processes` worker processes."""
+    started = time.perf_counter()
+    n_shards = settings.processes * SHARDS_PER_PROCESS
+    shard = product_shards(store_products["product_id"], n_shards)
+    product_shard = product_shards(products["product_id"], n_shards)
+    tasks = [
+        (store_products[shard == k], products[product_shard == k], lanes, settings)
+        for k in np.unique(shard)
+    ]
+    plans: list[AllocationPlan] = []
+    done, total = 0, store_products["product_id"].nunique()
+    for plan in map_in_processes(_solve_shard, tasks, settings.processes):
+        plans.append(plan)
+        done += len(plan.product_status)
+        if progress is not None:
+            progress(done, total, time.perf_counter() - started)
+    plan = combine_plans(plans, settings)
+    plan.timings["wall"] = time.perf_counter() - started
     return plan

@@ -1,0 +1,93 @@
+"""Product shards solved in worker processes (docs/methodology.md, "Parallel solves").
+
+Products share no constraint of the allocation LP, so the plan of a set of products is the union
+of the plans of any partition of it. `solve_allocation` with `processes > 1` splits the products
+into shards by a stable hash of product_id, solves every shard in a worker process and joins the
+plans with `combine_plans`: the same optimum as one process, product by product.
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from python_assets.optimization.pricing import over_products
+from python_assets.optimization.problem import SOLVED, AllocationPlan, SolverSettings
+
+# shards per worker process: more shards than workers keeps both busy when products differ in size
+SHARDS_PER_PROCESS = 4
+
+
+def product_shards(product_ids: pd.Series, shards: int) -> np.ndarray:
+    """The shard (0..shards-1) of each product: a hash of its id, the same in every run and
+    process, so a product keeps its shard whatever else is in the network."""
+    ids = pd.Series(product_ids, copy=False).astype(str)
+    return (pd.util.hash_pandas_object(ids, index=False).to_numpy() % shards).astype(np.int64)
+
+
+@functools.cache
+def _pool(processes: int) -> ProcessPoolExecutor:
+    # forkserver, not fork: the parent (a Dagster step) runs threads that a fork would copy
+    # mid-flight; the workers stay up for the next solve of the run
+    return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("forkserver"))
+
+
+def map_in_processes(
+    fn: Callable[..., Any], tasks: Iterable[tuple], processes: int
+) -> Iterator[Any]:
+    """fn(*task) for every task, in the order they finish, computed by a pool of `processes`
+    worker processes (kept for the next call)."""
+    pool = _pool(processes)
+    try:
+        for future in as_completed([pool.submit(fn, *task) for task in tasks]):
+            yield future.result()
+    except BrokenProcessPool:
+        _pool.cache_clear()  # a worker died (e.g. out of memory): the next call starts afresh
+        raise
+
+
+def _sorted(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    return frame.sort_values(by, kind="stable").reset_index(drop=True)
+
+
+def combine_plans(plans: list[AllocationPlan], settings: SolverSettings) -> AllocationPlan:
+    """One plan from the plans of disjoint sets of products (each already verified): tables
+    joined in product order, the cost breakdown's total summed again, the status recomputed as
+    `assemble_plan` does, violations and timings (seconds summed over the shards) kept."""
+
+    def joined(name: str, by: list[str]) -> pd.DataFrame:
+        return _sorted(pd.concat([getattr(p, name) for p in plans], ignore_index=True), by)
+
+    status = joined("product_status", ["product_id"])
+    breakdown = over_products(
+        _sorted(pd.concat([p.cost_breakdown for p in plans], ignore_index=True), ["product_id"]),
+        status.loc[status["status"].isin(SOLVED), "product_id"],
+    )
+    violations = [v for p in plans for v in p.violations]
+    solved = status["status"].isin(SOLVED)
+    if violations or not solved.any():
+        overall = "failed"
+    else:
+        overall = "optimal" if (status["status"] == "optimal").all() else "partial"
+    timings: dict[str, float] = {}
+    for plan in plans:
+        for key, seconds in plan.timings.items():
+            timings[key] = timings.get(key, 0.0) + seconds
+    return AllocationPlan(
+        transfers=joined("transfers", ["product_id", "from_store", "to_store"]),
+        production=joined("production", ["product_id"]),
+        store_products=joined("store_products", ["product_id", "store_id"]),
+        product_status=status,
+        cost_breakdown=breakdown,
+        status=overall,
+        violations=violations,
+        timings=timings | {"shards": float(len(plans))},
+        settings=settings,
+    )
