@@ -50,6 +50,11 @@ select
 """
 
 
+def settings_frame(in_force: dict[str, str | None]) -> pd.DataFrame:
+    """The settings in force as the (setting, value) frame the seed readers take."""
+    return pd.DataFrame({"setting": list(in_force), "value": list(in_force.values())})
+
+
 def solver_settings(
     con: DuckDBPyConnection, solver: str, whole_units: str, in_force: dict[str, str | None], **more
 ) -> SolverSettings:
@@ -139,9 +144,7 @@ def allocation_plan(
             ).df(),
             stores=con.execute(STORES_SQL).df(),
             zones=con.execute(ZONES_SQL).df(),
-            network_settings=pd.DataFrame(
-                {"setting": list(in_force), "value": list(in_force.values())}
-            ),
+            network_settings=settings_frame(in_force),
             scenario_grid=con.execute("select * from reference.scenario_grid").df(),
         )
         solver = solver_settings(
@@ -259,9 +262,7 @@ def policy_replay(
     with duckdb.get_connection() as con:
         in_force = warehouse_settings.settings_in_force(con)
         rule_settings = RuleSettings.from_settings(in_force)
-        network = lane_settings_from_seed(
-            pd.DataFrame({"setting": list(in_force), "value": list(in_force.values())})
-        )
+        network = lane_settings_from_seed(settings_frame(in_force))
         inputs = ReplayInputs(
             store_products=con.execute("select * from marts.allocation_inputs_store_product").df(),
             products=con.execute("select * from marts.allocation_inputs_product").df(),
