@@ -252,6 +252,11 @@ def render_markdown() -> str:
                 + f" | {'-' if b is None else f'{b:.2f}'} | {last} |"
             )
         lines.append(
+            f"| {PARALLEL_STAGE}, 1 process (and the speed-up of more) | "
+            + " | ".join(_one_process(run) for run in runs)
+            + " | - | - |"
+        )
+        lines.append(
             "| **total** | "
             + " | ".join(
                 f"**{run['total_wall_s']:.0f} s / {run['peak_rss_mb'] / 1024:.1f} GB**"
