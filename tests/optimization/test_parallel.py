@@ -69,4 +69,3 @@ def test_a_product_keeps_its_shard_whatever_else_is_in_the_network() -> None:
     assert set(shards) == set(range(8))  # spread over every shard
     assert np.array_equal(product_shards(ids[::-1], 8), shards[::-1])
     assert np.array_equal(product_shards(ids[50:120], 8), shards[50:120])
-    assert np.array_equal(product_shards(ids.map(lambda i: i), 8), shards)
