@@ -31,15 +31,16 @@ def replay_figures(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
         "where service_level_grain = 'overall'"
     ).df()
     return {
-        "summary": json.loads(
-            summary.to_json(orient="records", date_format="iso", double_precision=15)
-        ),
-        "per_origin": json.loads(
-            origins.to_json(orient="records", date_format="iso", double_precision=15)
-        ),
+        "summary": _records(summary),
+        "per_origin": _records(origins),
         "replay_seconds": float(seconds or 0.0),
-        "service_level_overall": json.loads(service.to_json(orient="records", double_precision=15)),
+        "service_level_overall": _records(service),
     }
+
+
+def _records(frame) -> list[dict[str, object]]:
+    """The frame's rows as JSON records, dates in ISO form, 15 significant digits."""
+    return json.loads(frame.to_json(orient="records", date_format="iso", double_precision=15))
 
 
 def main() -> None:

@@ -372,15 +372,6 @@ def solve_allocation(
     return plan
 
 
-def _solve_shard(
-    store_products: pd.DataFrame,
-    products: pd.DataFrame,
-    lanes: pd.DataFrame,
-    settings: SolverSettings,
-) -> AllocationPlan:
-    return solve_allocation(store_products, products, lanes, replace(settings, processes=1))
-
-
 def _solve_in_shards(
     store_products: pd.DataFrame,
     products: pd.DataFrame,
@@ -393,13 +384,14 @@ def _solve_in_shards(
     n_shards = settings.processes * SHARDS_PER_PROCESS
     shard = product_shards(store_products["product_id"], n_shards)
     product_shard = product_shards(products["product_id"], n_shards)
+    in_worker = replace(settings, processes=1)
     tasks = [
-        (store_products[shard == k], products[product_shard == k], lanes, settings)
+        (store_products[shard == k], products[product_shard == k], lanes, in_worker)
         for k in np.unique(shard)
     ]
     plans: list[AllocationPlan] = []
     done, total = 0, store_products["product_id"].nunique()
-    for plan in map_in_processes(_solve_shard, tasks, settings.processes):
+    for plan in map_in_processes(solve_allocation, tasks, settings.processes):
         plans.append(plan)
         done += len(plan.product_status)
         if progress is not None:

@@ -107,21 +107,22 @@ def test_the_copy_is_written_in_the_bi_storage_version(published_copy: Path) -> 
     assert tags["storage_version"].startswith(BI_STORAGE_VERSION)
 
 
+def run_in_reader(version: str, venv_cache: Path, script: str, *args: str):
+    """The JSON a script prints when run by the throw-away venv of DuckDB `version`."""
+    python = reader_python(version, venv_cache)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    run = subprocess.run(
+        [str(python), "-c", script, *args], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
 @pytest.mark.parametrize("version", READER_VERSIONS)
 def test_duckdb_1x_opens_the_published_copy(
     version: str, venv_cache: Path, published_copy: Path
 ) -> None:
-    python = reader_python(version, venv_cache)
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    run = subprocess.run(
-        [str(python), "-c", READER, str(published_copy)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
-    assert run.returncode == 0, run.stderr
-    seen = json.loads(run.stdout)
+    seen = run_in_reader(version, venv_cache, READER, str(published_copy))
     assert seen["version"] == version
     assert seen["rows"] == [10, 67.5]
     assert seen["table_comment"] == "One row per store"
@@ -152,22 +153,12 @@ def test_the_readmes_queries_run_on_the_published_copy_in_duckdb_1_0(
     copy of a real (tiny demo) run, and the plan's ones return rows."""
     queries = readme_queries()
     assert len(queries) >= 4
-    python = reader_python(READER_VERSIONS[0], venv_cache)
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    run = subprocess.run(
-        [
-            str(python),
-            "-c",
-            RUN_QUERIES,
-            str(built_warehouse.settings.published_duckdb_path),
-            json.dumps(queries),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
+    rows = run_in_reader(
+        READER_VERSIONS[0],
+        venv_cache,
+        RUN_QUERIES,
+        str(built_warehouse.settings.published_duckdb_path),
+        json.dumps(queries),
     )
-    assert run.returncode == 0, run.stderr
-    rows = json.loads(run.stdout)
     assert len(rows) == len(queries)
     assert rows[0] > 0 and rows[1] == 4  # transfers; the plan and its three baselines
