@@ -179,11 +179,12 @@ def _calibrated_dispersion(
     actual: np.ndarray, mean: np.ndarray, level: float, max_rows: int = 5_000
 ) -> float:
     """The smallest dispersion (to a bisection's precision) whose central `level` interval covers
-    at least `level` of the actuals, starting from the moments estimate; on at most max_rows
+    at least `level` of the actuals, searched around the moments estimate; on at most max_rows
     evenly spaced rows.
 
-    The moments estimate alone under-covers H-day totals: their errors mix count noise with the
-    model's error in the level, which is not negative binomial."""
+    The moments estimate alone is off for H-day totals: their errors mix count noise with the
+    model's error in the level, which is not negative binomial; it under-covers smooth series
+    and over-covers intermittent ones."""
     if len(actual) > max_rows:
         rows = np.linspace(0, len(actual) - 1, max_rows).astype(np.int64)
         actual, mean = actual[rows], mean[rows]
@@ -197,10 +198,13 @@ def _calibrated_dispersion(
 
     start = _dispersion(actual, mean)
     if covers(start):
-        return start
-    lo, hi = start, start + 8.0
-    if not covers(hi):
-        return hi
+        if covers(0.0):
+            return 0.0
+        lo, hi = 0.0, start
+    else:
+        lo, hi = start, start + 8.0
+        if not covers(hi):
+            return hi
     for _ in range(8):
         middle = (lo + hi) / 2
         lo, hi = (lo, middle) if covers(middle) else (middle, hi)
@@ -286,8 +290,8 @@ class CountIntervals:
         self, forecast: np.ndarray, groups: np.ndarray, levels: tuple[float, ...], min_count: int
     ) -> IntervalForecast:
         phi_day = self._phi(groups, False, min_count, levels[0])[:, None]
-        # totals: calibrated so the first level's interval covers what it says on past windows
-        phi_total = self._phi(groups, True, min_count, levels[0])
+        # totals: calibrated per level so that each interval covers what it says on past windows
+        phi_totals = {level: self._phi(groups, True, min_count, level) for level in levels}
         total = forecast.sum(axis=1)
         bounds, total_bounds = {}, {}
         for level in levels:
@@ -297,9 +301,10 @@ class CountIntervals:
                 np.maximum(count_quantiles(forecast, phi_day, high), forecast),
             )
             total_bounds[level] = (
-                np.minimum(count_quantiles(total, phi_total, low), total),
-                np.maximum(count_quantiles(total, phi_total, high), total),
+                np.minimum(count_quantiles(total, phi_totals[level], low), total),
+                np.maximum(count_quantiles(total, phi_totals[level], high), total),
             )
+        phi_total = phi_totals[levels[0]]
         return IntervalForecast(bounds, total_bounds, np.sqrt(total + phi_total * total**2))
 
 

@@ -98,6 +98,7 @@ TOTAL_METRICS: tuple[str, ...] = (
     "wpe_total",
     "mae_total",
     "zero_total_share",
+    "missed_total_share",
 )
 
 
@@ -112,16 +113,19 @@ def total_metrics(
     over the totals (scale-free, and a zero forecast scores 1.0 and -100%), mae_total = mean
     |F - A| (units; what is left to compare on when nothing sold), actual_units = sum A,
     zero_total_share = share of the totals forecast zero among series with recent_sale (a sale
-    shortly before the origin; NaN without the flag or such series)."""
+    shortly before the origin; NaN without the flag or such series), missed_total_share = the
+    same among those of them that also sold in the window (a zero that missed real demand; a
+    series that stopped selling is right to be forecast zero)."""
     if len(actual) == 0:
         nan = float("nan")
-        return dict(zip(TOTAL_METRICS, (0.0, 0.0, nan, nan, nan, nan), strict=True))
+        return dict(zip(TOTAL_METRICS, (0.0, 0.0, nan, nan, nan, nan, nan), strict=True))
     _, first, inverse = np.unique(series_key, return_index=True, return_inverse=True)
     actual_total = np.bincount(inverse, weights=actual)
     forecast_total = np.bincount(inverse, weights=forecast)
     error = forecast_total - actual_total
     units = actual_total.sum()
     selling = np.zeros(len(first), dtype=bool) if recent_sale is None else recent_sale[first]
+    went_on = selling & (actual_total > 0)
     return {
         "n_series": float(len(actual_total)),
         "actual_units": float(units),
@@ -130,6 +134,9 @@ def total_metrics(
         "mae_total": float(np.abs(error).mean()),
         "zero_total_share": float(np.mean(forecast_total[selling] <= 0))
         if selling.any()
+        else float("nan"),
+        "missed_total_share": float(np.mean(forecast_total[went_on] <= 0))
+        if went_on.any()
         else float("nan"),
     }
 

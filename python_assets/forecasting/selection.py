@@ -3,10 +3,12 @@ forecast of zero cannot win on intermittent series (docs/methodology.md, "Model 
 
 Per class, a candidate is eligible if |WPE| of its H-day totals (all backtest windows pooled) is
 within the bound and it forecasts a zero total for at most max_zero_share of the series that sold
-shortly before the origin; the eligible one with the lowest WAPE of the totals wins, a tie (within a
-tolerance) going to the simpler model; with none eligible, the smallest |WPE| wins. A class that
-sold nothing in the backtest is decided on the mean absolute error of the totals (units),
-among the candidates within max_zero_share where there are any.
+shortly before the origin and went on selling in the window (missed_total_share: a series that
+stopped selling is right to be forecast zero); the eligible one with the lowest WAPE of the totals
+wins, a tie (within a tolerance) going to the simpler model; with none eligible, the smallest |WPE|
+wins. A class that sold nothing in the backtest is decided on the mean absolute error of the
+totals (units), among the candidates that forecast a zero total for at most max_zero_share of the
+series that sold shortly before the origin (zero_total_share) where there are any.
 """
 
 from __future__ import annotations
@@ -40,21 +42,22 @@ def complexity_rank(model: str) -> int:
 
 def choose_among(candidates: pd.DataFrame, settings: SelectionSettings) -> str:
     """The winner among candidates: rows with model, score_total_wape, wpe_total, mae_total and
-    (optionally) zero_total_share."""
+    (optionally) zero_total_share and missed_total_share."""
     frame = candidates.assign(rank=candidates["model"].map(complexity_rank)).reset_index(drop=True)
     score = frame["score_total_wape"].to_numpy(dtype=np.float64)
     bias = np.abs(frame["wpe_total"].to_numpy(dtype=np.float64))
-    zero_share = (
-        frame["zero_total_share"].to_numpy(dtype=np.float64)
-        if "zero_total_share" in frame
-        else np.zeros(len(frame))
-    )
-    # a model that leaves selling series at zero is out, however good its score
-    keeps_selling = ~(zero_share > settings.max_zero_share)
+
+    def within_zero_bound(column: str) -> np.ndarray:
+        share = frame[column].to_numpy(dtype=np.float64) if column in frame else np.zeros(len(frame))
+        return ~(share > settings.max_zero_share)
+
+    # a model that leaves series at zero while they go on selling is out, however good its score
+    keeps_selling = within_zero_bound("missed_total_share")
     if not np.isfinite(score).any():  # nothing sold: no percentage to speak of
         score = frame["mae_total"].to_numpy(dtype=np.float64)
-        # zero's error is 0 here, yet series that sold before the origin (a launch seen only
-        # on a few series at a backtest origin) must not be left at zero
+        # zero's error is 0 here and no sale was missed, yet series that sold before the origin
+        # (a launch seen only on a few series at a backtest origin) must not be left at zero
+        keeps_selling = within_zero_bound("zero_total_share")
         eligible = np.isfinite(score) & keeps_selling
         if not eligible.any():
             eligible = np.isfinite(score)
@@ -107,6 +110,7 @@ def choice_table(backtest: pd.DataFrame) -> pd.DataFrame:
         "score_total_wape",
         "wpe_total",
         "zero_total_share",
+        "missed_total_share",
         "actual_units",
         "wape",
         "coverage_80",

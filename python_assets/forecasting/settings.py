@@ -51,7 +51,8 @@ class SelectionSettings:
         simpler model wins.
     max_zero_share: a candidate is eligible in a class only if it forecasts a zero H-day total
         for at most this share of the series that sold in the guardrails' recent_days before
-        the origin (a seasonal naive forecast of lumpy series often does).
+        the origin and went on selling in the window (a seasonal naive forecast of lumpy series
+        often does not).
     """
 
     bias_bound: float = 0.10

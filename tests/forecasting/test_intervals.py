@@ -9,7 +9,12 @@ import pytest
 from forecasting_helpers import FAST, make_history
 
 from python_assets.forecasting.forecast import forecast_demand
-from python_assets.forecasting.intervals import CountIntervals, resolved_interval_method
+from python_assets.forecasting.intervals import (
+    CountIntervals,
+    _dispersion,
+    count_quantiles,
+    resolved_interval_method,
+)
 
 # ----------------------------------------------------------------------------- intervals
 
@@ -89,6 +94,32 @@ def test_count_intervals_cover_simulated_poisson_and_negative_binomial_totals(ph
         assert np.mean((actual >= lower) & (actual <= upper)) >= level - 0.03, level
     expected_std = np.sqrt(7 * mean[:, 0] * (1 + phi * mean[:, 0]))
     assert np.median(intervals.total_std / expected_std) == pytest.approx(1.0, abs=0.1)
+
+
+def test_total_dispersion_is_calibrated_down_when_rare_spikes_inflate_the_moments() -> None:
+    # Poisson totals with a rare large spike (lumpy orders): the moments estimate of the
+    # dispersion follows the spikes and its intervals cover far more than they say; the
+    # calibration searches below it, per level
+    rng = np.random.default_rng(11)
+    mean = np.full((4000, 1), 4.0)
+
+    def draw() -> np.ndarray:
+        spikes = np.where(rng.random(mean.shape) < 0.02, 60.0, 0.0)
+        return rng.poisson(mean).astype(float) + spikes
+
+    groups = np.full(len(mean), "lumpy", dtype=object)
+    store = CountIntervals()
+    store.add(draw(), mean, np.ones(mean.shape, dtype=bool), groups)
+    moments = _dispersion(store.total_actual[0], store.total_forecast[0])
+    intervals = store.intervals(mean, groups, (0.8, 0.95), min_count=30)
+    total = draw()[:, 0]
+    for level in (0.8, 0.95):
+        lower, upper = intervals.total_bounds[level]
+        covered = np.mean((total >= lower) & (total <= upper))
+        assert level - 0.03 <= covered <= level + 0.05, (level, covered)
+    # the moments estimate's 80% interval, for comparison
+    wide = [count_quantiles(mean[:, 0], np.full(len(mean), moments), p) for p in (0.1, 0.9)]
+    assert np.mean((total >= wide[0]) & (total <= wide[1])) > 0.9
 
 
 def test_a_zero_forecast_gets_zero_bounds_and_a_positive_one_does_not() -> None:

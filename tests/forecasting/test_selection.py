@@ -8,6 +8,7 @@ import pandas as pd
 from forecasting_helpers import make_history
 
 from python_assets.forecasting.forecast import forecast_demand
+from python_assets.forecasting.metrics import total_metrics
 from python_assets.forecasting.selection import choose_among
 from python_assets.forecasting.settings import ForecastSettings, SelectionSettings
 
@@ -80,3 +81,27 @@ def test_zero_wins_on_daily_wape_but_not_on_totals() -> None:
     chosen = result.forecast[result.forecast["is_chosen"]]
     assert (chosen.groupby(["store_id", "product_id"])["forecast_units"].sum() > 0).all()
     assert abs(pooled.loc["chosen_per_class", "wpe_total"]) <= 0.10
+
+
+def test_a_zero_for_a_series_that_stopped_selling_does_not_rule_a_model_out() -> None:
+    # ten series sold before the origin; one stopped (actual total 0). The better model is right
+    # to forecast it zero; it is ruled out only once it leaves a series that went on selling at 0
+    actual = np.array([5.0] * 9 + [0.0])
+    recent = np.ones(10, dtype=bool)
+    good = np.array([5.0] * 9 + [0.0])
+    stopped_right = total_metrics(actual, good, np.arange(10), recent)
+    assert stopped_right["zero_total_share"] == 0.1
+    assert stopped_right["missed_total_share"] == 0.0
+    missed = total_metrics(actual, np.array([0.0] + [5.0] * 8 + [0.0]), np.arange(10), recent)
+    assert missed["missed_total_share"] == 1 / 9
+
+    # within the bias bound (WPE +2%) and a worse score (WAPE 0.20) than either of the above
+    worse = total_metrics(actual, actual + [1, -1, 1, -1, 1, -1, 1, -1, 1, 0], np.arange(10), recent)
+    assert missed["score_total_wape"] < worse["score_total_wape"]
+
+    def frame(better: dict) -> pd.DataFrame:
+        rows = [{"model": "gradient_boosting", **better}, {"model": "tsb", **worse}]
+        return pd.DataFrame(rows)
+
+    assert choose_among(frame(stopped_right), SelectionSettings()) == "gradient_boosting"
+    assert choose_among(frame(missed), SelectionSettings()) == "tsb"

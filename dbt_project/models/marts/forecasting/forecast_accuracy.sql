@@ -17,6 +17,7 @@ select
     wpe_total,
     mae_total,
     zero_total_share,
+    missed_total_share,
     coverage_sale_80,
     coverage_sale_95,
     coverage_total_80,

@@ -30,6 +30,7 @@ renamed as (
         cast(wpe_total as double) as wpe_total,
         cast(mae_total as double) as mae_total,
         cast(zero_total_share as double) as zero_total_share,
+        cast(missed_total_share as double) as missed_total_share,
         cast(coverage_sale_80 as double) as coverage_sale_80,
         cast(coverage_sale_95 as double) as coverage_sale_95,
         cast(coverage_total_80 as double) as coverage_total_80,
