@@ -48,7 +48,9 @@ def choose_among(candidates: pd.DataFrame, settings: SelectionSettings) -> str:
     bias = np.abs(frame["wpe_total"].to_numpy(dtype=np.float64))
 
     def within_zero_bound(column: str) -> np.ndarray:
-        share = frame[column].to_numpy(dtype=np.float64) if column in frame else np.zeros(len(frame))
+        share = (
+            frame[column].to_numpy(dtype=np.float64) if column in frame else np.zeros(len(frame))
+        )
         return ~(share > settings.max_zero_share)
 
     # a model that leaves series at zero while they go on selling is out, however good its score

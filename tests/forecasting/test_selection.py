@@ -96,7 +96,8 @@ def test_a_zero_for_a_series_that_stopped_selling_does_not_rule_a_model_out() ->
     assert missed["missed_total_share"] == 1 / 9
 
     # within the bias bound (WPE +2%) and a worse score (WAPE 0.20) than either of the above
-    worse = total_metrics(actual, actual + [1, -1, 1, -1, 1, -1, 1, -1, 1, 0], np.arange(10), recent)
+    offsets = np.array([1, -1, 1, -1, 1, -1, 1, -1, 1, 0])
+    worse = total_metrics(actual, actual + offsets, np.arange(10), recent)
     assert missed["score_total_wape"] < worse["score_total_wape"]
 
     def frame(better: dict) -> pd.DataFrame:
