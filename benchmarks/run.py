@@ -1,15 +1,18 @@
 """`make bench`: wall time and peak memory of each pipeline stage, on the demo network, on
-FreshRetailNet-50K when its file is present, and on synthetic networks of 1x, 2x and 4x a base
-series count (FreshRetailNet's layout, written by python_assets.inputs.freshretailnet), with the growth
-exponent b of wall time ~ series^b fitted per stage. Each stage is its own Dagster
-materialisation in its own process under /usr/bin/time, so its peak RSS (including the dbt
-subprocess) is its own. The LP stage, whose solves run in PROCESSES worker processes (one per
-core by default), is then run once more with PROCESSES=1: the speed-up of the processes.
+FreshRetailNet-50K when its file is present, and on synthetic networks of 1x, 2x, 4x and 8x a
+base series count (FreshRetailNet's layout, written by python_assets.inputs.freshretailnet; 8x
+with the stages up to the forecast and the LP only), with the growth exponent b of wall time ~
+size^b fitted per stage against the series and against the stage's own problem size (the LP:
+its columns, one per candidate lane and per store of each product). Each stage is its own
+Dagster materialisation in its own process under /usr/bin/time, so its peak RSS (including the
+dbt subprocess) is its own. The LP stage, whose solves run in PROCESSES worker processes (one
+per core by default), is then run once more with PROCESSES=1: the speed-up of the processes.
 
 Results: benchmarks/results/pipeline_<dataset>.json, pipeline_scaling.json, and their tables in
 benchmarks/results/pipeline.md (`--render` rewrites it from the JSON files).
 
     python -m benchmarks.run [--dataset demo|freshretailnet|scaling ...] [--base-stores 125]
+                             [--scales 1 2 4 8]
 """
 
 from __future__ import annotations
@@ -49,7 +52,10 @@ STAGES: tuple[tuple[str, str], ...] = (
 )
 # the stage whose solves run in worker processes (PROCESSES): measured again with one process
 PARALLEL_STAGE = "allocation LP + baselines + scenarios"
-SCALES = (1, 2, 4)
+SCALES = (1, 2, 4, 8)
+# networks this large run the stages up to the LP only, once (no PROCESSES=1 run)
+FORECAST_AND_LP_FROM_SCALE = 8
+FORECAST_AND_LP_STAGES = STAGES[: [name for name, _ in STAGES].index(PARALLEL_STAGE) + 1]
 SYNTHETIC = {"cities": 18, "products": 100, "days": 83}
 
 
@@ -86,8 +92,27 @@ def run_stage(selection: str, env: dict[str, str]) -> dict[str, float] | None:
     return {"wall_s": float(wall), "peak_rss_mb": round(int(max_rss_kb) / 1024, 1)}
 
 
-def bench_dataset(name: str, dataset: str, extra_env: dict[str, str]) -> dict:
-    """Every stage in order on a fresh warehouse of its own."""
+def lp_columns(warehouse: Path) -> int:
+    """The LP's size: its columns over all products, one per candidate lane and one per store
+    (marts.allocation_plan_status)."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        row = con.execute(
+            "select sum(lane_count + store_count) from marts.allocation_plan_status"
+        ).fetchone()
+    return int(row[0] or 0)
+
+
+def bench_dataset(
+    name: str,
+    dataset: str,
+    extra_env: dict[str, str],
+    stages_to_run: tuple[tuple[str, str], ...] = STAGES,
+    one_process: bool = True,
+) -> dict:
+    """The stages in order on a fresh warehouse of its own (then the LP stage again with one
+    process, unless one_process is False)."""
     warehouse = BENCH_WAREHOUSES / name / "warehouse.duckdb"
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     warehouse.unlink(missing_ok=True)
@@ -95,7 +120,7 @@ def bench_dataset(name: str, dataset: str, extra_env: dict[str, str]) -> dict:
     load_at_start = os.getloadavg()
     stages = []
     started = time.perf_counter()
-    for stage, selection in STAGES:
+    for stage, selection in stages_to_run:
         measured = run_stage(selection, env)
         if measured is not None:
             stages.append({"stage": stage, "selection": selection, **measured})
@@ -105,9 +130,7 @@ def bench_dataset(name: str, dataset: str, extra_env: dict[str, str]) -> dict:
             )
     total = round(time.perf_counter() - started, 1)
     print(f"  total {total} s", flush=True)
-    one = run_stage(dict(STAGES)[PARALLEL_STAGE], {**env, "PROCESSES": "1"})
-    print(f"  {PARALLEL_STAGE} again, PROCESSES=1: {one['wall_s']:.1f} s", flush=True)
-    return {
+    result = {
         "name": name,
         "dataset": dataset,
         "machine": machine(),
@@ -115,10 +138,15 @@ def bench_dataset(name: str, dataset: str, extra_env: dict[str, str]) -> dict:
         "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
         "stages": stages,
         "processes": int(env.get("PROCESSES") or 0) or os.cpu_count(),
-        "one_process": {"stage": PARALLEL_STAGE, **one},
         "total_wall_s": total,
         "peak_rss_mb": max(stage["peak_rss_mb"] for stage in stages),
+        "lp_columns": lp_columns(warehouse),
     }
+    if one_process:
+        one = run_stage(dict(STAGES)[PARALLEL_STAGE], {**env, "PROCESSES": "1"})
+        print(f"  {PARALLEL_STAGE} again, PROCESSES=1: {one['wall_s']:.1f} s", flush=True)
+        result["one_process"] = {"stage": PARALLEL_STAGE, **one}
+    return result
 
 
 def growth_exponent(sizes: list[int], values: list[float]) -> float:
@@ -127,37 +155,85 @@ def growth_exponent(sizes: list[int], values: list[float]) -> float:
     return round(float(slope), 2)
 
 
-def bench_scaling(base_stores: int) -> dict:
-    """Synthetic networks of 1x, 2x, 4x base_stores stores x SYNTHETIC['products'] products,
-    every store carrying every product: the series count scales with the store count, so lanes,
-    clusters and zones grow too, not only the number of independent products."""
-    runs = []
-    for scale in SCALES:
+def bench_scaling(base_stores: int, scales: tuple[int, ...]) -> dict:
+    """Synthetic networks of scale x base_stores stores x SYNTHETIC['products'] products, every
+    store carrying every product: the series count scales with the store count, so lanes,
+    clusters and zones grow too, not only the number of independent products. Runs of other
+    scales kept in pipeline_scaling.json (same base) stay, so one scale can be run again alone."""
+    previous = RESULTS / "pipeline_scaling.json"
+    kept = []
+    if previous.exists():
+        earlier = json.loads(previous.read_text())
+        if earlier["synthetic_network"].get("base_stores") == base_stores:
+            kept = [run for run in earlier["runs"] if run["scale"] not in scales]
+    for run in kept:  # measured before the LP's size was recorded: read it from its warehouse
+        if "lp_columns" not in run:
+            run["lp_columns"] = lp_columns(BENCH_WAREHOUSES / run["name"] / "warehouse.duckdb")
+    runs = kept
+    for scale in scales:
         stores = base_stores * scale
         path = BENCH_WAREHOUSES / f"synthetic_{scale}x" / "train.parquet"
         write_synthetic_freshretailnet(
             path, SYNTHETIC["cities"], stores, SYNTHETIC["products"], SYNTHETIC["days"], seed=scale
         )
         print(f"synthetic {scale}x: {stores} stores x {SYNTHETIC['products']} products", flush=True)
-        run = bench_dataset(f"synthetic_{scale}x", "freshretailnet", {"FRN_PATH": str(path)})
+        large = scale >= FORECAST_AND_LP_FROM_SCALE
+        run = bench_dataset(
+            f"synthetic_{scale}x",
+            "freshretailnet",
+            {"FRN_PATH": str(path)},
+            FORECAST_AND_LP_STAGES if large else STAGES,
+            one_process=not large,
+        )
         runs.append({"scale": scale, "stores": stores, "series": stores * SYNTHETIC["products"]})
         runs[-1].update(run)
-    series = [run["series"] for run in runs]
+    runs.sort(key=lambda run: run["scale"])
+    return {
+        "command": "make bench  (python -m benchmarks.run --dataset scaling "
+        f"--base-stores {base_stores} --scales {' '.join(str(run['scale']) for run in runs)})",
+        "machine": machine(),
+        "synthetic_network": {
+            **SYNTHETIC,
+            "base_stores": base_stores,
+            "scales": [run["scale"] for run in runs],
+            "forecast_and_lp_only_from_scale": FORECAST_AND_LP_FROM_SCALE,
+        },
+        "runs": runs,
+        **scaling_exponents(runs),
+    }
+
+
+def scaling_exponents(runs: list[dict]) -> dict:
+    """Growth exponents of each stage's wall time against the series, over the runs that have
+    the stage; of the LP stage (and its one-process run) against its own size, the LP columns;
+    of the total and the peak memory over the runs with every stage."""
     exponents = {}
     for stage, _ in STAGES:
-        rows = [stage_row(run, stage) for run in runs]
-        if all(rows):
-            exponents[stage] = growth_exponent(series, [row["wall_s"] for row in rows])
+        having = [(run["series"], stage_row(run, stage)) for run in runs]
+        having = [(size, row["wall_s"]) for size, row in having if row is not None]
+        if len(having) >= 2:
+            exponents[stage] = growth_exponent(*map(list, zip(*having, strict=True)))
+    complete = [run for run in runs if all(stage_row(run, stage) for stage, _ in STAGES)]
+    series = [run["series"] for run in complete]
+    exponents["total"] = growth_exponent(series, [run["total_wall_s"] for run in complete])
+    lp = [run for run in runs if stage_row(run, PARALLEL_STAGE) and run.get("lp_columns")]
+    lp_sizes = [run["lp_columns"] for run in lp]
+    own = {
+        PARALLEL_STAGE: growth_exponent(
+            lp_sizes, [stage_row(run, PARALLEL_STAGE)["wall_s"] for run in lp]
+        )
+    }
+    one = [run for run in lp if "one_process" in run]
+    if len(one) >= 2:
+        own[f"{PARALLEL_STAGE}, 1 process"] = growth_exponent(
+            [run["lp_columns"] for run in one], [run["one_process"]["wall_s"] for run in one]
+        )
     return {
-        "command": f"make bench  (python -m benchmarks.run --dataset scaling --base-stores {base_stores})",
-        "machine": machine(),
-        "synthetic_network": {**SYNTHETIC, "base_stores": base_stores, "scales": list(SCALES)},
-        "runs": runs,
-        "growth_exponent_wall": {
-            **exponents,
-            "total": growth_exponent(series, [run["total_wall_s"] for run in runs]),
-        },
-        "growth_exponent_peak_rss": growth_exponent(series, [run["peak_rss_mb"] for run in runs]),
+        "growth_exponent_wall": exponents,
+        "growth_exponent_own_size": own,
+        "growth_exponent_peak_rss": growth_exponent(
+            series, [run["peak_rss_mb"] for run in complete]
+        ),
     }
 
 
@@ -237,37 +313,52 @@ def render_markdown() -> str:
             "| --- |" + " --: |" * (len(runs) + 2),
         ]
         exponents = scaling["growth_exponent_wall"]
-        series = [run["series"] for run in runs]
+        own = scaling.get("growth_exponent_own_size", {})
+
+        def last_two(stage: str) -> str:
+            rows = [(run["series"], stage_row(run, stage)) for run in runs]
+            rows = [(size, row["wall_s"]) for size, row in rows if row is not None][-2:]
+            return (
+                "-"
+                if len(rows) < 2
+                else f"{growth_exponent(*map(list, zip(*rows, strict=True))):.2f}"
+            )
+
         for stage, _ in STAGES:
             b = exponents.get(stage)
-            measured = [stage_row(run, stage) for run in runs]
-            last = (
-                "-"
-                if b is None
-                else f"{growth_exponent(series[-2:], [m['wall_s'] for m in measured[-2:]]):.2f}"
-            )
             lines.append(
                 f"| {stage} | "
-                + " | ".join(fmt(m) for m in measured)
-                + f" | {'-' if b is None else f'{b:.2f}'} | {last} |"
+                + " | ".join(fmt(stage_row(run, stage)) for run in runs)
+                + f" | {'-' if b is None else f'{b:.2f}'} | {last_two(stage)} |"
             )
         lines.append(
             f"| {PARALLEL_STAGE}, 1 process (and the speed-up of more) | "
             + " | ".join(_one_process(run) for run in runs)
             + " | - | - |"
         )
+        complete = [run for run in runs if all(stage_row(run, stage) for stage, _ in STAGES)]
         lines.append(
             "| **total** | "
             + " | ".join(
                 f"**{run['total_wall_s']:.0f} s / {run['peak_rss_mb'] / 1024:.1f} GB**"
+                + ("" if run in complete else " (stages up to the LP)")
                 for run in runs
             )
             + f" | **{exponents['total']:.2f}** | "
-            + f"**{growth_exponent(series[-2:], [run['total_wall_s'] for run in runs[-2:]]):.2f}** |"
+            + f"**{growth_exponent([r['series'] for r in complete[-2:]], [r['total_wall_s'] for r in complete[-2:]]):.2f}** |"
         )
+        if own:
+            lines += [
+                "",
+                "Against the stage's own problem size: the LP's columns (one per candidate lane and per store, over all products) "
+                + ", ".join(f"{run['scale']}x {run.get('lp_columns', 0):,}" for run in runs)
+                + "; growth exponent of the LP stage's wall time against them: "
+                + ", ".join(f"{name} b = {b:.2f}" for name, b in own.items())
+                + ". The forecast's own size is the series count (the days are the same in every network), so its b is the one above.",
+            ]
         lines += [
             "",
-            f"Peak memory grows as series^{scaling['growth_exponent_peak_rss']:.2f}. `{scaling['command']}`; {scaling['machine']}; load averages at the start of each run: "
+            f"Peak memory grows as series^{scaling['growth_exponent_peak_rss']:.2f} (runs with every stage). `{scaling['command']}`; {scaling['machine']}; load averages at the start of each run: "
             + "; ".join(f"{run['scale']}x {run['load_average_at_start'][0]:.2f}" for run in runs)
             + ".",
         ]
@@ -278,6 +369,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", action="append", choices=["demo", "freshretailnet", "scaling"])
     parser.add_argument("--base-stores", type=int, default=125, help="stores of the 1x network")
+    parser.add_argument(
+        "--scales", type=int, nargs="+", default=list(SCALES), help="synthetic network sizes"
+    )
     parser.add_argument("--render", action="store_true", help="only rewrite results/pipeline.md")
     args = parser.parse_args()
     if args.render:
@@ -289,7 +383,7 @@ def main() -> None:
     for dataset in args.dataset or default:
         print(f"{dataset}:", flush=True)
         if dataset == "scaling":
-            result = bench_scaling(args.base_stores)
+            result = bench_scaling(args.base_stores, tuple(args.scales))
         else:
             extra = {"FRN_PATH": str(frn_path)} if dataset == "freshretailnet" else {}
             result = bench_dataset(dataset, dataset, extra)

@@ -25,6 +25,10 @@ class SolveResult:
     build_s: float = 0.0
     solve_s: float = 0.0
     detail: str = ""
+    # the optimal basis (column and row statuses, HiGHS's codes) of an LP solved by highspy,
+    # and its simplex iterations
+    basis: tuple[np.ndarray, np.ndarray] | None = None
+    iterations: int = 0
 
 
 def _presolve(settings: SolverSettings) -> bool:
@@ -135,7 +139,12 @@ def _solve_pulp(block: Block, settings: SolverSettings) -> SolveResult:
     )
 
 
-def _solve_highspy(block: Block, settings: SolverSettings) -> SolveResult:
+def _solve_highspy(
+    block: Block, settings: SolverSettings, basis: tuple[np.ndarray, np.ndarray] | None = None
+) -> SolveResult:
+    """Solve the block with HiGHS through its array interface; an LP starts from `basis` when
+    given (a basis of the same block with other numbers: see solve_problem) and returns its
+    optimal basis."""
     import highspy
 
     t = time.perf_counter()
@@ -172,6 +181,13 @@ def _solve_highspy(block: Block, settings: SolverSettings) -> SolveResult:
         block.data,
         integrality,
     )
+    lp = not (settings.integer or block.semi.any())
+    if lp and basis is not None:
+        start = highspy.HighsBasis()
+        start.col_status = [highspy.HighsBasisStatus(int(v)) for v in basis[0]]
+        start.row_status = [highspy.HighsBasisStatus(int(v)) for v in basis[1]]
+        start.valid = True
+        h.setBasis(start)
     built = time.perf_counter()
     h.run()
     solved = time.perf_counter()
@@ -185,12 +201,29 @@ def _solve_highspy(block: Block, settings: SolverSettings) -> SolveResult:
     }.get(ms, "not_solved")
     x = np.array(h.getSolution().col_value, dtype=np.float64) if status == "optimal" else None
     obj = float(h.getInfo().objective_function_value) if x is not None else np.nan
+    final = None
+    if lp and x is not None:
+        optimal = h.getBasis()
+        final = (
+            np.array([int(v) for v in optimal.col_status], dtype=np.int8),
+            np.array([int(v) for v in optimal.row_status], dtype=np.int8),
+        )
     return SolveResult(
-        status, x, obj, build_s=built - t, solve_s=solved - built, detail=h.modelStatusToString(ms)
+        status,
+        x,
+        obj,
+        build_s=built - t,
+        solve_s=solved - built,
+        detail=h.modelStatusToString(ms),
+        basis=final,
+        iterations=int(h.getInfo().simplex_iteration_count),
     )
 
 
-def solve_block(block: Block, settings: SolverSettings) -> SolveResult:
+def solve_block(
+    block: Block, settings: SolverSettings, basis: tuple[np.ndarray, np.ndarray] | None = None
+) -> SolveResult:
+    """Solve one block; `basis` (highspy LP only) is where the simplex starts."""
     if settings.resolved_backend == "highspy":
-        return _solve_highspy(block, settings)
+        return _solve_highspy(block, settings, basis)
     return _solve_pulp(block, settings)

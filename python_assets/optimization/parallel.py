@@ -90,4 +90,5 @@ def combine_plans(plans: list[AllocationPlan], settings: SolverSettings) -> Allo
         violations=violations,
         timings=timings | {"shards": float(len(plans))},
         settings=settings,
+        bases={key: basis for p in plans for key, basis in p.bases.items()},
     )

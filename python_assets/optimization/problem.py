@@ -157,6 +157,9 @@ class AllocationPlan:
     violations: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     settings: SolverSettings | None = None
+    # the optimal simplex basis of each LP block (HiGHS), to warm-start a solve of the same
+    # products with other numbers (solve.BlockKey: first and last product_id, columns, rows)
+    bases: dict = field(default_factory=dict)
 
     @property
     def objective(self) -> float:

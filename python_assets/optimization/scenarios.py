@@ -64,7 +64,9 @@ def run_scenarios(
 
     solved: plans already solved under `settings` on these inputs, keyed by (allow_transfers,
     allow_production): a scenario with every multiplier 1 and those flags is that plan, so it is
-    reused instead of solved again (the asset passes the plan and the decentralised baseline).
+    reused instead of solved again (the asset passes the plan and the decentralised baseline);
+    a scenario with other multipliers and those flags starts from that plan's optimal bases
+    (a warm start: the same optimum, found in fewer simplex iterations).
     progress, if given, receives one line per scenario.
 
     grid: scenario_id, demand_multiplier, stockout_penalty_multiplier, holding_cost_multiplier,
@@ -89,11 +91,15 @@ def run_scenarios(
         t = time.perf_counter()
         flags = (s.allow_transfers, s.allow_production)
         unchanged = all(float(sc[c]) == 1.0 for c in multipliers)
-        if unchanged and solved is not None and flags in solved:
-            plan, how = solved[flags], "reused"
+        known = (solved or {}).get(flags)
+        if unchanged and known is not None:
+            plan, how = known, "reused"
         else:
-            plan = solve_allocation(scenario_inputs(store_products, sc), products, lanes, s)
-            how = "solved"
+            warm = known.bases if known is not None else None
+            plan = solve_allocation(
+                scenario_inputs(store_products, sc), products, lanes, s, warm_start=warm
+            )
+            how = "solved" if not warm else "solved from the plan's basis"
         total = plan.cost_breakdown[plan.cost_breakdown["level"] == "total"].iloc[0]
         sp = plan.store_products
         row = {c: sc[c] for c in grid.columns}

@@ -12,7 +12,7 @@ Allocation LP.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -39,6 +39,14 @@ Progress = Callable[[int, int, float], None]  # (products done, products, second
 # ---------------------------------------------------------------------------------------------
 
 
+# a block as a warm start knows it: its first and last product_id, columns and rows
+BlockKey = tuple[object, object, int, int]
+
+
+def block_key(prob: Problem, block: Block) -> BlockKey:
+    return (prob.product_ids[block.k0], prob.product_ids[block.k1 - 1], block.n_cols, block.n_rows)
+
+
 @dataclass
 class Solution:
     """Values of every column, product-aligned; NaN where a product was not solved."""
@@ -53,6 +61,7 @@ class Solution:
     timings: dict[str, float] = field(default_factory=dict)
     calls: int = 0
     block_objectives: list[tuple[int, int, float]] = field(default_factory=list)
+    bases: dict[BlockKey, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
 def _polish(prob: Problem, sol: Solution, k0: int, k1: int, integer: bool) -> None:
@@ -144,12 +153,20 @@ def _store_values(prob: Problem, sol: Solution, block: Block, x: np.ndarray) -> 
 
 
 def solve_problem(
-    prob: Problem, settings: SolverSettings, progress: Progress | None = None
+    prob: Problem,
+    settings: SolverSettings,
+    progress: Progress | None = None,
+    warm_start: Mapping[BlockKey, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> Solution:
     """Solve every product: batches of up to products_per_batch products and
     batch_transfer_columns transfer variables; a batch that is not optimal is
     bisected until each failing product stands alone and is explained. progress(done, total,
-    seconds) is called about twenty times along the way (log lines for long runs)."""
+    seconds) is called about twenty times along the way (log lines for long runs).
+
+    warm_start: optimal bases of an earlier solve of the same products with other numbers
+    (another plan's `bases`, e.g. a scenario's from the plan's): a block with the same key
+    starts its simplex there (docs/methodology.md, "Warm starts"). The bases of this solve
+    are kept in the solution."""
     P = prob.n_products
     sol = Solution(
         transfer=np.full(len(prob.t_src), np.nan),
@@ -159,7 +176,13 @@ def solve_problem(
         ending=np.full(len(prob.sp), np.nan),
         status=np.full(P, "not_solved", dtype=object),
         explanation=np.full(P, "", dtype=object),
-        timings={"build_arrays": 0.0, "build_model": 0.0, "solve": 0.0, "diagnose": 0.0},
+        timings={
+            "build_arrays": 0.0,
+            "build_model": 0.0,
+            "solve": 0.0,
+            "diagnose": 0.0,
+            "simplex_iterations": 0.0,
+        },
     )
     # products failing a store-level check go alone, so they never spoil a batch
     suspect = np.zeros(P, dtype=bool)
@@ -171,11 +194,15 @@ def solve_problem(
     def run(k0: int, k1: int) -> None:
         t = time.perf_counter()
         block = build_block(prob, k0, k1, settings)
+        key = block_key(prob, block)
         sol.timings["build_arrays"] += time.perf_counter() - t
-        res = solve_block(block, settings)
+        res = solve_block(block, settings, (warm_start or {}).get(key))
         sol.calls += 1
+        if res.basis is not None:
+            sol.bases[key] = res.basis
         sol.timings["build_model"] += res.build_s
         sol.timings["solve"] += res.solve_s
+        sol.timings["simplex_iterations"] += res.iterations
         if res.status == "optimal" and res.x is not None:
             _store_values(prob, sol, block, res.x)
             _polish(prob, sol, k0, k1, settings.integer)
@@ -337,6 +364,7 @@ def solve_allocation(
     lanes: pd.DataFrame,
     settings: SolverSettings = SolverSettings(),
     progress: Progress | None = None,
+    warm_start: Mapping[BlockKey, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> AllocationPlan:
     """Solve the allocation LP product by product (exact), verify it, return the plan.
 
@@ -346,13 +374,14 @@ def solve_allocation(
     returned; any violation marks it 'failed' and lists the violations. With
     `settings.processes > 1` and at least `parallel_min_store_products` pairs, product shards
     are solved in worker processes and joined (optimization/parallel.py): the same plan.
+    warm_start: another plan's `bases` (see solve_problem); the plan keeps its own.
     """
     if settings.processes > 1 and len(store_products) >= settings.parallel_min_store_products:
-        return _solve_in_shards(store_products, products, lanes, settings, progress)
+        return _solve_in_shards(store_products, products, lanes, settings, progress, warm_start)
     t = time.perf_counter()
     prob = build_problem(store_products, products, lanes, settings)
     t_prep = time.perf_counter() - t
-    sol = solve_problem(prob, settings, progress)
+    sol = solve_problem(prob, settings, progress, warm_start)
     t = time.perf_counter()
     plan = assemble_plan(prob, sol, settings)
     t_asm = time.perf_counter() - t
@@ -362,6 +391,7 @@ def solve_allocation(
     t_ver = time.perf_counter() - t
     if plan.violations:
         plan.status = "failed"
+    plan.bases = sol.bases
     plan.timings = {
         "prepare": t_prep,
         **sol.timings,
@@ -378,6 +408,7 @@ def _solve_in_shards(
     lanes: pd.DataFrame,
     settings: SolverSettings,
     progress: Progress | None,
+    warm_start: Mapping[BlockKey, tuple[np.ndarray, np.ndarray]] | None,
 ) -> AllocationPlan:
     """solve_allocation over product shards in `settings.processes` worker processes."""
     started = time.perf_counter()
@@ -385,10 +416,21 @@ def _solve_in_shards(
     shard = product_shards(store_products["product_id"], n_shards)
     product_shard = product_shards(products["product_id"], n_shards)
     in_worker = replace(settings, processes=1)
-    tasks = [
-        (store_products[shard == k], products[product_shard == k], lanes, in_worker)
-        for k in np.unique(shard)
-    ]
+    warm_start = warm_start or {}
+
+    def shard_task(k: int) -> tuple:
+        ids = set(products.loc[product_shard == k, "product_id"])
+        warm = {key: basis for key, basis in warm_start.items() if key[0] in ids}
+        return (
+            store_products[shard == k],
+            products[product_shard == k],
+            lanes,
+            in_worker,
+            None,
+            warm,
+        )
+
+    tasks = [shard_task(k) for k in np.unique(shard)]
     plans: list[AllocationPlan] = []
     done, total = 0, store_products["product_id"].nunique()
     for plan in map_in_processes(solve_allocation, tasks, settings.processes):

@@ -183,8 +183,8 @@ def test_solver_path_marks_a_wrong_solution_failed(monkeypatch):
     sp, pr, ln = surplus_short(0.3)
     real = solve_module.solve_block
 
-    def corrupt(block, settings):
-        res = real(block, settings)
+    def corrupt(block, settings, basis=None):
+        res = real(block, settings, basis)
         res.x = res.x.copy()
         res.x[0] += 2.0  # the first transfer: breaks C1 at both ends
         return res
