@@ -94,6 +94,9 @@ def policy_decisions(
     if unknown:
         raise ValueError(f"unknown replay policies {unknown}; known: {list(POLICIES)}")
     decisions: dict[str, Decisions] = {}
+    # the optimised and perfect-foresight LPs differ only in demand: the second solved starts
+    # from the first's optimal bases (docs/methodology.md, "Warm starts")
+    bases: dict = {}
     for policy in policies:
         if policy == "do_nothing":
             decisions[policy] = _no_decisions()
@@ -104,11 +107,11 @@ def policy_decisions(
             plan = baseline_rule_moves(
                 planned, products, lanes, rule_moves, solver, **(pricing or {})
             )
-        elif policy == "optimised":
-            plan = solve_allocation(planned, products, lanes, solver)
         elif policy == "decentralised":
             plan = baseline_decentralised(planned, products, lanes, solver)
         else:
-            plan = solve_allocation(realised, products, lanes, solver)
+            demand_known = planned if policy == "optimised" else realised
+            plan = solve_allocation(demand_known, products, lanes, solver, warm_start=bases)
+            bases = plan.bases
         decisions[policy] = decisions_of(plan, planned)
     return decisions
