@@ -16,6 +16,9 @@ import pulp
 from python_assets.optimization.model import INF, Block
 from python_assets.optimization.problem import SolverSettings
 
+# an LP's simplex basis: the status of each column and each row, HiGHS's codes
+Basis = tuple[np.ndarray, np.ndarray]
+
 
 @dataclass
 class SolveResult:
@@ -25,9 +28,8 @@ class SolveResult:
     build_s: float = 0.0
     solve_s: float = 0.0
     detail: str = ""
-    # the optimal basis (column and row statuses, HiGHS's codes) of an LP solved by highspy,
-    # and its simplex iterations
-    basis: tuple[np.ndarray, np.ndarray] | None = None
+    # the optimal basis of an LP solved by highspy, and its simplex iterations
+    basis: Basis | None = None
     iterations: int = 0
 
 
@@ -140,7 +142,7 @@ def _solve_pulp(block: Block, settings: SolverSettings) -> SolveResult:
 
 
 def _solve_highspy(
-    block: Block, settings: SolverSettings, basis: tuple[np.ndarray, np.ndarray] | None = None
+    block: Block, settings: SolverSettings, basis: Basis | None = None
 ) -> SolveResult:
     """Solve the block with HiGHS through its array interface; an LP starts from `basis` when
     given (a basis of the same block with other numbers: see solve_problem) and returns its
@@ -220,9 +222,7 @@ def _solve_highspy(
     )
 
 
-def solve_block(
-    block: Block, settings: SolverSettings, basis: tuple[np.ndarray, np.ndarray] | None = None
-) -> SolveResult:
+def solve_block(block: Block, settings: SolverSettings, basis: Basis | None = None) -> SolveResult:
     """Solve one block; `basis` (highspy LP only) is where the simplex starts."""
     if settings.resolved_backend == "highspy":
         return _solve_highspy(block, settings, basis)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from python_assets.optimization.backends import solve_block
+from python_assets.optimization.backends import Basis, solve_block
 from python_assets.optimization.checks import verify_plan
 from python_assets.optimization.constraints import net_position
 from python_assets.optimization.diagnose import cheap_suspects, explain_not_optimal
@@ -41,6 +41,7 @@ Progress = Callable[[int, int, float], None]  # (products done, products, second
 
 # a block as a warm start knows it: its first and last product_id, columns and rows
 BlockKey = tuple[object, object, int, int]
+Bases = Mapping[BlockKey, Basis]
 
 
 def block_key(prob: Problem, block: Block) -> BlockKey:
@@ -61,7 +62,7 @@ class Solution:
     timings: dict[str, float] = field(default_factory=dict)
     calls: int = 0
     block_objectives: list[tuple[int, int, float]] = field(default_factory=list)
-    bases: dict[BlockKey, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    bases: dict[BlockKey, Basis] = field(default_factory=dict)
 
 
 def _polish(prob: Problem, sol: Solution, k0: int, k1: int, integer: bool) -> None:
@@ -156,7 +157,7 @@ def solve_problem(
     prob: Problem,
     settings: SolverSettings,
     progress: Progress | None = None,
-    warm_start: Mapping[BlockKey, tuple[np.ndarray, np.ndarray]] | None = None,
+    warm_start: Bases | None = None,
 ) -> Solution:
     """Solve every product: batches of up to products_per_batch products and
     batch_transfer_columns transfer variables; a batch that is not optimal is
@@ -364,7 +365,7 @@ def solve_allocation(
     lanes: pd.DataFrame,
     settings: SolverSettings = SolverSettings(),
     progress: Progress | None = None,
-    warm_start: Mapping[BlockKey, tuple[np.ndarray, np.ndarray]] | None = None,
+    warm_start: Bases | None = None,
 ) -> AllocationPlan:
     """Solve the allocation LP product by product (exact), verify it, return the plan.
 
@@ -408,7 +409,7 @@ def _solve_in_shards(
     lanes: pd.DataFrame,
     settings: SolverSettings,
     progress: Progress | None,
-    warm_start: Mapping[BlockKey, tuple[np.ndarray, np.ndarray]] | None,
+    warm_start: Bases | None,
 ) -> AllocationPlan:
     """solve_allocation over product shards in `settings.processes` worker processes."""
     started = time.perf_counter()
