@@ -12,7 +12,7 @@ Results: benchmarks/results/pipeline_<dataset>.json, pipeline_scaling.json, and 
 benchmarks/results/pipeline.md (`--render` rewrites it from the JSON files).
 
     python -m benchmarks.run [--dataset demo|freshretailnet|scaling ...] [--base-stores 125]
-                             [--scales 1 2 4 8]
+                             [--scales 1 2 4 8] [--again STAGE]
 """
 
 from __future__ import annotations
@@ -94,12 +94,12 @@ def run_stage(selection: str, env: dict[str, str]) -> dict[str, float] | None:
 
 def lp_columns(warehouse: Path) -> int:
     """The LP's size: its columns over all products, one per candidate lane and one per store
-    (marts.allocation_plan_status)."""
+    (the LP stage's optimization.product_status)."""
     import duckdb
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         row = con.execute(
-            "select sum(lane_count + store_count) from marts.allocation_plan_status"
+            "select sum(n_lanes + n_stores) from optimization.product_status"
         ).fetchone()
     return int(row[0] or 0)
 
@@ -155,17 +155,43 @@ def growth_exponent(sizes: list[int], values: list[float]) -> float:
     return round(float(slope), 2)
 
 
-def bench_scaling(base_stores: int, scales: tuple[int, ...]) -> dict:
+def stage_again(run: dict, stage: str) -> None:
+    """Run one stage again on the run's warehouse (after a change to it) and put its new figures
+    in the run; the LP stage's one-process figures, now from older code, move aside."""
+    warehouse = BENCH_WAREHOUSES / run["name"] / "warehouse.duckdb"
+    env = {
+        **os.environ,
+        "DATASET": run["dataset"],
+        "DUCKDB_PATH": str(warehouse),
+        "FRN_PATH": str(warehouse.parent / "train.parquet"),
+    }
+    measured = run_stage(dict(STAGES)[stage], env)
+    print(f"  {run['name']}: {stage} again {measured['wall_s']:.1f} s", flush=True)
+    row = stage_row(run, stage)
+    row.update(measured, measured_again_at=time.strftime("%Y-%m-%d %H:%M:%S"))
+    run["lp_columns"] = lp_columns(warehouse)
+    if stage == PARALLEL_STAGE and "one_process" in run:
+        run["one_process_before_stage_again"] = run.pop("one_process")
+
+
+def bench_scaling(base_stores: int, scales: tuple[int, ...], again: str | None = None) -> dict:
     """Synthetic networks of scale x base_stores stores x SYNTHETIC['products'] products, every
     store carrying every product: the series count scales with the store count, so lanes,
     clusters and zones grow too, not only the number of independent products. Runs of other
-    scales kept in pipeline_scaling.json (same base) stay, so one scale can be run again alone."""
+    scales kept in pipeline_scaling.json (same base) stay, so one scale can be run again alone;
+    with `again`, only that stage runs again on each of the scales' kept networks."""
     previous = RESULTS / "pipeline_scaling.json"
     kept = []
     if previous.exists():
         earlier = json.loads(previous.read_text())
         if earlier["synthetic_network"].get("base_stores") == base_stores:
-            kept = [run for run in earlier["runs"] if run["scale"] not in scales]
+            kept = earlier["runs"]
+    if again is not None:
+        for run in kept:
+            if run["scale"] in scales:
+                stage_again(run, again)
+        scales = ()
+    kept = [run for run in kept if run["scale"] not in scales]
     for run in kept:  # measured before the LP's size was recorded: read it from its warehouse
         if "lp_columns" not in run:
             run["lp_columns"] = lp_columns(BENCH_WAREHOUSES / run["name"] / "warehouse.duckdb")
@@ -372,6 +398,11 @@ def main() -> None:
     parser.add_argument(
         "--scales", type=int, nargs="+", default=list(SCALES), help="synthetic network sizes"
     )
+    parser.add_argument(
+        "--again",
+        choices=[name for name, _ in STAGES],
+        help="scaling: run only this stage again on the --scales networks already measured",
+    )
     parser.add_argument("--render", action="store_true", help="only rewrite results/pipeline.md")
     args = parser.parse_args()
     if args.render:
@@ -383,7 +414,7 @@ def main() -> None:
     for dataset in args.dataset or default:
         print(f"{dataset}:", flush=True)
         if dataset == "scaling":
-            result = bench_scaling(args.base_stores, tuple(args.scales))
+            result = bench_scaling(args.base_stores, tuple(args.scales), args.again)
         else:
             extra = {"FRN_PATH": str(frn_path)} if dataset == "freshretailnet" else {}
             result = bench_dataset(dataset, dataset, extra)
