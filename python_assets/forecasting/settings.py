@@ -52,7 +52,7 @@ class SelectionSettings:
     max_zero_share: a candidate is eligible in a class only if it forecasts a zero H-day total
         for at most this share of the series that sold in the guardrails' recent_days before
         the origin and went on selling in the window (a seasonal naive forecast of lumpy series
-        often does not).
+        often misses them: their last week was empty).
     """
 
     bias_bound: float = 0.10
