@@ -185,9 +185,11 @@ def _solve_highspy(
     )
     lp = not (settings.integer or block.semi.any())
     if lp and basis is not None:
+        # status objects by code, looked up rather than constructed (an order of magnitude faster)
+        by_code = sorted(highspy.HighsBasisStatus.__members__.values(), key=int)
         start = highspy.HighsBasis()
-        start.col_status = [highspy.HighsBasisStatus(int(v)) for v in basis[0]]
-        start.row_status = [highspy.HighsBasisStatus(int(v)) for v in basis[1]]
+        start.col_status = [by_code[v] for v in basis[0].tolist()]
+        start.row_status = [by_code[v] for v in basis[1].tolist()]
         start.valid = True
         h.setBasis(start)
     built = time.perf_counter()
@@ -207,8 +209,8 @@ def _solve_highspy(
     if lp and x is not None:
         optimal = h.getBasis()
         final = (
-            np.array([int(v) for v in optimal.col_status], dtype=np.int8),
-            np.array([int(v) for v in optimal.row_status], dtype=np.int8),
+            np.array([v.value for v in optimal.col_status], dtype=np.int8),
+            np.array([v.value for v in optimal.row_status], dtype=np.int8),
         )
     return SolveResult(
         status,
