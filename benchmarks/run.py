@@ -382,6 +382,7 @@ def render_markdown() -> str:
                 + ", ".join(f"{run['scale']}x {run.get('lp_columns', 0):,}" for run in runs)
                 + "; growth exponent of the LP stage's wall time against them: "
                 + ", ".join(f"{name} b = {b:.2f}" for name, b in own.items())
+                + f" ({growth_exponent([r['lp_columns'] for r in runs[-2:]], [stage_row(r, PARALLEL_STAGE)['wall_s'] for r in runs[-2:]]):.2f} between the two largest)"
                 + ". The forecast's own size is the series count (the days are the same in every network), so its b is the one above.",
             ]
         lines += [
