@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import argparse
 
-import duckdb
 import numpy as np
 
 from benchmarks.run import RESULTS, write_warehouse_result
-from python_assets.optimization import SolverSettings
+from benchmarks.whole_units import read_lp_inputs
 from python_assets.optimization.model import build_problem
 from python_assets.optimization.solve import Solution, solve_problem
 from python_assets.settings import WarehouseSettings
@@ -42,15 +41,11 @@ def main() -> None:
     parser.add_argument("--multipliers", type=float, nargs="+", default=[0.8, 1.2])
     args = parser.parse_args()
     settings = WarehouseSettings.from_env()
-    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
-        sp = con.execute("select * from marts.allocation_inputs_store_product").df()
-        products = con.execute("select * from marts.allocation_inputs_product").df()
-        lanes = con.execute("select * from marts.allocation_inputs_lanes").df()
+    sp, products, lanes, solver = read_lp_inputs(settings)
     if args.products is not None:
         keep = sorted(products["product_id"])[: args.products]
         products = products[products["product_id"].isin(keep)]
         sp = sp[sp["product_id"].isin(keep)]
-    solver = SolverSettings()
     plan = solve_problem(build_problem(sp, products, lanes, solver), solver)
     scenarios = []
     for multiplier in args.multipliers:

@@ -17,6 +17,7 @@ import time
 from dataclasses import replace
 
 import duckdb
+import pandas as pd
 
 from benchmarks.run import RESULTS, write_warehouse_result
 from python_assets.optimization import SolverSettings, solve_allocation
@@ -37,6 +38,22 @@ def _summary(plan: AllocationPlan, seconds: float) -> dict[str, object]:
     }
 
 
+def read_lp_inputs(
+    settings: WarehouseSettings,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, SolverSettings]:
+    """marts.allocation_inputs_* of the built warehouse (read-only), and the LP's settings with
+    the run's service limit."""
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        sp = con.execute("select * from marts.allocation_inputs_store_product").df()
+        products = con.execute("select * from marts.allocation_inputs_product").df()
+        lanes = con.execute("select * from marts.allocation_inputs_lanes").df()
+        limit = con.execute(
+            "select value from intermediate.int_settings_resolved "
+            "where setting = 'max_lane_lead_time_days'"
+        ).fetchone()[0]
+    return sp, products, lanes, SolverSettings(max_lead_time_days=float(limit) if limit else None)
+
+
 def run_command(settings: WarehouseSettings) -> str:
     """The `make run` that built the warehouse these figures come from."""
     if settings.dataset != "demo":
@@ -53,15 +70,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     settings = WarehouseSettings.from_env()
-    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
-        sp = con.execute("select * from marts.allocation_inputs_store_product").df()
-        products = con.execute("select * from marts.allocation_inputs_product").df()
-        lanes = con.execute("select * from marts.allocation_inputs_lanes").df()
-        limit = con.execute(
-            "select value from intermediate.int_settings_resolved "
-            "where setting = 'max_lane_lead_time_days'"
-        ).fetchone()[0]
-    lp_settings = SolverSettings(max_lead_time_days=float(limit) if limit else None)
+    sp, products, lanes, lp_settings = read_lp_inputs(settings)
     solved = {}
     for name, solver in (
         ("lp", lp_settings),
