@@ -30,10 +30,10 @@ def test_growth_exponent_recovers_known_powers() -> None:
     assert bench.growth_exponent(sizes, [42.0] * 3) == pytest.approx(0.0)
 
 
-def fake_run(name: str, factor: float) -> dict:
-    stages = [
+def fake_run(name: str, factor: float, stages=bench.STAGES) -> dict:
+    measured = [
         {"stage": stage, "selection": sel, "wall_s": 10.0 * factor, "peak_rss_mb": 512.0 * factor}
-        for stage, sel in bench.STAGES
+        for stage, sel in stages
     ]
     return {
         "name": name,
@@ -42,8 +42,8 @@ def fake_run(name: str, factor: float) -> dict:
         "machine": "test machine",
         "load_average_at_start": [0.5, 0.5, 0.5],
         "measured_at": "now",
-        "stages": stages,
-        "total_wall_s": 10.0 * factor * len(stages),
+        "stages": measured,
+        "total_wall_s": 10.0 * factor * len(measured),
         "peak_rss_mb": 512.0 * factor,
     }
 
@@ -51,30 +51,51 @@ def fake_run(name: str, factor: float) -> dict:
 def test_markdown_tables_come_from_the_json_files(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(bench, "RESULTS", tmp_path)
     (tmp_path / "pipeline_demo.json").write_text(json.dumps(fake_run("demo", 1.0)))
+    # 1x-4x with every stage, 8x up to the LP only (as make bench runs them); the LP's columns
+    # grow as the series squared, its time (10 s x scale) as the series
     runs = [
-        {"scale": k, "stores": 10 * k, "series": 1000 * k, **fake_run(f"synthetic_{k}x", k)}
+        {
+            "scale": k,
+            "stores": 10 * k,
+            "series": 1000 * k,
+            "lp_columns": 100 * k * k,
+            **fake_run(
+                f"synthetic_{k}x",
+                k,
+                bench.FORECAST_AND_LP_STAGES
+                if k >= bench.FORECAST_AND_LP_FROM_SCALE
+                else bench.STAGES,
+            ),
+        }
         for k in bench.SCALES
     ]
+    assert bench.SCALES == (1, 2, 4, 8)
     scaling = {
         "command": "bench scaling",
         "machine": "test machine",
         "synthetic_network": {**bench.SYNTHETIC, "base_stores": 10, "scales": list(bench.SCALES)},
         "runs": runs,
-        "growth_exponent_wall": {**{s: 1.0 for s, _ in bench.STAGES}, "total": 1.0},
-        "growth_exponent_peak_rss": 1.0,
+        **bench.scaling_exponents(runs),
     }
+    # every stage's time grows as the series, the LP's as the square root of its own size
+    assert set(scaling["growth_exponent_wall"].values()) == {1.0}
+    assert scaling["growth_exponent_own_size"] == {bench.PARALLEL_STAGE: 0.5}
     (tmp_path / "pipeline_scaling.json").write_text(json.dumps(scaling))
 
     text = bench.render_markdown()
+    up_to_lp = [stage for stage, _ in bench.FORECAST_AND_LP_STAGES]
     for stage, _ in bench.STAGES:
         assert f"| {stage} | 10 s / 0.5 GB |" in text  # demo row
-        assert f"| {stage} | 10 s / 0.5 GB | 20 s / 1.0 GB | 40 s / 2.0 GB | 1.00 | 1.00 |" in text
+        eight = "80 s / 4.0 GB" if stage in up_to_lp else "-"
+        row = f"| {stage} | 10 s / 0.5 GB | 20 s / 1.0 GB | 40 s / 2.0 GB | {eight} | 1.00 |"
+        assert row in text
     n = len(bench.STAGES)  # the total sums the stages' 10 s (x scale) each
     assert (
-        f"| **total** | **{10 * n} s / 0.5 GB** | **{20 * n} s / 1.0 GB** | **{40 * n} s / 2.0 GB** |"
-        in text
+        f"| **total** | **{10 * n} s / 0.5 GB** | **{20 * n} s / 1.0 GB** | **{40 * n} s / 2.0 GB** | "
+        f"**{80 * len(up_to_lp)} s / 4.0 GB** (stages up to the LP) |" in text
     )
-    assert "4x: 40 stores, 4,000 series" in text
+    assert "8x: 80 stores, 8,000 series" in text
+    assert f"{bench.PARALLEL_STAGE} b = 0.50 (0.50 between the two largest)" in text
 
 
 def test_scored_days_sum_each_day_over_its_scored_rows_only() -> None:
