@@ -132,7 +132,12 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     for variant, overrides in VARIANTS.items():
         for seed in args.seeds:
             gbm = replace(base.gradient_boosting, random_state=seed, **overrides)
-            settings = replace(base, models=(BASELINE, MODEL), gradient_boosting=gbm)
+            settings = replace(
+                base,
+                models=(BASELINE, MODEL),
+                gradient_boosting=gbm,
+                backtest_prediction_series=None,
+            )
             started = time.perf_counter()
             outcome = backtest_scores(panel, settings)
             windows = outcome["windows"]

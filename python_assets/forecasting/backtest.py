@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -119,6 +119,21 @@ class _ScoredRows:
             cat_bounds("total_bounds"),
         )
 
+    def take(self, index: np.ndarray) -> _ScoredRows:
+        """These rows at `index` (positions, ascending keeps their order)."""
+
+        def bounds(name: str) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+            return {lv: (lo[index], hi[index]) for lv, (lo, hi) in getattr(self, name).items()}
+
+        return _ScoredRows(
+            **{
+                f.name: bounds(f.name)
+                if f.name.endswith("bounds")
+                else getattr(self, f.name)[index]
+                for f in fields(self)
+            }
+        )
+
     def segment_metrics(
         self, model: str, window: int, origin_date: pd.Timestamp | None
     ) -> list[dict[str, object]]:
@@ -126,37 +141,25 @@ class _ScoredRows:
         demand class and selling rate; row metrics, and the scores of the H-day totals per series."""
         rows: list[dict[str, object]] = []
 
-        def add(segment_type: str, segment_value: str, mask: np.ndarray) -> None:
-            metrics = accuracy_metrics(
-                self.actual[mask],
-                self.forecast[mask],
-                self.mase_scale[mask],
-                {lv: (lo[mask], hi[mask]) for lv, (lo, hi) in self.bounds.items()},
-            )
+        def add(segment_type: str, segment_value: str, part: _ScoredRows) -> None:
+            metrics = accuracy_metrics(part.actual, part.forecast, part.mase_scale, part.bounds)
             metrics.update(
-                total_metrics(
-                    self.actual[mask],
-                    self.forecast[mask],
-                    self.series_key[mask],
-                    self.recent_sale[mask],
-                )
+                total_metrics(part.actual, part.forecast, part.series_key, part.recent_sale)
             )
-            sale = mask & (self.actual > 0)
-            complete = mask & self.complete
-            for lv, (lo, hi) in self.bounds.items():
+            sale = part.actual > 0
+            complete = part.complete
+            for lv, (lo, hi) in part.bounds.items():
                 label = level_label(lv)
-                inside = (self.actual[sale] >= lo[sale]) & (self.actual[sale] <= hi[sale])
+                inside = (part.actual[sale] >= lo[sale]) & (part.actual[sale] <= hi[sale])
                 metrics[f"coverage_sale_{label}"] = float(inside.mean()) if sale.any() else np.nan
                 metrics[f"coverage_total_{label}"] = total_coverage(
-                    self.actual[complete],
-                    self.series_key[complete],
-                    self.total_bounds[lv][0][complete],
-                    self.total_bounds[lv][1][complete],
+                    part.actual[complete],
+                    part.series_key[complete],
+                    part.total_bounds[lv][0][complete],
+                    part.total_bounds[lv][1][complete],
                 )
             if segment_type == FRN_SEGMENT:
-                metrics.update(
-                    frn_daily_metrics(self.actual[mask], self.forecast[mask], self.day[mask])
-                )
+                metrics.update(frn_daily_metrics(part.actual, part.forecast, part.day))
             rows.append(
                 {
                     "model": model,
@@ -168,17 +171,21 @@ class _ScoredRows:
                 }
             )
 
-        everything = np.ones(len(self.actual), dtype=bool)
-        add("all", "all", everything)
-        add(FRN_SEGMENT, FRN_SEGMENT_VALUE, everything)
-        for value in sorted(set(self.category.tolist())):
-            add("category", str(value), self.category == value)
-        for value in sorted(set(self.band.tolist())):
-            add("volume_band", str(value), self.band == value)
-        for value in sorted(set(self.demand_class.tolist())):
-            add("demand_class", str(value), self.demand_class == value)
-        for value in sorted(set(self.selling_rate.tolist())):
-            add(SELLING_RATE_SEGMENT, str(value), self.selling_rate == value)
+        add("all", "all", self)
+        add(FRN_SEGMENT, FRN_SEGMENT_VALUE, self)
+        for segment_type, values in (
+            ("category", self.category),
+            ("volume_band", self.band),
+            ("demand_class", self.demand_class),
+            (SELLING_RATE_SEGMENT, self.selling_rate),
+        ):
+            # one sort per segment type, then each segment's rows as a slice (not a mask per
+            # segment over every row)
+            codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=False)
+            order = np.argsort(codes, kind="stable")
+            groups = np.split(order, np.cumsum(np.bincount(codes, minlength=len(uniques)))[:-1])
+            for value, index in zip(uniques, groups, strict=True):
+                add(segment_type, str(value), self.take(index))
         return rows
 
 
@@ -438,6 +445,8 @@ def backtest_predictions(
     settings: ForecastSettings,
 ) -> pd.DataFrame:
     limit = settings.backtest_prediction_series
+    if limit == 0:
+        return pd.DataFrame()
     rows = np.arange(panel.n_series if limit is None else min(limit, panel.n_series))
     sub = panel.subset(rows)
     frames = []

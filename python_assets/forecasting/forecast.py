@@ -62,7 +62,8 @@ class ForecastResult:
         days without a stockout (06:00-22:00 where known) against sales. For 'frn_benchmark'
         wape and wpe are FreshRetailNet's convention: computed per day, then averaged over days.
     backtest_predictions: model, window, origin_date, store_id, product_id, forecast_date,
-        actual, is_scored, forecast and bounds.
+        actual, is_scored, forecast and bounds (empty unless
+        settings.backtest_prediction_series asks for them).
     chosen_model: the name of the chosen forecast in the backtest (CHOSEN_MODEL: every series
         takes the model chosen for its demand class, see selection.py).
     model_per_class: demand class -> chosen model ('all' -> the choice on all series, used for

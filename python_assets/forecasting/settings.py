@@ -110,8 +110,10 @@ class ForecastSettings:
         series; fine for a few hundred series, hours for 50,000).
     forecast_all_models: also forecast the days after the history with every model, not only the
         chosen one.
-    backtest_prediction_series: keep backtest_predictions for at most this many series (the first
-        ones in store, product order); None keeps all.
+    backtest_prediction_series: keep backtest_predictions (every model's daily forecast at every
+        scored origin, for tests and benchmarks) for at most this many series (the first ones in
+        store, product order); None keeps all, 0 (the default: the pipeline stores none of them)
+        builds none.
     demand_classes, intermittent, selection, guardrails: see DemandClassSettings,
         IntermittentSettings (SBA and TSB smoothing), SelectionSettings (the bias bound of the
         model choice) and GuardrailSettings.
@@ -144,7 +146,7 @@ class ForecastSettings:
     ets_min_observations: int = 21
     gradient_boosting: GradientBoostingSettings = field(default_factory=GradientBoostingSettings)
     forecast_all_models: bool = False
-    backtest_prediction_series: int | None = None
+    backtest_prediction_series: int | None = 0
     demand_classes: DemandClassSettings = field(default_factory=DemandClassSettings)
     intermittent: IntermittentSettings = field(default_factory=IntermittentSettings)
     selection: SelectionSettings = field(default_factory=SelectionSettings)

@@ -26,6 +26,7 @@ FAST = ForecastSettings(
     gradient_boosting=GradientBoostingSettings(
         max_iter=40, max_train_rows=20_000, min_samples_leaf=20, train_origins=21, n_models=1
     ),
+    backtest_prediction_series=None,
 )
 START = pd.Timestamp("2025-01-06")  # a Monday
 
