@@ -12,19 +12,22 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 import duckdb
 
 from benchmarks.run import RESULTS, write_warehouse_result
+from python_assets import handoff
 from python_assets.settings import WarehouseSettings
 
 
-def replay_figures(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+def replay_figures(con: duckdb.DuckDBPyConnection, root: Path) -> dict[str, object]:
+    """The replay's marts, and its solve seconds from the hand-off folder root."""
     summary = con.execute("select * from marts.policy_replay_summary order by 2, 3, 1").df()
     origins = con.execute("select * from marts.policy_replay order by 1, 2").df()
     seconds = con.execute(
         "select sum(s) from (select distinct origin_date, solve_seconds as s "
-        "from optimization.policy_replay_origins)"
+        f"from {handoff.relation(root, 'optimization', 'policy_replay_origins')})"
     ).fetchone()[0]
     service = con.execute(
         "select fill_rate, expected_fill_rate, replay_fill_rate from marts.allocation_service_level "
@@ -49,7 +52,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = WarehouseSettings.from_env()
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
-        figures = replay_figures(con)
+        figures = replay_figures(con, settings.handoff_dir)
     out = RESULTS / f"replay_{args.dataset}.json"
     write_warehouse_result(
         out,

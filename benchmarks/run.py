@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from python_assets import handoff
 from python_assets.inputs.freshretailnet import write_synthetic_freshretailnet
 from python_assets.settings import DEFAULT_FRN_PATH, REPO_ROOT
 
@@ -95,13 +96,8 @@ def run_stage(selection: str, env: dict[str, str]) -> dict[str, float] | None:
 def lp_columns(warehouse: Path) -> int:
     """The LP's size: its columns over all products, one per candidate lane and one per store
     (the LP stage's optimization.product_status)."""
-    import duckdb
-
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        row = con.execute(
-            "select sum(n_lanes + n_stores) from optimization.product_status"
-        ).fetchone()
-    return int(row[0] or 0)
+    status = handoff.read_table(handoff.handoff_dir(warehouse), "optimization", "product_status")
+    return int((status["n_lanes"] + status["n_stores"]).sum())
 
 
 def bench_dataset(

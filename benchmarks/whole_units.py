@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from benchmarks.run import RESULTS, write_warehouse_result
+from dagster_defs.assets.optimization import read_allocation_inputs
 from python_assets.optimization import SolverSettings, solve_allocation
 from python_assets.optimization.problem import AllocationPlan
 from python_assets.settings import WarehouseSettings
@@ -44,9 +45,7 @@ def read_lp_inputs(
     """marts.allocation_inputs_* of the built warehouse (read-only), and the LP's settings with
     the run's service limit."""
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
-        sp = con.execute("select * from marts.allocation_inputs_store_product").df()
-        products = con.execute("select * from marts.allocation_inputs_product").df()
-        lanes = con.execute("select * from marts.allocation_inputs_lanes").df()
+        sp, products, lanes = read_allocation_inputs(con)
         limit = con.execute(
             "select value from intermediate.int_settings_resolved "
             "where setting = 'max_lane_lead_time_days'"

@@ -172,8 +172,14 @@ def _source_entries(project_dir: Path) -> list[Entry]:
     for yml in sorted((project_dir / "models").rglob("*.yml")):
         for source in _read_yml(yml).get("sources") or []:
             schema = source.get("schema", source["name"])
+            handed_off = "external_location" in (source.get("config") or {}).get("meta", {})
             for table in source.get("tables") or []:
                 description = _clean(table.get("description"))
+                where = (
+                    ("Parquet hand-off", f"`handoff/{schema}/{table['name']}/*.parquet`")
+                    if handed_off
+                    else ("Warehouse table", f"`{schema}.{table['name']}`")
+                )
                 entries.append(
                     Entry(
                         kind="source",
@@ -183,7 +189,7 @@ def _source_entries(project_dir: Path) -> list[Entry]:
                         description=description or "Undocumented.",
                         facts=(
                             ("Grain", _grain(description)),
-                            ("Warehouse table", f"`{schema}.{table['name']}`"),
+                            where,
                             ("Written by", _clean(source.get("description"))),
                         ),
                         columns=_columns(table),

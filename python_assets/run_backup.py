@@ -1,6 +1,7 @@
 """A failed run changes nothing: each run starts by copying the warehouse to
-`<warehouse>.before-run`, and ends by deleting that copy when every step succeeded or by putting
-it back when one failed (README, "Operations").
+`<warehouse>.before-run` (and its Parquet hand-off folder to `handoff.before-run`), and ends by
+deleting the copies when every step succeeded or by putting them back when one failed (README,
+"Operations").
 
 A run killed before it could put the copy back leaves it behind; the next run finds it, puts it
 back first and says so. Call these functions only while holding the warehouse's run lock
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from python_assets.handoff import handoff_dir
+
 BACKUP_SUFFIX = ".before-run"
 
 
@@ -27,12 +30,38 @@ def _wal(duckdb_path: Path) -> Path:
     return Path(f"{duckdb_path}.wal")
 
 
+def _handoff_backup(duckdb_path: Path) -> Path:
+    return Path(f"{handoff_dir(duckdb_path)}{BACKUP_SUFFIX}")
+
+
+def _copy_handoff(duckdb_path: Path) -> None:
+    """Copy the hand-off folder as hard links: its files are only ever replaced by renaming a
+    new file into place (python_assets/handoff.py), never changed, so a link keeps the old one."""
+    source, backup = handoff_dir(duckdb_path), _handoff_backup(duckdb_path)
+    partial = Path(f"{backup}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    if source.exists():
+        shutil.copytree(source, partial, copy_function=os.link)
+    else:
+        partial.mkdir(parents=True)
+    shutil.rmtree(backup, ignore_errors=True)
+    partial.rename(backup)
+
+
+def _restore_handoff(duckdb_path: Path) -> None:
+    backup = _handoff_backup(duckdb_path)
+    if backup.exists():
+        shutil.rmtree(handoff_dir(duckdb_path), ignore_errors=True)
+        backup.rename(handoff_dir(duckdb_path))
+
+
 def restore(duckdb_path: Path) -> bool:
     """Put the start-of-run copy back in place of the warehouse (no copy of a warehouse that did
     not exist: the warehouse is removed). False when there is no copy to put back."""
     backup = backup_path(duckdb_path)
     if not backup.exists():
         return False
+    _restore_handoff(duckdb_path)
     # the WAL beside the warehouse belongs to the run's file, not to the copy
     with contextlib.suppress(FileNotFoundError):
         _wal(duckdb_path).unlink()
@@ -64,6 +93,7 @@ def begin_run(duckdb_path: Path) -> str | None:
             with duckdb.connect(str(duckdb_path)) as con:
                 con.execute("checkpoint")
         shutil.copyfile(duckdb_path, partial)
+    _copy_handoff(duckdb_path)
     os.replace(partial, backup)  # a half-written copy is never taken for a backup
     return recovered
 
@@ -74,5 +104,6 @@ def end_run(duckdb_path: Path, succeeded: bool) -> bool:
     if succeeded:
         with contextlib.suppress(FileNotFoundError):
             backup_path(duckdb_path).unlink()
+        shutil.rmtree(_handoff_backup(Path(duckdb_path)), ignore_errors=True)
         return False
     return restore(Path(duckdb_path))

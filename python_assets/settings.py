@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from python_assets import handoff
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 SEEDS_DIR = REPO_ROOT / "seeds"
@@ -141,6 +143,12 @@ class WarehouseSettings:
         if self.input_dir is not None:
             return Path(self.input_dir)
         return Path(self.duckdb_path).parent / "inputs" / self.dataset
+
+    @property
+    def handoff_dir(self) -> Path:
+        """The Parquet hand-off folder: the tables the forecast and the LP write, which dbt reads
+        as sources (python_assets/handoff.py)."""
+        return handoff.handoff_dir(self.duckdb_path)
 
     @property
     def published_duckdb_path(self) -> Path:

@@ -124,7 +124,7 @@ def test_replay_figures_come_from_the_built_warehouse(built_warehouse) -> None:
     from benchmarks.replay import replay_figures
 
     with duckdb.connect(str(built_warehouse.settings.duckdb_path), read_only=True) as con:
-        figures = replay_figures(con)
+        figures = replay_figures(con, built_warehouse.settings.handoff_dir)
     # 4 policies against doing nothing and 4 against perfect foresight, cost and fill rate each
     assert len(figures["summary"]) == 16
     assert len(figures["per_origin"]) == 4 * 5

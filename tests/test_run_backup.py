@@ -15,12 +15,13 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pandas as pd
 import pytest
 
 from dagster_defs.assets import inputs as input_assets
 from dagster_defs.assets.dbt import DBT_LAYERS
 from dagster_defs.definitions import build_definitions
-from python_assets import run_backup
+from python_assets import handoff, run_backup
 from python_assets.settings import WarehouseSettings
 from tests.conftest import BuiltWarehouse
 
@@ -82,6 +83,26 @@ def test_a_failed_run_is_put_back_with_what_was_only_in_the_wal(tmp_path: Path):
         assert con.execute(
             "select count(*) from duckdb_tables() where table_name = 'u'"
         ).fetchone() == (0,)
+
+
+def test_a_failed_run_puts_the_parquet_hand_off_back(tmp_path: Path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create table t as select 1 as x")
+    root = handoff.handoff_dir(warehouse)
+    handoff.write_tables(root, "forecasting", {"kept": pd.DataFrame({"x": [1]})})
+    run_backup.begin_run(warehouse)
+    handoff.write_tables(root, "forecasting", {"kept": pd.DataFrame({"x": [2, 3]})})
+    handoff.write_tables(root, "optimization", {"new": pd.DataFrame({"y": [1]})})
+    assert run_backup.end_run(warehouse, succeeded=False) is True
+    assert handoff.read_table(root, "forecasting", "kept")["x"].tolist() == [1]
+    assert not (root / "optimization").exists()
+    # and a successful run keeps what it wrote, with no copy left behind
+    run_backup.begin_run(warehouse)
+    handoff.write_tables(root, "forecasting", {"kept": pd.DataFrame({"x": [4]})})
+    assert run_backup.end_run(warehouse, succeeded=True) is False
+    assert handoff.read_table(root, "forecasting", "kept")["x"].tolist() == [4]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["handoff", "warehouse.duckdb"]
 
 
 def test_a_failed_first_run_leaves_no_warehouse(tmp_path: Path):

@@ -9,6 +9,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from python_assets import handoff
 from python_assets.settings import WarehouseSettings
 from tests.conftest import BuiltWarehouse
 
@@ -56,9 +57,11 @@ def test_weekly_runs_append_history_and_score_the_previous_forecast(
     result = built_warehouse.result
     assert result.success
     first_run = result.run_id
+    root = built_warehouse.settings.handoff_dir
     with duckdb.connect(str(built_warehouse.settings.duckdb_path), read_only=True) as con:
         chosen = con.execute(
-            "select count(*) from forecasting.demand_forecast where is_chosen"
+            f"select count(*) from {handoff.relation(root, 'forecasting', 'demand_forecast')} "
+            "where is_chosen"
         ).fetchall()[0][0]
 
         # other tests of the session may have materialised the warehouse again: count this run's
@@ -68,10 +71,13 @@ def test_weekly_runs_append_history_and_score_the_previous_forecast(
             ).fetchall()
 
         assert of_run("forecasting.forecast_history") == [(chosen,)]
-        plan_rows = con.execute("select count(*) from optimization.store_product_plan").fetchall()
+        plan_rows = con.execute(
+            f"select count(*) from {handoff.relation(root, 'optimization', 'store_product_plan')}"
+        ).fetchall()
         assert of_run("optimization.plan_history") == plan_rows
         plans = con.execute(
-            "select count(distinct plan_name) from optimization.cost_breakdown"
+            "select count(distinct plan_name) from "
+            f"{handoff.relation(root, 'optimization', 'cost_breakdown')}"
         ).fetchall()
         assert of_run("optimization.plan_cost_history") == plans
         # the first run's forecast has no sales after its origin yet
@@ -105,6 +111,7 @@ def test_weekly_runs_append_history_and_score_the_previous_forecast(
     from dagster_defs.definitions import build_definitions
 
     settings = WarehouseSettings(duckdb_path=copy, dataset="demo", demo_size="tiny")
+    shutil.copytree(built_warehouse.settings.handoff_dir, settings.handoff_dir)
     job = build_definitions(settings).resolve_implicit_global_asset_job_def()
     second = job.execute_in_process(asset_selection=HISTORY_KEYS)
     assert second.success

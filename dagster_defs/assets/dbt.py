@@ -76,9 +76,12 @@ def _dbt_layer(name: str, select: str, exclude: str | None = None) -> dg.AssetsD
         if RESOLVED_SETTINGS not in context.selected_asset_keys:
             with duckdb.get_connection() as con:  # refuses overrides this step would not see
                 warehouse_settings.settings_in_force(con)
+        settings = warehouse_settings.settings()
         dbt_vars = {
-            # the profile takes the warehouse path from this var: the run's resource decides it
-            "duckdb_path": str(warehouse_settings.settings().duckdb_path),
+            # the profile takes the warehouse path from this var, the sources written by Python
+            # steps their folder from handoff_dir: the run's resource decides both
+            "duckdb_path": str(settings.duckdb_path),
+            "handoff_dir": str(settings.handoff_dir),
             "setting_overrides": overrides,
         }
         yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
@@ -86,9 +89,15 @@ def _dbt_layer(name: str, select: str, exclude: str | None = None) -> dg.AssetsD
     return _layer
 
 
-# dbt runs in layers around the tables Python assets write (dbt sources of those schemas), so
-# the graph dbt -> forecast -> dbt -> LP -> dbt has no cycle between steps
-PYTHON_WRITTEN = ("forecasting", "optimization")
+# dbt runs in layers around the tables Python assets write (dbt sources: the Parquet hand-off of
+# the forecast and the LP, and the monitoring assets' tables), so the graph
+# dbt -> forecast -> dbt -> LP -> dbt has no cycle between steps
+PYTHON_WRITTEN = (
+    "forecasting",
+    "optimization",
+    "forecasting_monitoring",
+    "optimization_monitoring",
+)
 # the views over the history and monitoring tables (tagged `monitoring`) come last, in their own
 # layer, so that nothing the plan needs waits for them or fails with them
 MONITORING = "tag:monitoring+"

@@ -1,4 +1,5 @@
-"""Demand forecast asset: reads clean daily demand, forecasts every active series, writes back."""
+"""Demand forecast asset: reads clean daily demand, forecasts every active series, hands the
+tables to dbt as Parquet (python_assets/handoff.py)."""
 
 import dagster as dg
 import duckdb
@@ -6,6 +7,8 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
+from dagster_defs.resources import WarehouseSettingsResource
+from python_assets import handoff
 from python_assets.forecasting import ForecastSettings, forecast_demand
 from python_assets.forecasting.guardrails import (
     bias_check,
@@ -15,7 +18,6 @@ from python_assets.forecasting.guardrails import (
 from python_assets.forecasting.panel import planned_covariates_frame
 from python_assets.forecasting.selection import choice_table
 from python_assets.reporting.charts import forecast_series_png, png_data_uri
-from python_assets.warehouse import replace_tables
 
 HISTORY_SQL = """
 select store_id, product_id, sales_date, units_sold, latent_demand_units, is_stockout_censored,
@@ -102,7 +104,10 @@ class ForecastConfig(dg.Config):
     group_name="forecasting",
 )
 def demand_forecast(
-    context: dg.AssetExecutionContext, config: ForecastConfig, duckdb: DuckDBResource
+    context: dg.AssetExecutionContext,
+    config: ForecastConfig,
+    duckdb: DuckDBResource,
+    warehouse_settings: WarehouseSettingsResource,
 ):
     with duckdb.get_connection() as con:
         history = con.execute(HISTORY_SQL, [config.history_days]).df()
@@ -115,17 +120,16 @@ def demand_forecast(
     if planned is not None:
         context.log.info("using %s rows of planned covariates as known future values", len(planned))
     result = forecast_demand(history, products, settings, planned, progress=context.log.info)
-    with duckdb.get_connection() as con:
-        rows = replace_tables(
-            con,
-            "forecasting",
-            {
-                "demand_forecast": result.forecast,
-                "forecast_backtest": result.backtest,
-                "demand_classes": result.demand_classes,
-                "backtest_forecasts": result.backtest_forecasts,
-            },
-        )
+    rows = handoff.write_tables(
+        warehouse_settings.settings().handoff_dir,
+        "forecasting",
+        {
+            "demand_forecast": result.forecast,
+            "forecast_backtest": result.backtest,
+            "demand_classes": result.demand_classes,
+            "backtest_forecasts": result.backtest_forecasts,
+        },
+    )
 
     pooled = result.backtest[
         (result.backtest["window"] == 0)

@@ -1,11 +1,15 @@
 """History and monitoring of weekly runs: the forecast and the plan appended to history tables keyed
 by run and origin, earlier forecasts scored on the sales since, and drift of demand per class."""
 
+from pathlib import Path
+
 import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
+from dagster_defs.resources import WarehouseSettingsResource
+from python_assets import handoff
 from python_assets.forecasting.drift import demand_drift, drift_check
 from python_assets.forecasting.guardrails import CheckOutcome
 from python_assets.forecasting.history import forecast_history_rows
@@ -57,6 +61,12 @@ def recorded_now() -> pd.Timestamp:
     return pd.Timestamp.now("UTC").tz_localize(None)
 
 
+def demand_classes(handoff_dir: Path) -> pd.DataFrame:
+    """Each series' demand class at the forecast origin (the forecast's hand-off table)."""
+    classes = handoff.read_table(handoff_dir, "forecasting", "demand_classes")
+    return classes[["store_id", "product_id", "demand_class"]]
+
+
 def warning(outcome: CheckOutcome, asset_key: list[str]) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         check_name=outcome.name,
@@ -75,13 +85,13 @@ def warning(outcome: CheckOutcome, asset_key: list[str]) -> dg.AssetCheckResult:
     description="Every run's chosen forecast, appended (never overwritten), keyed by run_id and origin_date.",
 )
 def forecast_history(
-    context: dg.AssetExecutionContext, duckdb: DuckDBResource
+    context: dg.AssetExecutionContext,
+    duckdb: DuckDBResource,
+    warehouse_settings: WarehouseSettingsResource,
 ) -> dg.MaterializeResult:
-    with duckdb.get_connection() as con:
-        forecast = con.execute("select * from forecasting.demand_forecast where is_chosen").df()
-        classes = con.execute(
-            "select store_id, product_id, demand_class from forecasting.demand_classes"
-        ).df()
+    handoff_dir = warehouse_settings.settings().handoff_dir
+    forecast = handoff.read_table(handoff_dir, "forecasting", "demand_forecast", "is_chosen")
+    classes = demand_classes(handoff_dir)
     rows = forecast_history_rows(forecast, classes, context.run.run_id, recorded_now())
     with duckdb.get_connection() as con:
         append_run_tables(con, "forecasting", {"forecast_history": rows}, context.run.run_id)
@@ -115,7 +125,10 @@ def forecast_history(
     description="Earlier runs' forecasts scored on the sales since: WAPE, WPE, coverage per run x origin x class / region.",
 )
 def forecast_monitoring(
-    context: dg.AssetExecutionContext, config: MonitoringConfig, duckdb: DuckDBResource
+    context: dg.AssetExecutionContext,
+    config: MonitoringConfig,
+    duckdb: DuckDBResource,
+    warehouse_settings: WarehouseSettingsResource,
 ):
     settings = config.settings()
     with duckdb.get_connection() as con:
@@ -128,7 +141,9 @@ def forecast_monitoring(
             "where sales_date > (select min(origin_date) from forecasting.forecast_history)"
         ).df()
         stores = con.execute("select store_id, region from marts.dim_stores").df()
-        backtest = con.execute("select * from forecasting.forecast_backtest").df()
+    backtest = handoff.read_table(
+        warehouse_settings.settings().handoff_dir, "forecasting", "forecast_backtest"
+    )
     monitoring = score_forecast_history(history, sales, stores, settings)
     with duckdb.get_connection() as con:
         rows = replace_tables(con, "forecasting", {"forecast_monitoring": monitoring})
@@ -157,7 +172,11 @@ def forecast_monitoring(
     group_name="forecasting",
     description="Drift of daily demand per class, recent window vs training window (two-sample KS test).",
 )
-def demand_drift_asset(config: MonitoringConfig, duckdb: DuckDBResource):
+def demand_drift_asset(
+    config: MonitoringConfig,
+    duckdb: DuckDBResource,
+    warehouse_settings: WarehouseSettingsResource,
+):
     settings = config.settings()
     days = settings.drift_recent_days + settings.drift_reference_days
     with duckdb.get_connection() as con:
@@ -166,9 +185,7 @@ def demand_drift_asset(config: MonitoringConfig, duckdb: DuckDBResource):
             f"where sales_date > ({LAST_SALES_DAY}) - cast(? as integer)",
             [days],
         ).df()
-        classes = con.execute(
-            "select store_id, product_id, demand_class from forecasting.demand_classes"
-        ).df()
+    classes = demand_classes(warehouse_settings.settings().handoff_dir)
     drift = demand_drift(sales, classes, settings)
     with duckdb.get_connection() as con:
         rows = replace_tables(con, "forecasting", {"demand_drift": drift})
@@ -210,10 +227,15 @@ def demand_drift_asset(config: MonitoringConfig, duckdb: DuckDBResource):
     ],
     group_name="optimization",
 )
-def plan_history(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def plan_history(
+    context: dg.AssetExecutionContext,
+    duckdb: DuckDBResource,
+    warehouse_settings: WarehouseSettingsResource,
+):
+    handoff_dir = warehouse_settings.settings().handoff_dir
+    plan = handoff.read_table(handoff_dir, "optimization", "store_product_plan")
+    costs = handoff.read_table(handoff_dir, "optimization", "cost_breakdown")
     with duckdb.get_connection() as con:
-        plan = con.execute("select * from optimization.store_product_plan").df()
-        costs = con.execute("select * from optimization.cost_breakdown").df()
         origin = pd.Timestamp(con.execute(LAST_SALES_DAY).fetchall()[0][0])
     recorded_at = recorded_now()
     frames = {

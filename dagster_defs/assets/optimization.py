@@ -1,5 +1,6 @@
 """The allocation LP asset: reads the persisted LP inputs, calls `plan_with_baselines` (the plan,
-its baselines under the same cost model, the scenario grid) and writes optimization.*."""
+its baselines under the same cost model, the scenario grid) and hands optimization.* to dbt as
+Parquet (python_assets/handoff.py)."""
 
 from dataclasses import replace
 
@@ -10,6 +11,7 @@ from duckdb import DuckDBPyConnection
 from pydantic import Field
 
 from dagster_defs.resources import RESOLVED_SETTINGS, WarehouseSettingsResource
+from python_assets import handoff
 from python_assets.imbalance.zscores import RuleSettings
 from python_assets.optimization import (
     PlanInputs,
@@ -25,7 +27,6 @@ from python_assets.optimization.replay import (
     replay_policies,
 )
 from python_assets.optimization.replay.compare import replay_check
-from python_assets.warehouse import replace_tables
 
 TABLES = {
     "transfer_plan": "Store-to-store transfers of the optimised plan: from, to, product, units, distance, cost.",
@@ -77,6 +78,11 @@ INPUT_KEYS = [
         "allocation_inputs_lanes",
     )
 ]
+
+
+def read_allocation_inputs(con: DuckDBPyConnection) -> list[pd.DataFrame]:
+    """The LP's inputs: marts.allocation_inputs_store_product, _product and _lanes."""
+    return [con.execute(f"select * from {'.'.join(key)}").df() for key in INPUT_KEYS]
 
 
 class AllocationConfig(dg.Config):
@@ -135,10 +141,11 @@ def allocation_plan(
     with duckdb.get_connection() as con:
         # the network settings in force for this run (seeds with the run's overrides)
         in_force = warehouse_settings.settings_in_force(con)
+        store_products, products, lanes = read_allocation_inputs(con)
         inputs = PlanInputs(
-            store_products=con.execute("select * from marts.allocation_inputs_store_product").df(),
-            products=con.execute("select * from marts.allocation_inputs_product").df(),
-            lanes=con.execute("select * from marts.allocation_inputs_lanes").df(),
+            store_products=store_products,
+            products=products,
+            lanes=lanes,
             rule_moves=con.execute(
                 "select donor_store_id as from_store, receiver_store_id as to_store, product_id, units from intermediate.int_rebalancing_moves"
             ).df(),
@@ -164,8 +171,9 @@ def allocation_plan(
     )
     results = plan_with_baselines(inputs, settings, log=context.log.info)
     plan = results.plan
-    with duckdb.get_connection() as con:
-        rows = replace_tables(con, "optimization", results.tables())
+    rows = handoff.write_tables(
+        warehouse_settings.settings().handoff_dir, "optimization", results.tables()
+    )
 
     total = results.total_cost_by_plan()
     for table in TABLES:
@@ -208,8 +216,7 @@ REPLAY_TABLES = {
 REPLAY_SALES_SQL = """
 select store_id, product_id, sales_date, units_sold, latent_demand_units, is_stockout_censored
 from marts.fct_sales_daily
-where sales_date > (select min(origin_date) from forecasting.backtest_forecasts)
-    - to_days(364 + 7 * ?)
+where sales_date > ? - to_days(364 + 7 * ?)
 """
 RULE_CLUSTERS_SQL = (
     "select store_id, subcategory, cluster_id from intermediate.int_store_subcategory_zscores"
@@ -263,13 +270,20 @@ def policy_replay(
         in_force = warehouse_settings.settings_in_force(con)
         rule_settings = RuleSettings.from_settings(in_force)
         network = lane_settings_from_seed(settings_frame(in_force))
+        forecasts = handoff.read_table(
+            warehouse_settings.settings().handoff_dir, "forecasting", "backtest_forecasts"
+        )
+        first_origin = forecasts["origin_date"].min() if len(forecasts) else None
+        store_products, products, lanes = read_allocation_inputs(con)
         inputs = ReplayInputs(
-            store_products=con.execute("select * from marts.allocation_inputs_store_product").df(),
-            products=con.execute("select * from marts.allocation_inputs_product").df(),
-            lanes=con.execute("select * from marts.allocation_inputs_lanes").df(),
-            forecasts=con.execute("select * from forecasting.backtest_forecasts").df(),
+            store_products=store_products,
+            products=products,
+            lanes=lanes,
+            forecasts=forecasts,
             snapshots=con.execute("select * from staging.stg_inputs__inventory_snapshots").df(),
-            sales=con.execute(REPLAY_SALES_SQL, [rule_settings.blend_recent_weeks]).df(),
+            sales=con.execute(
+                REPLAY_SALES_SQL, [first_origin, rule_settings.blend_recent_weeks]
+            ).df(),
             z_alpha=float(
                 con.execute(
                     "select z_alpha from reference.service_levels where is_default"
@@ -298,8 +312,9 @@ def policy_replay(
         )
     settings = ReplaySettings(origins=config.origins, solver=solver)
     result = replay_policies(inputs, settings, log=context.log.info)
-    with duckdb.get_connection() as con:
-        rows = replace_tables(con, "optimization", result.tables())
+    rows = handoff.write_tables(
+        warehouse_settings.settings().handoff_dir, "optimization", result.tables()
+    )
     summary = result.summary
     for table in REPLAY_TABLES:
         metadata = {"dagster/row_count": rows[table]}

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('forecasting', 'demand_drift') }}
+    select * from {{ source('forecasting_monitoring', 'demand_drift') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('forecasting', 'forecast_history') }}
+    select * from {{ source('forecasting_monitoring', 'forecast_history') }}
 
 ),
 

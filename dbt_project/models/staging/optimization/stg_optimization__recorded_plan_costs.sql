@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('optimization', 'plan_cost_history') }}
+    select * from {{ source('optimization_monitoring', 'plan_cost_history') }}
 
 ),
 

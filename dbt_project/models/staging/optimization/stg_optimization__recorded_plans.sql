@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('optimization', 'plan_history') }}
+    select * from {{ source('optimization_monitoring', 'plan_history') }}
 
 ),
 

@@ -1,0 +1,85 @@
+"""The Parquet hand-off: the tables the forecast and the LP compute are written as Parquet files
+under the warehouse's `handoff/` folder, not into the DuckDB file, and dbt reads them as sources
+(`read_parquet`; README, "The pipeline"). So no Python step needs to write
+the warehouse file while it computes, and a step can run in any process that sees the folder.
+
+Layout: `<root>/<schema>/<table>/<part>.parquet`, one folder per table; `part` is `all` for a
+table written whole. Each file is written beside its final name and renamed into place, so a
+reader sees the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+WHOLE = "all"
+
+
+def handoff_dir(duckdb_path: Path) -> Path:
+    """The hand-off folder of a warehouse: `handoff/` beside its DuckDB file (dbt's sources
+    derive the same folder from DUCKDB_PATH when no handoff_dir var is given)."""
+    return Path(duckdb_path).parent / "handoff"
+
+
+def table_dir(root: Path, schema: str, table: str) -> Path:
+    return Path(root) / schema / table
+
+
+def relation(root: Path, schema: str, table: str) -> str:
+    """The SQL relation (a read_parquet call) that reads every part of a hand-off table, the
+    same one dbt's sources compile to."""
+    pattern = str(table_dir(root, schema, table) / "*.parquet").replace("'", "''")
+    return f"read_parquet('{pattern}', union_by_name = true)"
+
+
+def write_tables(
+    root: Path, schema: str, frames: dict[str, pd.DataFrame], part: str = WHOLE
+) -> dict[str, int]:
+    """Write each frame as `<root>/<schema>/<name>/<part>.parquet`; return rows per table.
+
+    Every file is written first and renamed into place after, so an error while writing leaves
+    every table as it was. A table written whole (part `all`) also loses the files of any
+    other part (an earlier run's shards)."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        with duckdb.connect() as con:
+            for name, frame in frames.items():
+                folder = table_dir(root, schema, name)
+                folder.mkdir(parents=True, exist_ok=True)
+                final = folder / f"{part}.parquet"
+                temporary = folder / f".{part}.parquet.writing"
+                con.register("frame_to_write", frame)
+                target = str(temporary).replace("'", "''")
+                con.execute(f"copy (select * from frame_to_write) to '{target}' (format parquet)")
+                con.unregister("frame_to_write")
+                staged.append((temporary, final))
+    except BaseException:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise
+    for temporary, final in staged:
+        temporary.replace(final)
+        if part == WHOLE:
+            for other in final.parent.glob("*.parquet"):
+                if other != final:
+                    with contextlib.suppress(FileNotFoundError):
+                        other.unlink()
+    return {name: len(frame) for name, frame in frames.items()}
+
+
+def read_table(root: Path, schema: str, table: str, where: str = "") -> pd.DataFrame:
+    """Every part of a hand-off table as one frame (optionally filtered by a SQL condition);
+    a FileNotFoundError naming the folder when the table was never written."""
+    folder = table_dir(root, schema, table)
+    if not any(folder.glob("*.parquet")):
+        raise FileNotFoundError(
+            f"{schema}.{table}: no Parquet file in {folder}; materialise the asset that "
+            "writes it first"
+        )
+    query = f"select * from {relation(root, schema, table)}"
+    with duckdb.connect() as con:
+        return con.execute(f"{query} where {where}" if where else query).df()
