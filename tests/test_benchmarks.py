@@ -129,3 +129,19 @@ def test_replay_figures_come_from_the_built_warehouse(built_warehouse) -> None:
     assert len(figures["summary"]) == 16
     assert len(figures["per_origin"]) == 4 * 5
     assert figures["replay_seconds"] > 0
+
+
+def test_forecast_stage_times_the_step_on_the_built_warehouse(
+    built_warehouse, tmp_path, monkeypatch
+) -> None:
+    from benchmarks import forecast_stage
+
+    monkeypatch.setattr(forecast_stage, "RESULTS", tmp_path)
+    monkeypatch.setenv("DUCKDB_PATH", str(built_warehouse.settings.duckdb_path))
+    figures = forecast_stage.main(["--name", "tiny"])
+    assert json.loads((tmp_path / "forecast_stage_tiny.json").read_text()) == figures
+    # the same tables the step hands over, one forecast row per series and day
+    horizon = 7
+    assert figures["rows"]["demand_forecast"] == figures["series"] * horizon
+    assert figures["rows"]["demand_classes"] == figures["series"]
+    assert figures["seconds"]["forecast"] > 0 and figures["peak_rss_mb"] > 0
