@@ -145,3 +145,24 @@ def test_forecast_stage_times_the_step_on_the_built_warehouse(
     assert figures["rows"]["demand_forecast"] == figures["series"] * horizon
     assert figures["rows"]["demand_classes"] == figures["series"]
     assert figures["seconds"]["forecast"] > 0 and figures["peak_rss_mb"] > 0
+
+
+def test_sharded_backtest_scores_every_series_once() -> None:
+    from benchmarks.forecast_shards import sharded_backtest
+    from python_assets.forecasting import ForecastSettings
+    from python_assets.forecasting.benchmark_data import synthetic_history
+    from python_assets.forecasting.gbm import GradientBoostingSettings
+    from python_assets.forecasting.panel import build_panel
+
+    history, products = synthetic_history(n_series=40, n_days=63, seed=3)
+    panel = build_panel(history, products)
+    fast = ForecastSettings(
+        gradient_boosting=GradientBoostingSettings(max_iter=20, n_models=1, min_samples_leaf=20)
+    )
+    one, two = sharded_backtest(panel, 1, fast), sharded_backtest(panel, 2, fast)
+    assert len(one["shard_seconds"]) == 1 and len(two["shard_seconds"]) == 2
+    assert [w["window"] for w in one["windows"]] == [w["window"] for w in two["windows"]]
+    # the moving average does not depend on how the series are split, so its scores agree only
+    # if the shards' union holds every series exactly once
+    for whole, split in zip(one["windows"], two["windows"], strict=True):
+        assert split["wape_moving_average_7"] == pytest.approx(whole["wape_moving_average_7"])
