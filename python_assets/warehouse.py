@@ -1,4 +1,5 @@
-"""Write DataFrames back into the warehouse as tables, all or nothing."""
+"""Write DataFrames into the warehouse file as tables, all or nothing: the monitoring and history
+tables (the forecast and the LP hand theirs over as Parquet, python_assets/handoff.py)."""
 
 from __future__ import annotations
 
