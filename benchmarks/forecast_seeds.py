@@ -29,7 +29,7 @@ from python_assets.forecasting import (
     frn_day_scores,
 )
 from python_assets.forecasting.benchmark_data import load_frn_history
-from python_assets.forecasting.panel import build_panel
+from python_assets.forecasting.panel import DemandPanel, build_panel
 
 RESULTS = Path(__file__).resolve().parent / "results" / "forecast_seeds.json"
 MODEL = "gradient_boosting"
@@ -59,6 +59,15 @@ def scored_days(predictions: pd.DataFrame) -> list[dict[str, object]]:
                 }
             )
     return rows
+
+
+def load_frn_panel(frn_path: str, series: int | None) -> DemandPanel:
+    """FreshRetailNet-50K (all series, or a sample of `series`) as a demand panel; exits naming
+    the path when the file is not there."""
+    if not Path(frn_path).exists():
+        raise SystemExit(f"needs FreshRetailNet-50K at {frn_path} (or --frn-path)")
+    history, products = load_frn_history(frn_path, series)
+    return build_panel(history, products)
 
 
 def backtest_scores(panel, settings: ForecastSettings) -> dict[str, list[dict[str, object]]]:
@@ -121,12 +130,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser.add_argument("--series", type=int, default=None, help="sample this many series")
     parser.add_argument("--output", default=str(RESULTS))
     args = parser.parse_args(argv)
-    if not Path(args.frn_path).exists():
-        raise SystemExit(f"needs FreshRetailNet-50K at {args.frn_path} (or --frn-path)")
-
-    history, products = load_frn_history(args.frn_path, args.series)
-    panel = build_panel(history, products)
-    del history
+    panel = load_frn_panel(args.frn_path, args.series)
     base = ForecastSettings()
     runs = []
     for variant, overrides in VARIANTS.items():

@@ -25,10 +25,9 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.bench_forecast import BASELINE, DEFAULT_FRN_PATH, machine_info
-from benchmarks.forecast_seeds import MODEL, scored_days
+from benchmarks.forecast_seeds import MODEL, load_frn_panel, scored_days
 from python_assets.forecasting import ForecastSettings, forecast_panel
-from python_assets.forecasting.benchmark_data import load_frn_history
-from python_assets.forecasting.panel import DemandPanel, build_panel
+from python_assets.forecasting.panel import DemandPanel
 from python_assets.optimization.parallel import product_shards
 
 RESULTS = Path(__file__).resolve().parent / "results" / "forecast_shards.json"
@@ -76,11 +75,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser.add_argument("--series", type=int, default=None, help="sample this many series")
     parser.add_argument("--output", default=str(RESULTS))
     args = parser.parse_args(argv)
-    if not Path(args.frn_path).exists():
-        raise SystemExit(f"needs FreshRetailNet-50K at {args.frn_path} (or --frn-path)")
-    history, products = load_frn_history(args.frn_path, args.series)
-    panel = build_panel(history, products)
-    del history
+    panel = load_frn_panel(args.frn_path, args.series)
     runs = []
     for shards in sorted({1, args.shards}):
         run = sharded_backtest(panel, shards)
