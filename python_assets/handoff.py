@@ -71,6 +71,22 @@ def write_tables(
     return {name: len(frame) for name, frame in frames.items()}
 
 
+def row_counts(root: Path) -> list[tuple[str, str, int]]:
+    """(schema, table, rows) for every table of the hand-off folder (from the Parquet footers)."""
+    tables = sorted(
+        {(p.parent.parent.name, p.parent.name) for p in Path(root).glob("*/*/*.parquet")}
+    )
+    with duckdb.connect() as con:
+        return [
+            (
+                schema,
+                table,
+                con.execute(f"select count(*) from {relation(root, schema, table)}").fetchone()[0],
+            )
+            for schema, table in tables
+        ]
+
+
 def read_table(root: Path, schema: str, table: str, where: str = "") -> pd.DataFrame:
     """Every part of a hand-off table as one frame (optionally filtered by a SQL condition);
     a FileNotFoundError naming the folder when the table was never written."""

@@ -11,7 +11,9 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
+from python_assets import handoff
 from python_assets.reporting.publishing import MANIFEST_NAME, published_row_counts
 from python_assets.settings import WarehouseSettings
 from python_assets.summary import run_summary
@@ -81,7 +83,11 @@ def test_the_summary_says_how_many_rows_each_mart_gained_or_lost_since_the_last_
     previous = published_row_counts(published)
     assert previous == {"marts.grew": 2, "marts.same": 1}
 
-    lines = {line.split()[0]: line for line in run_summary(settings, previous).splitlines()[2:5]}
+    # the forecast's hand-off tables are listed with the file's tables
+    handoff.write_tables(settings.handoff_dir, "forecasting", {"f": pd.DataFrame({"x": [1, 2]})})
+
+    lines = {line.split()[0]: line for line in run_summary(settings, previous).splitlines()[2:6]}
+    assert lines["forecasting.f"].endswith("2 rows")
     assert lines["marts.grew"].endswith("5 rows  (+3 since the last run)")
     assert lines["marts.same"].endswith("1 rows")
     assert lines["marts.added"].endswith("1 rows  (new)")
