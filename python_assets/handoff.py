@@ -1,7 +1,7 @@
 """The Parquet hand-off: the tables the forecast and the LP compute are written as Parquet files
 under the warehouse's `handoff/` folder, not into the DuckDB file, and dbt reads them as sources
-(`read_parquet`; README, "The pipeline"). So no Python step needs to write
-the warehouse file while it computes, and a step can run in any process that sees the folder.
+(`read_parquet`; README, "The pipeline"). So these steps never write the warehouse file, and
+could run in any process that sees the folder.
 
 Layout: `<root>/<schema>/<table>/<part>.parquet`, one folder per table; `part` is `all` for a
 table written whole. Each file is written beside its final name and renamed into place, so a
