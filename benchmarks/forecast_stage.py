@@ -43,14 +43,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     result = forecast_demand(history, products, ForecastSettings(), planned, progress=print)
     seconds["forecast"] = time.perf_counter() - started
     started = time.perf_counter()
-    tables = {
-        "demand_forecast": result.forecast,
-        "forecast_backtest": result.backtest,
-        "demand_classes": result.demand_classes,
-        "backtest_forecasts": result.backtest_forecasts,
-    }
     with tempfile.TemporaryDirectory() as folder:
-        rows = handoff.write_tables(folder, "forecasting", tables)
+        rows = handoff.write_tables(folder, "forecasting", result.tables())
     seconds["write"] = time.perf_counter() - started
     model_seconds = result.diagnostics["model_seconds"]
     figures = {

@@ -121,14 +121,7 @@ def demand_forecast(
         context.log.info("using %s rows of planned covariates as known future values", len(planned))
     result = forecast_demand(history, products, settings, planned, progress=context.log.info)
     rows = handoff.write_tables(
-        warehouse_settings.settings().handoff_dir,
-        "forecasting",
-        {
-            "demand_forecast": result.forecast,
-            "forecast_backtest": result.backtest,
-            "demand_classes": result.demand_classes,
-            "backtest_forecasts": result.backtest_forecasts,
-        },
+        warehouse_settings.settings().handoff_dir, "forecasting", result.tables()
     )
 
     pooled = result.backtest[

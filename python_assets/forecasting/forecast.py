@@ -84,6 +84,15 @@ class ForecastResult:
     backtest_forecasts: pd.DataFrame = field(default_factory=pd.DataFrame)
     diagnostics: dict[str, object] = field(default_factory=dict)
 
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables the forecast step hands over, by name (schema forecasting)."""
+        return {
+            "demand_forecast": self.forecast,
+            "forecast_backtest": self.backtest,
+            "demand_classes": self.demand_classes,
+            "backtest_forecasts": self.backtest_forecasts,
+        }
+
 
 def forecast_demand(
     history: pd.DataFrame,
