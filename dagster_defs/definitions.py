@@ -1,4 +1,4 @@
-"""The Definitions object: assets, resources and the one-writer executor."""
+"""The Definitions object: assets, resources and the executor."""
 
 from __future__ import annotations
 
@@ -24,7 +24,12 @@ from dagster_defs.schedules import build_input_sensor, weekly_pipeline, whole_pi
 from python_assets.settings import WarehouseSettings
 
 
-def build_definitions(settings: WarehouseSettings) -> dg.Definitions:
+def build_definitions(
+    settings: WarehouseSettings, executor: dg.ExecutorDefinition = dg.in_process_executor
+) -> dg.Definitions:
+    """The assets, jobs, schedule, sensor and resources of the run settings. The executor is
+    in-process (steps one after another) unless the caller owns the run lock and the backup for
+    every step, as `make run` does (dagster_defs/run.py)."""
     settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     return dg.Definitions(
         assets=[
@@ -50,8 +55,7 @@ def build_definitions(settings: WarehouseSettings) -> dg.Definitions:
             "duckdb": WarehouseDuckDBResource(database=str(settings.duckdb_path)),
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
         },
-        # DuckDB has one writer per file: run steps one after another in one process
-        executor=dg.in_process_executor,
+        executor=executor,
     )
 
 

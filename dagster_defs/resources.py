@@ -31,11 +31,14 @@ class _WarehouseSettingsConfig(dg.ConfigurableResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """A run holds its warehouse's run lock from start to end (python_assets/run_lock.py):
-        a second run on the same file stops here, before writing anything."""
-        _hold_run_lock(self.settings().duckdb_path)
+        a second run on the same file stops here, before writing anything. Under `make run`,
+        the command holds it for the whole run instead."""
+        if not run_lock.owned_by_run(self.settings().duckdb_path):
+            _hold_run_lock(self.settings().duckdb_path)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        run_lock.release(self.settings().duckdb_path)
+        if not run_lock.owned_by_run(self.settings().duckdb_path):
+            run_lock.release(self.settings().duckdb_path)
 
     def checked_overrides(self) -> dict[str, str | None]:
         """The run's setting overrides as canonical text, after checking them and the seeds
@@ -139,10 +142,14 @@ class WarehouseDuckDBResource(DuckDBResource):
 
     A run that uses it holds the warehouse's run lock and copies the warehouse before its first
     step; when a step fails, the copy is put back at the end of the run, so a failed run changes
-    no table (python_assets/run_backup.py)."""
+    no table (python_assets/run_backup.py). Under `make run` the command does both for the whole
+    run instead (its steps may run in several processes). A connection holds the warehouse's
+    open lock, so steps of one run in other processes take turns with the file."""
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         path = Path(self.database)
+        if run_lock.owned_by_run(path):
+            return
         _hold_run_lock(path)
         try:
             recovered = run_backup.begin_run(path)
@@ -154,6 +161,8 @@ class WarehouseDuckDBResource(DuckDBResource):
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         path = Path(self.database)
+        if run_lock.owned_by_run(path):
+            return
         try:
             if run_backup.end_run(path, succeeded=not _run_failed(context)):
                 context.log.warning(
@@ -165,10 +174,11 @@ class WarehouseDuckDBResource(DuckDBResource):
 
     @contextmanager
     def get_connection(self) -> Iterator[DuckDBPyConnection]:
-        con = connect_warehouse(
-            self.database, {"custom_user_agent": "dagster", **self.connection_config}
-        )
-        try:
-            yield con
-        finally:
-            con.close()
+        with run_lock.open_lock(Path(self.database)):
+            con = connect_warehouse(
+                self.database, {"custom_user_agent": "dagster", **self.connection_config}
+            )
+            try:
+                yield con
+            finally:
+                con.close()

@@ -1,23 +1,28 @@
-"""`make run`: materialise every asset in this process, then print the summary.
+"""`make run`: materialise every asset, then print the summary.
 
 `python -m dagster_defs.run` takes the run settings from the environment (README, Settings),
-holds the warehouse's run lock for the whole run, runs the `whole_pipeline` job (recorded in
-$DAGSTER_HOME when it is set, so `make ui` lists the run) and prints the rows per mart (with the
-change since the last published run) and where the warehouse, the report and the BI copy are.
+owns the run - it holds the warehouse's run lock and its start-of-run copy for every step -
+runs the `whole_pipeline` job (recorded in $DAGSTER_HOME when it is set, so `make ui` lists the
+run) and prints the rows per mart (with the change since the last published run) and where the
+warehouse, the report and the BI copy are. Steps run STEP_PROCESSES at a time, each in a process
+of its own (Dagster's multiprocess executor; STEP_PROCESSES=1: one after another in this
+process); steps in other processes take turns with the warehouse file (python_assets/run_lock.py).
 A run that fails prints why, once, without a stack trace (e.g. every problem the input
 validation found), and exits with status 1; the run log above it keeps the progress of each
 step, and the warehouse is put back as it was before the run (python_assets/run_backup.py).
-`kill <pid>` stops the run as Ctrl-C does: Dagster interrupts the running step, dagster-dbt stops
-its dbt process, and the warehouse is put back; a run killed harder (SIGKILL) is put back by the
-next run.
-"""
+`kill <pid>` stops the run as Ctrl-C does: Dagster interrupts the running steps, dagster-dbt
+stops its dbt process, and the warehouse is put back; a run killed harder (SIGKILL) is put back
+by the next run."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import sys
+import tempfile
+from collections.abc import Iterator
 
 import dagster as dg
 from dagster._core.log_manager import LOG_RECORD_METADATA_ATTR
@@ -30,6 +35,8 @@ from python_assets import run_backup, run_lock
 from python_assets.reporting.publishing import published_row_counts
 from python_assets.settings import WarehouseSettings
 from python_assets.summary import run_summary
+
+Result = dg.ExecuteInProcessResult | dg.JobExecutionResult
 
 
 class _WithoutFailureEvents(logging.Filter):
@@ -59,10 +66,10 @@ def console_without_tracebacks(init_context: dg.InitLoggerContext) -> logging.Lo
 
 def _without_module(message: str) -> str:
     """'python_assets.inputs.validation.InputValidationError: ...' -> 'InputValidationError: ...'"""
-    return re.sub(r"^(?:[A-Za-z_]\w*\.)+(?=[A-Za-z_]\w*: )", "", message.strip())
+    return re.sub(r"^(?:[A-Za-z_]\w*\.)+(?=[A-Za-z_]\w*(?:: |$))", "", message.strip())
 
 
-def failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
+def failure_messages(result: Result) -> list[str]:
     """What went wrong, one text per failed step: a dg.Failure's description, or the message of
     the exception a step raised (the innermost cause Dagster recorded)."""
     messages = []
@@ -84,11 +91,58 @@ def failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
     return messages
 
 
-def _instance() -> dg.DagsterInstance:
-    """The instance in $DAGSTER_HOME (where `make ui` reads runs), or an ephemeral one."""
+@contextlib.contextmanager
+def _instance(persistent: bool) -> Iterator[dg.DagsterInstance]:
+    """The instance in $DAGSTER_HOME (where `make ui` reads runs), else an ephemeral one, or one
+    in a temporary folder when the run's steps run in processes of their own."""
     if os.environ.get("DAGSTER_HOME"):
-        return dg.DagsterInstance.get()
-    return dg.DagsterInstance.ephemeral()
+        with dg.DagsterInstance.get() as instance:
+            yield instance
+    elif persistent:
+        with (
+            tempfile.TemporaryDirectory() as folder,
+            dg.DagsterInstance.local_temp(folder) as instance,
+        ):
+            yield instance
+    else:
+        with dg.DagsterInstance.ephemeral() as instance:
+            yield instance
+
+
+RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "DEBUG"}}}}
+
+
+def pipeline_job(executor: dg.ExecutorDefinition | None = None) -> dg.JobDefinition:
+    """`whole_pipeline` with the run settings of the environment and the console logger; the
+    step processes of the multiprocess executor rebuild it from here."""
+    definitions = build_definitions(WarehouseSettings.from_env(), executor or MULTIPROCESS)
+    return definitions.resolve_job_def(whole_pipeline.name).with_logger_defs(
+        {"console": console_without_tracebacks}
+    )
+
+
+# this module by name (`python -m` runs it as __main__)
+PIPELINE_MODULE = "dagster_defs.run"
+# each step in a process of its own, started from a server that has imported the pipeline once
+MULTIPROCESS = dg.multiprocess_executor.configured(
+    {"start_method": {"forkserver": {"preload_modules": [PIPELINE_MODULE]}}}
+)
+
+
+def execute(settings: WarehouseSettings, instance: dg.DagsterInstance) -> Result:
+    """Run whole_pipeline: STEP_PROCESSES steps at once in processes of their own, or (1) one
+    after another in this process."""
+    if settings.concurrent_steps == 1:
+        return pipeline_job(dg.in_process_executor).execute_in_process(
+            run_config=RUN_CONFIG, instance=instance, raise_on_error=False
+        )
+    return dg.execute_job(
+        dg.build_reconstructable_job(PIPELINE_MODULE, pipeline_job.__name__),
+        instance=instance,
+        run_config=RUN_CONFIG
+        | {"execution": {"config": {"max_concurrent": settings.concurrent_steps}}},
+        raise_on_error=False,
+    )
 
 
 def main() -> int:
@@ -98,29 +152,31 @@ def main() -> int:
         print(f"Run settings: {error}", file=sys.stderr)
         return 1
     previous = published_row_counts(settings.parquet_export_dir)
+    path = settings.duckdb_path
     try:
-        with run_lock.warehouse_run_lock(settings.duckdb_path):
-            job = (
-                build_definitions(settings)
-                .resolve_job_def(whole_pipeline.name)
-                .with_logger_defs({"console": console_without_tracebacks})
-            )
-            with _instance() as instance:
-                result = job.execute_in_process(
-                    run_config={"loggers": {"console": {"config": {"log_level": "DEBUG"}}}},
-                    instance=instance,
-                    raise_on_error=False,
-                )
+        # this command owns the run: the lock and the copy of the warehouse are taken here,
+        # once, for every step process (python_assets/run_lock.py)
+        with run_lock.warehouse_run_lock(path):
+            if recovered := run_backup.begin_run(path):
+                print(recovered, file=sys.stderr)
+            succeeded = False
+            try:
+                with (
+                    run_lock.owning_run(path),
+                    _instance(settings.concurrent_steps > 1) as instance,
+                ):
+                    result = execute(settings, instance)
+                succeeded = result.success
+            finally:
+                restored = run_backup.end_run(path, succeeded)
     except run_lock.WarehouseBusyError as error:
         print(error, file=sys.stderr)
         return 1
     if not result.success:
-        restored = not run_backup.backup_path(settings.duckdb_path).exists()
         print(
             "\nThe run failed. "
             + (
-                f"No table changed: the warehouse {settings.duckdb_path} is as it was before "
-                "the run. "
+                f"No table changed: the warehouse {path} is as it was before the run. "
                 if restored
                 else ""
             )

@@ -109,6 +109,14 @@ class WarehouseSettings:
             "networks: 0 = one per core, 1 = all in the run's own process.",
         ),
     )
+    step_processes: int = field(
+        default=0,
+        metadata=about(
+            "STEP_PROCESSES",
+            "Steps `make run` runs at once, each in a process of its own (Dagster's multiprocess "
+            "executor): 0 = one per core, 1 = one after another in the command's own process.",
+        ),
+    )
     setting_overrides: Mapping[str, SettingValue] = field(
         default_factory=dict,
         metadata=about(
@@ -127,8 +135,11 @@ class WarehouseSettings:
                 f"DUCKDB_PATH must be absolute (dbt and Dagster resolve relative paths from "
                 f"different folders), got {self.duckdb_path}"
             )
-        if self.processes < 0:
-            raise ValueError(f"PROCESSES must be 0 (one per core) or more, got {self.processes}")
+        for name in ("processes", "step_processes"):
+            if getattr(self, name) < 0:
+                raise ValueError(
+                    f"{name.upper()} must be 0 (one per core) or more, got {getattr(self, name)}"
+                )
         if self.dataset == "files" and self.input_dir is None:
             raise ValueError("DATASET=files needs INPUT_DIR, the folder holding your input files")
 
@@ -136,6 +147,11 @@ class WarehouseSettings:
     def worker_processes(self) -> int:
         """PROCESSES with 0 resolved to the machine's cores."""
         return self.processes or os.cpu_count() or 1
+
+    @property
+    def concurrent_steps(self) -> int:
+        """STEP_PROCESSES with 0 resolved to the machine's cores."""
+        return self.step_processes or os.cpu_count() or 1
 
     @property
     def resolved_input_dir(self) -> Path:

@@ -172,9 +172,10 @@ def test_a_run_whose_dbt_step_fails_halfway_changes_no_table(
     assert not run_backup.backup_path(warehouse).exists()
 
 
-def _children(pid: int) -> list[tuple[int, str]]:
-    """(pid, command line) of every process whose parent is pid."""
-    found = []
+def _descendants(pid: int) -> list[tuple[int, str]]:
+    """(pid, command line) of every process started, directly or not, by pid (the multiprocess
+    executor's step processes start dbt)."""
+    children: dict[int, list[tuple[int, str]]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -186,8 +187,12 @@ def _children(pid: int) -> list[tuple[int, str]]:
         ppid = next(
             int(line.split()[1]) for line in status.splitlines() if line.startswith("PPid:")
         )
-        if ppid == pid:
-            found.append((int(entry.name), cmdline))
+        children.setdefault(ppid, []).append((int(entry.name), cmdline))
+    found, parents = [], [pid]
+    while parents:
+        for child in children.get(parents.pop(), []):
+            found.append(child)
+            parents.append(child[0])
     return found
 
 
@@ -218,7 +223,7 @@ def test_a_killed_run_stops_its_dbt_process_and_changes_no_table(
         deadline = time.monotonic() + 600
         dbt = []
         while not dbt and time.monotonic() < deadline and run.poll() is None:
-            dbt = [p for p, cmd in _children(run.pid) if " build " in f"{cmd} "]
+            dbt = [p for p, cmd in _descendants(run.pid) if " build " in f"{cmd} "]
             time.sleep(0.2)
         assert dbt, "the run never started dbt"
         time.sleep(2)  # let dbt write a few models

@@ -17,6 +17,7 @@ from python_assets import handoff
 from python_assets.reporting.publishing import MANIFEST_NAME, published_row_counts
 from python_assets.settings import WarehouseSettings
 from python_assets.summary import run_summary
+from tests.conftest import BuiltWarehouse
 from tests.inputs.test_contract import edit_csv, write_valid_inputs
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -93,3 +94,47 @@ def test_the_summary_says_how_many_rows_each_mart_gained_or_lost_since_the_last_
     assert lines["marts.added"].endswith("1 rows  (new)")
     # a first run has nothing to compare with
     assert "since the last run" not in run_summary(settings, {})
+
+
+def _rounded_marts(duckdb_path: Path) -> dict[str, list[tuple]]:
+    """Each mart's rows, sorted, floats to 6 decimals (DuckDB's parallel sums may differ in the
+    last bits from run to run); marts over the run history (run_id columns, monitoring and drift
+    against earlier runs) left out."""
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        columns = con.execute(
+            "select table_name, column_name, data_type from duckdb_columns() "
+            "where schema_name = 'marts' order by table_name, column_index"
+        ).fetchall()
+        by_table: dict[str, list[str]] = {}
+        for table, column, kind in columns:
+            by_table.setdefault(table, []).append(
+                f'round("{column}", 6)' if kind in ("DOUBLE", "FLOAT") else f'"{column}"'
+            )
+        history = {t for t, c, _ in columns if c == "run_id"} | {
+            "forecast_monitoring",
+            "demand_drift",
+        }
+        return {
+            table: con.execute(
+                f"select {', '.join(cols)} from marts.{table} order by all"
+            ).fetchall()
+            for table, cols in by_table.items()
+            if table not in history
+        }
+
+
+def test_steps_in_two_processes_build_the_marts_of_one(
+    built_warehouse: BuiltWarehouse, tmp_path: Path
+) -> None:
+    """make run's default executor (steps in processes of their own, two at a time) builds the
+    marts the in-process run of the same settings built: the same forecast, the same plan."""
+    run = run_command(tmp_path, DATASET="demo", DEMO_SIZE="tiny", STEP_PROCESSES="2")
+
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output[-5000:]
+    assert "Executing steps using multiprocess executor" in output
+    marts = _rounded_marts(tmp_path / "warehouse" / "warehouse.duckdb")
+    expected = _rounded_marts(built_warehouse.settings.duckdb_path)
+    assert len(marts) >= 30 and "allocation_cost_breakdown" in marts
+    assert marts.keys() == expected.keys()
+    assert [t for t in marts if marts[t] != expected[t]] == []

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,6 +40,16 @@ import duckdb
 con = duckdb.connect(sys.argv[1])
 print("held", flush=True)
 sys.stdin.read()
+"""
+
+HOLD_OPEN_LOCK = """
+import sys
+from pathlib import Path
+from python_assets import run_lock
+with run_lock.open_lock(Path(sys.argv[1])):
+    print("held", flush=True)
+    sys.stdin.read()
+    print("released", flush=True)
 """
 
 TRY_LOCK = """
@@ -153,6 +164,41 @@ def test_a_warehouse_open_in_another_process_is_a_clear_failure(
     assert f"The warehouse {warehouse} is open in another process" in message
     assert "Close that process" in message and "bi.duckdb" in message
     connect_warehouse(str(warehouse)).close()  # free again once the other process ends
+
+
+def test_a_step_waits_for_the_other_process_of_its_run_to_close_the_warehouse(
+    warehouse: Path,
+) -> None:
+    """Steps of one run in two processes take turns with the file (the open lock), so neither
+    fails on DuckDB's file lock."""
+    turn = threading.Event()
+
+    def take_turn() -> None:
+        with run_lock.open_lock(warehouse), run_lock.open_lock(warehouse):  # re-entrant
+            turn.set()
+
+    with holder(HOLD_OPEN_LOCK, warehouse) as other:
+        waiting = threading.Thread(target=take_turn)
+        waiting.start()
+        assert not turn.wait(1.0)  # still the other process's turn
+        other.stdin.close()
+        assert other.stdout.readline().strip() == "released"
+        assert turn.wait(30)
+        waiting.join()
+
+
+def test_make_run_owns_the_lock_and_the_backup_for_its_step_processes(warehouse: Path) -> None:
+    """Under `make run`, steps (also in processes of their own) take neither the run lock nor a
+    second copy of the warehouse: the command holds both for the whole run."""
+    resource = WarehouseSettingsResource.from_settings(WarehouseSettings(duckdb_path=warehouse))
+    with holder(HOLD_LOCK, warehouse), run_lock.owning_run(warehouse):
+        assert run_lock.owned_by_run(warehouse)
+        resource.setup_for_execution(dg.build_init_resource_context())  # no second acquire
+        resource.teardown_after_execution(dg.build_init_resource_context())
+        duckdb_resource = resources.WarehouseDuckDBResource(database=str(warehouse))
+        duckdb_resource.setup_for_execution(dg.build_init_resource_context())
+        assert not Path(f"{warehouse}.before-run").exists()
+    assert not run_lock.owned_by_run(warehouse)
 
 
 def test_the_dagster_instance_runs_one_run_at_a_time(tmp_path: Path) -> None:

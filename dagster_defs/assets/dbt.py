@@ -13,6 +13,7 @@ from dagster_dbt.dbt_project import using_dagster_dev
 from dagster_duckdb import DuckDBResource
 
 from dagster_defs.resources import RESOLVED_SETTINGS, WarehouseSettingsResource
+from python_assets import run_lock
 from python_assets.settings import DBT_PROJECT_DIR
 
 # the dbt installed beside this Python: `make ui` must work whether or not the venv is on PATH
@@ -84,7 +85,8 @@ def _dbt_layer(name: str, select: str, exclude: str | None = None) -> dg.AssetsD
             "handoff_dir": str(settings.handoff_dir),
             "setting_overrides": overrides,
         }
-        yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+        with run_lock.open_lock(settings.duckdb_path):  # dbt has the file to itself
+            yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
 
     return _layer
 

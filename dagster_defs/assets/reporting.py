@@ -9,6 +9,7 @@ from dagster_duckdb import DuckDBResource
 
 from dagster_defs.assets.dbt import mart_keys
 from dagster_defs.resources import WarehouseSettingsResource
+from python_assets import run_lock
 from python_assets.files import write_text_atomic
 from python_assets.reporting import (
     REPORT_TABLES,
@@ -69,12 +70,13 @@ def published_marts(
     each swapped in atomically: BI tools read these, never the warehouse, so they neither block
     a run nor see half of one."""
     settings = warehouse_settings.settings()
-    result = publish_marts(
-        settings.duckdb_path,
-        settings.published_duckdb_path,
-        settings.parquet_export_dir,
-        run_id=context.run.run_id,
-    )
+    with run_lock.open_lock(settings.duckdb_path):  # reads the warehouse (read-only)
+        result = publish_marts(
+            settings.duckdb_path,
+            settings.published_duckdb_path,
+            settings.parquet_export_dir,
+            run_id=context.run.run_id,
+        )
     return dg.MaterializeResult(
         metadata={
             "published_duckdb": dg.MetadataValue.path(str(result.duckdb_path)),
