@@ -13,13 +13,16 @@ import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from python_assets.optimization.pricing import over_products
 from python_assets.optimization.problem import SOLVED, AllocationPlan, SolverSettings
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # shards per worker process: more shards than workers keeps both busy when products differ in size
 SHARDS_PER_PROCESS = 4
@@ -32,24 +35,54 @@ def product_shards(product_ids: pd.Series, shards: int) -> np.ndarray:
     return (pd.util.hash_pandas_object(ids, index=False).to_numpy() % shards).astype(np.int64)
 
 
-@functools.cache
+# processes -> the pool of that many workers, kept up between the solves of one plan or replay
+_pools: dict[int, ProcessPoolExecutor] = {}
+
+
 def _pool(processes: int) -> ProcessPoolExecutor:
-    # forkserver, not fork: the parent (a Dagster step) runs threads that a fork would copy
-    # mid-flight; the workers stay up for the next solve of the run
-    return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("forkserver"))
+    if processes not in _pools:
+        # forkserver, not fork: the parent (a Dagster step) runs threads that a fork would copy
+        # mid-flight
+        _pools[processes] = ProcessPoolExecutor(
+            processes, mp_context=multiprocessing.get_context("forkserver")
+        )
+    return _pools[processes]
+
+
+def stop_workers() -> None:
+    """Shut every worker pool down."""
+    while _pools:
+        _pools.popitem()[1].shutdown(cancel_futures=True)
+
+
+def stops_workers(fn: Callable[P, R]) -> Callable[P, R]:
+    """fn, stopping the worker processes when it returns. A process that ends through
+    multiprocessing (each step of Dagster's multiprocess executor does) would otherwise wait
+    for its idle workers forever, and the run with it."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            stop_workers()
+
+    return wrapper
 
 
 def map_in_processes(
     fn: Callable[..., Any], tasks: Iterable[tuple], processes: int
 ) -> Iterator[Any]:
     """fn(*task) for every task, in the order they finish, computed by a pool of `processes`
-    worker processes (kept for the next call)."""
+    worker processes (kept for the next call, until `stop_workers`)."""
     pool = _pool(processes)
     try:
         for future in as_completed([pool.submit(fn, *task) for task in tasks]):
             yield future.result()
     except BrokenProcessPool:
-        _pool.cache_clear()  # a worker died (e.g. out of memory): the next call starts afresh
+        _pools.pop(
+            processes, None
+        )  # a worker died (e.g. out of memory): the next call starts afresh
         raise
 
 

@@ -20,6 +20,7 @@ from python_assets.optimization.baselines import (
     baseline_rule_moves,
 )
 from python_assets.optimization.inputs import lane_settings_from_seed
+from python_assets.optimization.parallel import stops_workers
 from python_assets.optimization.pricing import over_products
 from python_assets.optimization.problem import SOLVED, AllocationPlan, SolverSettings
 from python_assets.optimization.scenarios import run_scenarios
@@ -137,6 +138,7 @@ def with_relaxation(
     return status
 
 
+@stops_workers
 def plan_with_baselines(
     inputs: PlanInputs, settings: PlanSettings = PlanSettings(), log: Log | None = None
 ) -> PlanResults:

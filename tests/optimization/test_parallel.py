@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from python_assets.optimization import SolverSettings, solve_allocation
-from python_assets.optimization.parallel import product_shards
+from python_assets.optimization import SolverSettings, plan_with_baselines, solve_allocation
+from python_assets.optimization.parallel import map_in_processes, product_shards, stops_workers
+from python_assets.optimization.replay import replay_policies
 from tests.optimization.instances import small_random, sp_frame
 from tests.optimization.test_diagnose import p2, three_products_one_broken
 
@@ -69,3 +71,31 @@ def test_a_product_keeps_its_shard_whatever_else_is_in_the_network() -> None:
     assert set(shards) == set(range(8))  # spread over every shard
     assert np.array_equal(product_shards(ids[::-1], 8), shards[::-1])
     assert np.array_equal(product_shards(ids[50:120], 8), shards[50:120])
+
+
+@stops_workers
+def _solve_with_workers() -> list[int]:
+    solved = sorted(map_in_processes(abs, [(-i,) for i in range(8)], 2))
+    assert multiprocessing.active_children()  # the workers are up while it runs
+    return solved
+
+
+def _step(results: multiprocessing.Queue) -> None:
+    results.put((_solve_with_workers(), len(multiprocessing.active_children())))
+
+
+def test_the_plan_and_the_replay_stop_their_workers_when_they_return() -> None:
+    """A process started by multiprocessing - each step of Dagster's multiprocess executor -
+    joins its live child processes when it ends: with the LP's worker pool still up, the step
+    process, and the run, never ended (seen on FreshRetailNet-50K). plan_with_baselines and
+    replay_policies are @stops_workers."""
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    step = context.Process(target=_step, args=(results,))
+    step.start()
+    solved, children_left = results.get(timeout=120)
+    step.join(timeout=60)
+    assert solved == list(range(8)) and children_left == 0
+    assert step.exitcode == 0
+    assert getattr(plan_with_baselines, "__wrapped__", None) is not None
+    assert getattr(replay_policies, "__wrapped__", None) is not None

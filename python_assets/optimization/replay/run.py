@@ -12,6 +12,7 @@ import pandas as pd
 
 from python_assets.imbalance.zscores import RuleSettings, rule_moves_at
 from python_assets.optimization.baselines import price_plan
+from python_assets.optimization.parallel import stops_workers
 from python_assets.optimization.problem import SolverSettings
 from python_assets.optimization.replay.compare import CompareSettings, compare_policies
 from python_assets.optimization.replay.origins import daily_demand, origin_inputs
@@ -108,6 +109,7 @@ class ReplayResult:
         }
 
 
+@stops_workers
 def replay_policies(
     inputs: ReplayInputs, settings: ReplaySettings = ReplaySettings(), log: Log | None = None
 ) -> ReplayResult:
