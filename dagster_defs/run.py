@@ -123,9 +123,10 @@ def pipeline_job(executor: dg.ExecutorDefinition | None = None) -> dg.JobDefinit
 
 # this module by name (`python -m` runs it as __main__)
 PIPELINE_MODULE = "dagster_defs.run"
-# each step in a process of its own, started from a server that has imported the pipeline once
+# each step in a process of its own, forked from a server that has imported the definitions once
+# (not this module: Python warns when the main module was imported before it runs)
 MULTIPROCESS = dg.multiprocess_executor.configured(
-    {"start_method": {"forkserver": {"preload_modules": [PIPELINE_MODULE]}}}
+    {"start_method": {"forkserver": {"preload_modules": ["dagster_defs.definitions"]}}}
 )
 
 
