@@ -2,6 +2,10 @@
 forecast's per-day scores."""
 
 import json
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -9,6 +13,7 @@ import pytest
 
 import benchmarks.run as bench
 from benchmarks.forecast_seeds import scored_days
+from benchmarks.tree_memory import tree_pss_kb
 from dagster_defs import defs
 
 
@@ -166,3 +171,19 @@ def test_sharded_backtest_scores_every_series_once() -> None:
     # if the shards' union holds every series exactly once
     for whole, split in zip(one["windows"], two["windows"], strict=True):
         assert split["wape_moving_average_7"] == pytest.approx(whole["wape_moving_average_7"])
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(), reason="reads Linux's /proc")
+def test_tree_memory_counts_the_processes_a_command_starts() -> None:
+    """A command whose child holds 200 MB: the tree's peak has them, the command alone not."""
+    holds = (
+        "import time; x = bytearray(200_000_000); x[::4096] = b'1' * len(x[::4096]); time.sleep(3)"
+    )
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {holds!r}])"
+    child = subprocess.Popen([sys.executable, "-c", parent])
+    peak = 0
+    while child.poll() is None:
+        peak = max(peak, tree_pss_kb(child.pid))
+        time.sleep(0.2)
+    assert child.returncode == 0
+    assert 190_000 < peak < 400_000  # kB

@@ -66,8 +66,9 @@ summary as (
         avg(demand.daily_demand) as mean_daily_demand_units,
         avg(stores.latitude) as centroid_latitude,
         avg(stores.longitude) as centroid_longitude,
-        {{ dbt.listagg('distinct stores.store_format', "', '") }} as store_formats,
-        {{ dbt.listagg('distinct stores.region', "', '") }} as regions
+        {{ dbt.listagg('distinct stores.store_format', "', '", 'order by stores.store_format') }}
+            as store_formats,
+        {{ dbt.listagg('distinct stores.region', "', '", 'order by stores.region') }} as regions
     from clusters
     inner join stores on clusters.store_id = stores.store_id
     left join demand on clusters.store_id = demand.store_id
