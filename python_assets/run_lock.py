@@ -14,7 +14,7 @@ it, neither take the lock again nor copy the warehouse again.
 
 Within a run, steps in other processes take turns with the file: `open_lock` is a second flock,
 `<warehouse>.open.lock`, that every step holds while it has the warehouse open (a DuckDB
-connection, a dbt command), waiting for the other's turn (README, "Operations").
+connection, a dbt command), waiting for the other's turn (README, "The pipeline").
 """
 
 from __future__ import annotations
