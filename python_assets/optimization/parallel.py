@@ -80,9 +80,8 @@ def map_in_processes(
         for future in as_completed([pool.submit(fn, *task) for task in tasks]):
             yield future.result()
     except BrokenProcessPool:
-        _pools.pop(
-            processes, None
-        )  # a worker died (e.g. out of memory): the next call starts afresh
+        # a worker died (e.g. out of memory): the next call starts afresh
+        _pools.pop(processes, None)
         raise
 
 
