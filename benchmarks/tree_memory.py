@@ -28,8 +28,8 @@ def _pss_kb(pid: int) -> int:
     )
 
 
-def tree_pss_kb(root: int) -> int:
-    """Summed PSS of root and every process below it, in kB."""
+def process_tree(root: int) -> list[int]:
+    """root and every process started below it, directly or not (from /proc)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -42,12 +42,17 @@ def tree_pss_kb(root: int) -> int:
             int(line.split()[1]) for line in status.splitlines() if line.startswith("PPid:")
         )
         children.setdefault(ppid, []).append(int(entry.name))
-    total, pending = 0, [root]
+    tree, pending = [], [root]
     while pending:
         pid = pending.pop()
-        total += _pss_kb(pid)
+        tree.append(pid)
         pending.extend(children.get(pid, []))
-    return total
+    return tree
+
+
+def tree_pss_kb(root: int) -> int:
+    """Summed PSS of root and every process below it, in kB."""
+    return sum(_pss_kb(pid) for pid in process_tree(root))
 
 
 def main() -> int:

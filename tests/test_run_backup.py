@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from benchmarks.tree_memory import process_tree
 from dagster_defs.assets import inputs as input_assets
 from dagster_defs.assets.dbt import DBT_LAYERS
 from dagster_defs.definitions import build_definitions
@@ -172,28 +173,11 @@ def test_a_run_whose_dbt_step_fails_halfway_changes_no_table(
     assert not run_backup.backup_path(warehouse).exists()
 
 
-def _descendants(pid: int) -> list[tuple[int, str]]:
-    """(pid, command line) of every process started, directly or not, by pid (the multiprocess
-    executor's step processes start dbt)."""
-    children: dict[int, list[tuple[int, str]]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        ppid = next(
-            int(line.split()[1]) for line in status.splitlines() if line.startswith("PPid:")
-        )
-        children.setdefault(ppid, []).append((int(entry.name), cmdline))
-    found, parents = [], [pid]
-    while parents:
-        for child in children.get(parents.pop(), []):
-            found.append(child)
-            parents.append(child[0])
-    return found
+def _cmdline(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the dbt process through /proc")
@@ -223,7 +207,7 @@ def test_a_killed_run_stops_its_dbt_process_and_changes_no_table(
         deadline = time.monotonic() + 600
         dbt = []
         while not dbt and time.monotonic() < deadline and run.poll() is None:
-            dbt = [p for p, cmd in _descendants(run.pid) if " build " in f"{cmd} "]
+            dbt = [p for p in process_tree(run.pid) if " build " in f"{_cmdline(p)} "]
             time.sleep(0.2)
         assert dbt, "the run never started dbt"
         time.sleep(2)  # let dbt write a few models
