@@ -13,6 +13,7 @@ iterations both ways, and the largest difference of the objective per block.
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 import numpy as np
 
@@ -46,7 +47,8 @@ def main() -> None:
         keep = sorted(products["product_id"])[: args.products]
         products = products[products["product_id"].isin(keep)]
         sp = sp[sp["product_id"].isin(keep)]
-    plan = solve_problem(build_problem(sp, products, lanes, solver), solver)
+    starts = replace(solver, keep_bases=True)
+    plan = solve_problem(build_problem(sp, products, lanes, solver), starts)
     scenarios = []
     for multiplier in args.multipliers:
         shocked = build_problem(

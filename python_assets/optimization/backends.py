@@ -146,7 +146,7 @@ def _solve_highspy(
 ) -> SolveResult:
     """Solve the block with HiGHS through its array interface; an LP starts from `basis` when
     given (a basis of the same block with other numbers: see solve_problem) and returns its
-    optimal basis."""
+    optimal basis when settings.keep_bases asks for it."""
     import highspy
 
     t = time.perf_counter()
@@ -206,7 +206,7 @@ def _solve_highspy(
     x = np.array(h.getSolution().col_value, dtype=np.float64) if status == "optimal" else None
     obj = float(h.getInfo().objective_function_value) if x is not None else np.nan
     final = None
-    if lp and x is not None:
+    if lp and x is not None and settings.keep_bases:
         optimal = h.getBasis()
         final = (
             np.array([v.value for v in optimal.col_status], dtype=np.int8),

@@ -158,11 +158,13 @@ def plan_with_baselines(
 
     started = time.perf_counter()
     say(f"solving {len(sp)} store x product pairs, {len(products)} products, {len(lanes)} lanes")
+    # the plan and the decentralised baseline are the scenarios' warm starts
+    starts = replace(solver, keep_bases=settings.run_scenarios)
     plan = solve_allocation(
         sp,
         products,
         lanes,
-        solver,
+        starts,
         progress=lambda done, total, seconds: say(
             f"LP: {done} / {total} products solved, {seconds:.1f} s"
         ),
@@ -171,7 +173,7 @@ def plan_with_baselines(
     plan.product_status = with_relaxation(plan, sp, products, lanes, solver, say)
     plan.store_products = with_expected_stockout(plan.store_products, sp)
 
-    decentralised = baseline_decentralised(sp, products, lanes, solver)
+    decentralised = baseline_decentralised(sp, products, lanes, starts)
     baselines = {
         "do_nothing": baseline_do_nothing(sp, products, lanes),
         "decentralised": decentralised,

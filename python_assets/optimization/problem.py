@@ -80,6 +80,9 @@ class SolverSettings:
         (optimization/parallel.py): the same optimum, product by product.
     parallel_min_store_products: smaller problems are solved here whatever `processes` says:
         their solves take about a second, less than starting the workers.
+    keep_bases: keep each LP block's optimal basis in the plan (`bases`), for a later solve
+        that starts from it (docs/methodology.md, "Warm starts"); reading a basis back costs
+        a Python object per column and row, so only plans that serve as warm starts keep them.
     """
 
     solver: str = "highs"
@@ -98,6 +101,7 @@ class SolverSettings:
     verify_tol: float = 1e-6
     processes: int = 1
     parallel_min_store_products: int = 20_000
+    keep_bases: bool = False
 
     def __post_init__(self) -> None:
         if self.solver not in SOLVERS:

@@ -166,8 +166,8 @@ def solve_problem(
 
     warm_start: optimal bases of an earlier solve of the same products with other numbers
     (another plan's `bases`, e.g. a scenario's from the plan's): a block with the same key
-    starts its simplex there (docs/methodology.md, "Warm starts"). The bases of this solve
-    are kept in the solution."""
+    starts its simplex there (docs/methodology.md, "Warm starts"). With settings.keep_bases the
+    bases of this solve are kept in the solution."""
     P = prob.n_products
     sol = Solution(
         transfer=np.full(len(prob.t_src), np.nan),
@@ -375,7 +375,8 @@ def solve_allocation(
     returned; any violation marks it 'failed' and lists the violations. With
     `settings.processes > 1` and at least `parallel_min_store_products` pairs, product shards
     are solved in worker processes and joined (optimization/parallel.py): the same plan.
-    warm_start: another plan's `bases` (see solve_problem); the plan keeps its own.
+    warm_start: another plan's `bases` (see solve_problem); the plan keeps its own when
+    settings.keep_bases asks for them.
     """
     if settings.processes > 1 and len(store_products) >= settings.parallel_min_store_products:
         return _solve_in_shards(store_products, products, lanes, settings, progress, warm_start)

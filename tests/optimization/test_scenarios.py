@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -85,9 +86,10 @@ def test_scenarios_reuse_plans_already_solved_and_report_progress():
             "allow_production": [True, True, True],
         }
     )
+    keep = SolverSettings(keep_bases=True)  # as the plan keeps them for its scenarios
     solved = {
-        (True, True): solve_allocation(sp, pr, lanes),
-        (False, True): baseline_decentralised(sp, pr, lanes),
+        (True, True): solve_allocation(sp, pr, lanes, keep),
+        (False, True): baseline_decentralised(sp, pr, lanes, keep),
     }
     lines: list[str] = []
     reused = run_scenarios(sp, pr, lanes, grid, solved=solved, progress=lines.append)
@@ -111,7 +113,9 @@ def test_a_scenario_started_from_the_plans_basis_has_the_same_optimum(processes:
     # scenario's optimum is the one a cold solve finds, product by product, in fewer iterations
     inst, lanes = small_random(seed=5, n_stores=30, n_products=20, n_pairs=400)
     settings = SolverSettings(processes=processes, parallel_min_store_products=0)
-    plan = solve_allocation(inst.store_products, inst.products, lanes, settings)
+    assert solve_allocation(inst.store_products, inst.products, lanes, settings).bases == {}
+    keep = replace(settings, keep_bases=True)
+    plan = solve_allocation(inst.store_products, inst.products, lanes, keep)
     assert len(plan.bases) >= 1
     shocked = inst.store_products.assign(demand=inst.store_products["demand"] * 1.3)
     cold = solve_allocation(shocked, inst.products, lanes, settings)

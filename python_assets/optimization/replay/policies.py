@@ -16,7 +16,7 @@ See docs/methodology.md, "Policy replay".
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -110,8 +110,10 @@ def policy_decisions(
         elif policy == "decentralised":
             plan = baseline_decentralised(planned, products, lanes, solver)
         else:
-            demand_known = planned if policy == "optimised" else realised
-            plan = solve_allocation(demand_known, products, lanes, solver, warm_start=bases)
+            optimised = policy == "optimised"
+            demand_known = planned if optimised else realised
+            keep = replace(solver, keep_bases=optimised)
+            plan = solve_allocation(demand_known, products, lanes, keep, warm_start=bases)
             bases = plan.bases
         decisions[policy] = decisions_of(plan, planned)
     return decisions
