@@ -6,7 +6,11 @@ the WAPE and the bias (WPE) of both models over all scored series show how much 
 common to every series on a day.
 
     python -m benchmarks.forecast_seeds [--seeds 0 1 2] [--frn-path P]
+        [--variant NAME='{"min_samples_leaf": 100}' ...] [--backtest-windows N]
         -> benchmarks/results/forecast_seeds.json and .md (the tables)
+
+--variant replaces the two default variants with the committed configuration and the given
+overrides of GradientBoostingSettings; --backtest-windows scores more windows before the last.
 """
 
 from __future__ import annotations
@@ -123,17 +127,31 @@ def markdown_table(runs: list[dict[str, object]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _variant(text: str) -> tuple[str, dict[str, object]]:
+    """NAME=JSON -> (NAME, overrides of GradientBoostingSettings)."""
+    name, _, overrides = text.partition("=")
+    return name, json.loads(overrides)
+
+
 def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frn-path", default=os.environ.get("FRN_PATH") or str(DEFAULT_FRN_PATH))
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--variant", action="append", default=[], metavar="NAME=JSON")
+    parser.add_argument("--backtest-windows", type=int, default=None)
     parser.add_argument("--series", type=int, default=None, help="sample this many series")
     parser.add_argument("--output", default=str(RESULTS))
     args = parser.parse_args(argv)
     panel = load_frn_panel(args.frn_path, args.series)
     base = ForecastSettings()
+    if args.backtest_windows is not None:
+        base = replace(base, backtest_windows=args.backtest_windows)
+    variants = VARIANTS
+    if args.variant:
+        variants = {"committed": {}}
+        variants.update(dict(_variant(text) for text in args.variant))
     runs = []
-    for variant, overrides in VARIANTS.items():
+    for variant, overrides in variants.items():
         for seed in args.seeds:
             gbm = replace(base.gradient_boosting, random_state=seed, **overrides)
             settings = replace(
@@ -155,7 +173,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     report = {
         "command": "python -m benchmarks.forecast_seeds " + " ".join(argv or sys.argv[1:]),
         "series": panel.n_series,
-        "variants": VARIANTS,
+        "variants": variants,
         "committed_gradient_boosting": asdict(base.gradient_boosting),
         "runs": runs,
         "machine": machine_info(),
