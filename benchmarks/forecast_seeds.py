@@ -146,10 +146,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     base = ForecastSettings()
     if args.backtest_windows is not None:
         base = replace(base, backtest_windows=args.backtest_windows)
-    variants = VARIANTS
-    if args.variant:
-        variants = {"committed": {}}
-        variants.update(dict(_variant(text) for text in args.variant))
+    variants = {"committed": {}, **dict(map(_variant, args.variant))} if args.variant else VARIANTS
     runs = []
     for variant, overrides in variants.items():
         for seed in args.seeds:
