@@ -39,24 +39,40 @@ def relation(root: Path, schema: str, table: str) -> str:
 def write_tables(
     root: Path, schema: str, frames: dict[str, pd.DataFrame], part: str = WHOLE
 ) -> dict[str, int]:
-    """Write each frame as `<root>/<schema>/<name>/<part>.parquet`; return rows per table.
+    """Write each frame as `<root>/<schema>/<name>/<part>.parquet`; return rows per table
+    (all or nothing, as write_queries)."""
+    with duckdb.connect() as con:
+        queries = {}
+        for i, (name, frame) in enumerate(frames.items()):
+            con.register(f"frame_{i}", frame)
+            queries[name] = f"select * from frame_{i}"
+        return write_queries(con, root, schema, queries, part)
+
+
+def write_queries(
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    schema: str,
+    queries: dict[str, str],
+    part: str = WHOLE,
+) -> dict[str, int]:
+    """Write the result of each query (run on con) as `<root>/<schema>/<name>/<part>.parquet`;
+    return rows per table.
 
     Every file is written first and renamed into place after, so an error while writing leaves
     every table as it was. A table written whole (part `all`) also loses the files of any
     other part (an earlier run's shards)."""
     staged: list[tuple[Path, Path]] = []
+    rows: dict[str, int] = {}
     try:
-        with duckdb.connect() as con:
-            for name, frame in frames.items():
-                folder = table_dir(root, schema, name)
-                folder.mkdir(parents=True, exist_ok=True)
-                final = folder / f"{part}.parquet"
-                temporary = folder / f".{part}.parquet.writing"
-                con.register("frame_to_write", frame)
-                target = str(temporary).replace("'", "''")
-                con.execute(f"copy (select * from frame_to_write) to '{target}' (format parquet)")
-                con.unregister("frame_to_write")
-                staged.append((temporary, final))
+        for name, query in queries.items():
+            folder = table_dir(root, schema, name)
+            folder.mkdir(parents=True, exist_ok=True)
+            final = folder / f"{part}.parquet"
+            temporary = folder / f".{part}.parquet.writing"
+            target = str(temporary).replace("'", "''")
+            staged.append((temporary, final))
+            rows[name] = con.execute(f"copy ({query}) to '{target}' (format parquet)").fetchone()[0]
     except BaseException:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
@@ -68,14 +84,16 @@ def write_tables(
                 if other != final:
                     with contextlib.suppress(FileNotFoundError):
                         other.unlink()
-    return {name: len(frame) for name, frame in frames.items()}
+    return rows
+
+
+def tables(root: Path) -> list[tuple[str, str]]:
+    """(schema, table) of every table of the hand-off folder."""
+    return sorted({(p.parent.parent.name, p.parent.name) for p in Path(root).glob("*/*/*.parquet")})
 
 
 def row_counts(root: Path) -> list[tuple[str, str, int]]:
     """(schema, table, rows) for every table of the hand-off folder (from the Parquet footers)."""
-    tables = sorted(
-        {(p.parent.parent.name, p.parent.name) for p in Path(root).glob("*/*/*.parquet")}
-    )
     with duckdb.connect() as con:
         return [
             (
@@ -83,8 +101,20 @@ def row_counts(root: Path) -> list[tuple[str, str, int]]:
                 table,
                 con.execute(f"select count(*) from {relation(root, schema, table)}").fetchone()[0],
             )
-            for schema, table in tables
+            for schema, table in tables(root)
         ]
+
+
+def connect(root: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with a view `<schema>.<table>` over every table of the
+    hand-off folder, to query them by the names dbt's sources give them."""
+    con = duckdb.connect()
+    for schema, table in tables(root):
+        con.execute(f'create schema if not exists "{schema}"')
+        con.execute(
+            f'create view "{schema}"."{table}" as select * from {relation(root, schema, table)}'
+        )
+    return con
 
 
 def read_table(root: Path, schema: str, table: str, where: str = "") -> pd.DataFrame:

@@ -234,7 +234,7 @@ def _source_columns(source: str) -> dict[str, list[dict]]:
 
 
 def test_input_sources_list_the_contract_columns_with_their_types():
-    """raw.* holds exactly the input contract's columns (python_assets/inputs/contract.py), so
+    """The raw tables hold exactly the input contract's columns (python_assets/inputs/contract.py), so
     the inputs source lists them, in the contract's order and type, each described."""
     documented = _source_columns("inputs")
     assert set(documented) == {table.name for table in INPUT_TABLES}

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from dagster_defs.assets.dbt import DBT_LAYERS, PYTHON_WRITTEN, WarehouseTranslator, dbt_project
+from python_assets import handoff
 from python_assets.inputs.contract import INPUT_TABLES
 from python_assets.settings import WarehouseSettings
 from tests.conftest import BuiltWarehouse, materialize_everything
@@ -38,9 +39,13 @@ def test_definitions_load(built_warehouse: BuiltWarehouse) -> None:
 
 def test_whole_graph_materialises_with_expected_rows(built_warehouse: BuiltWarehouse) -> None:
     assert built_warehouse.result.success
+
+    def raw(table: str) -> str:  # the input load's hand-off table
+        return handoff.relation(built_warehouse.settings.handoff_dir, "raw", table)
+
     with duckdb.connect(str(built_warehouse.settings.duckdb_path), read_only=True) as con:
         stores, products = (
-            con.execute(f"select count(*) from raw.{t}").fetchone()[0]
+            con.execute(f"select count(*) from {raw(t)}").fetchone()[0]
             for t in ("stores", "products")
         )
         assert con.execute("select count(*) from marts.dim_stores").fetchone()[0] == stores == 12
@@ -49,17 +54,17 @@ def test_whole_graph_materialises_with_expected_rows(built_warehouse: BuiltWareh
         )
         # the spine: every active pair, every day from its first record to the data's last day
         expected = con.execute(
-            """
+            f"""
             select sum(datediff('day', first_day, last_day) + 1)
-            from (select min(date) as first_day from raw.sales_daily group by store_id, product_id)
-            cross join (select max(date) as last_day from raw.sales_daily)
+            from (select min(date) as first_day from {raw("sales_daily")} group by store_id, product_id)
+            cross join (select max(date) as last_day from {raw("sales_daily")})
             """
         ).fetchone()[0]
         assert con.execute("select count(*) from marts.fct_sales_daily").fetchone()[0] == expected
         sold = "select round(sum(units_sold), 6) from {}"
         assert (
             con.execute(sold.format("marts.fct_sales_daily")).fetchone()
-            == con.execute(sold.format("raw.sales_daily")).fetchone()
+            == con.execute(sold.format(raw("sales_daily"))).fetchone()
         )
 
 
@@ -121,14 +126,18 @@ def test_bad_input_fails_the_run_and_keeps_the_warehouse(
     assert mart_snapshot(settings) == before
 
 
-@pytest.mark.parametrize("schema", ["staging", "intermediate", "marts", "reference", "raw"])
-def test_schemas_exist(built_warehouse: BuiltWarehouse, schema: str) -> None:
+def test_only_dbt_writes_the_warehouse_file(built_warehouse: BuiltWarehouse) -> None:
+    """The file holds dbt's schemas; what the Python steps write (inputs as loaded, forecast,
+    LP, history) is in the Parquet hand-off beside it."""
     with duckdb.connect(str(built_warehouse.settings.duckdb_path), read_only=True) as con:
         names = {
             r[0]
             for r in con.execute("select schema_name from information_schema.schemata").fetchall()
         }
-    assert schema in names
+    assert {"staging", "intermediate", "marts", "reference", "reports"} <= names
+    assert not names & {"raw", "forecasting", "optimization"}
+    written = {schema for schema, _ in handoff.tables(built_warehouse.settings.handoff_dir)}
+    assert written == {"raw", "forecasting", "optimization"}
 
 
 def test_graph_builds_without_the_optional_inputs(

@@ -133,12 +133,18 @@ def _break_products_after_loading(real_load):
     """raw_tables loads every table, then `subcategory` goes from raw products: dbt builds some
     models and fails on the products model and what depends on it."""
 
-    def load(con, files, *args):
-        rows = real_load(con, files, *args)
-        con.execute("alter table raw.products drop column subcategory")
+    def load(root, files, *args):
+        rows = real_load(root, files, *args)
+        with handoff.connect(root) as con:
+            products = con.execute("select * exclude (subcategory) from raw.products").df()
+        handoff.write_tables(root, "raw", {"products": products})
         return rows
 
     return load
+
+
+def _folder_digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): _digest(p) for p in folder.rglob("*") if p.is_file()}
 
 
 def test_a_run_whose_dbt_step_fails_halfway_changes_no_table(
@@ -146,7 +152,10 @@ def test_a_run_whose_dbt_step_fails_halfway_changes_no_table(
 ):
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copyfile(built_warehouse.settings.duckdb_path, warehouse)
+    shutil.copytree(built_warehouse.settings.handoff_dir, handoff.handoff_dir(warehouse))
     before, tables = _digest(warehouse), _table_checksums(warehouse)
+    handed_over = _folder_digest(handoff.handoff_dir(warehouse))
+    assert any(name.startswith("raw/") for name in handed_over)
     monkeypatch.setattr(
         input_assets, "load_inputs", _break_products_after_loading(input_assets.load_inputs)
     )
@@ -170,6 +179,7 @@ def test_a_run_whose_dbt_step_fails_halfway_changes_no_table(
     assert any(k.path[0] == "raw" for k in built) and any(k.path[0] == "staging" for k in built)
     assert _digest(warehouse) == before
     assert _table_checksums(warehouse) == tables
+    assert _folder_digest(handoff.handoff_dir(warehouse)) == handed_over
     assert not run_backup.backup_path(warehouse).exists()
 
 

@@ -1,4 +1,5 @@
-"""The start of the graph: the dataset's input files, validated and loaded into the raw schema."""
+"""The start of the graph: the dataset's input files, validated and loaded as the raw tables of
+the Parquet hand-off (python_assets/handoff.py), which dbt reads as its source `inputs`."""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -32,7 +33,7 @@ def input_files(warehouse_settings: WarehouseSettingsResource) -> dg.Materialize
             [RAW_SCHEMA, table.name],
             deps=[INPUT_FILES_KEY],
             group_name=RAW_SCHEMA,
-            kinds={"duckdb"},
+            kinds={"parquet"},
             description=f"Input table `{table.name}` as loaded: {table.grain}.",
         )
         for table in INPUT_TABLES
@@ -41,15 +42,17 @@ def input_files(warehouse_settings: WarehouseSettingsResource) -> dg.Materialize
 def raw_tables(
     context: dg.AssetExecutionContext,
     warehouse_settings: WarehouseSettingsResource,
-    duckdb: DuckDBResource,
+    duckdb: DuckDBResource,  # opens no connection: see below
 ):
-    """Validate every input file against the contract, then replace the raw tables in one
-    transaction. A contract violation fails the run before anything is written."""
+    """Validate every input file against the contract, then replace the raw tables, all or
+    nothing. A contract violation fails the run before anything is written.
+
+    The step asks for the warehouse resource only for what comes with it: the run lock and the
+    start-of-run copy, which cover the hand-off folder too (dagster_defs/resources.py)."""
     settings = warehouse_settings.settings()
     folder = settings.resolved_input_dir
     files = validate_inputs(folder, date_format=settings.input_date_format)
-    with duckdb.get_connection() as con:
-        rows = load_inputs(con, files, settings.input_date_format)
+    rows = load_inputs(settings.handoff_dir, files, settings.input_date_format)
     context.log.info("loaded %s", rows)
     for table in INPUT_TABLES:
         path = files.get(table.name)

@@ -1,11 +1,14 @@
 """History and monitoring of weekly runs: the forecast and the plan appended to history tables keyed
-by run and origin, earlier forecasts scored on the sales since, and drift of demand per class."""
+by run and origin, earlier forecasts scored on the sales since, and drift of demand per class.
+Every table here is written to the Parquet hand-off (python_assets/handoff.py); these steps only
+read the warehouse file."""
 
 from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
+from duckdb import DuckDBPyConnection
 from pydantic import Field
 
 from dagster_defs.resources import WarehouseSettingsResource
@@ -19,7 +22,7 @@ from python_assets.forecasting.monitoring import (
     score_forecast_history,
 )
 from python_assets.optimization.history import plan_cost_history_rows, plan_history_rows
-from python_assets.warehouse import append_run_tables, replace_tables
+from python_assets.run_history import append_run_tables, carry_over_warehouse_table
 
 DEFAULTS = MonitoringSettings()
 SALES_COLUMNS = "store_id, product_id, sales_date, units_sold, is_stockout_censored"
@@ -67,6 +70,21 @@ def demand_classes(handoff_dir: Path) -> pd.DataFrame:
     return classes[["store_id", "product_id", "demand_class"]]
 
 
+def carry_over(
+    context: dg.AssetExecutionContext,
+    con: DuckDBPyConnection,
+    handoff_dir: Path,
+    schema: str,
+    tables: list[str],
+) -> None:
+    """History an earlier version kept in the warehouse file moves to the hand-off once."""
+    for table in tables:
+        if n := carry_over_warehouse_table(con, handoff_dir, schema, table):
+            context.log.info(
+                f"{schema}.{table}: {n} earlier rows carried over from the warehouse file"
+            )
+
+
 def warning(outcome: CheckOutcome, asset_key: list[str]) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         check_name=outcome.name,
@@ -94,7 +112,9 @@ def forecast_history(
     classes = demand_classes(handoff_dir)
     rows = forecast_history_rows(forecast, classes, context.run.run_id, recorded_now())
     with duckdb.get_connection() as con:
-        append_run_tables(con, "forecasting", {"forecast_history": rows}, context.run.run_id)
+        carry_over(context, con, handoff_dir, "forecasting", ["forecast_history"])
+    append_run_tables(handoff_dir, "forecasting", {"forecast_history": rows}, context.run.run_id)
+    with handoff.connect(handoff_dir) as con:
         runs = con.execute(
             "select count(distinct run_id), count(*) from forecasting.forecast_history"
         ).fetchall()[0]
@@ -131,22 +151,24 @@ def forecast_monitoring(
     warehouse_settings: WarehouseSettingsResource,
 ):
     settings = config.settings()
+    handoff_dir = warehouse_settings.settings().handoff_dir
     with duckdb.get_connection() as con:
+        last_sales_day = con.execute(LAST_SALES_DAY).fetchall()[0][0]
         # only forecast days that sales have reached, and sales after the first recorded origin
-        history = con.execute(
-            f"select * from forecasting.forecast_history where forecast_date <= ({LAST_SALES_DAY})"
-        ).df()
+        history = handoff.read_table(
+            handoff_dir,
+            "forecasting",
+            "forecast_history",
+            f"cast(forecast_date as date) <= date '{last_sales_day}'",
+        )
         sales = con.execute(
-            f"select {SALES_COLUMNS} from marts.fct_sales_daily "
-            "where sales_date > (select min(origin_date) from forecasting.forecast_history)"
+            f"select {SALES_COLUMNS} from marts.fct_sales_daily where sales_date > ?",
+            [history["origin_date"].min() if len(history) else last_sales_day],
         ).df()
         stores = con.execute("select store_id, region from marts.dim_stores").df()
-    backtest = handoff.read_table(
-        warehouse_settings.settings().handoff_dir, "forecasting", "forecast_backtest"
-    )
+    backtest = handoff.read_table(handoff_dir, "forecasting", "forecast_backtest")
     monitoring = score_forecast_history(history, sales, stores, settings)
-    with duckdb.get_connection() as con:
-        rows = replace_tables(con, "forecasting", {"forecast_monitoring": monitoring})
+    rows = handoff.write_tables(handoff_dir, "forecasting", {"forecast_monitoring": monitoring})
     overall = monitoring[monitoring["segment_type"] == "all"]
     context.log.info("scored %s earlier forecasts on the sales since", len(overall))
     yield dg.MaterializeResult(
@@ -185,10 +207,9 @@ def demand_drift_asset(
             f"where sales_date > ({LAST_SALES_DAY}) - cast(? as integer)",
             [days],
         ).df()
-    classes = demand_classes(warehouse_settings.settings().handoff_dir)
-    drift = demand_drift(sales, classes, settings)
-    with duckdb.get_connection() as con:
-        rows = replace_tables(con, "forecasting", {"demand_drift": drift})
+    handoff_dir = warehouse_settings.settings().handoff_dir
+    drift = demand_drift(sales, demand_classes(handoff_dir), settings)
+    rows = handoff.write_tables(handoff_dir, "forecasting", {"demand_drift": drift})
     yield dg.MaterializeResult(
         metadata={
             "dagster/row_count": rows["demand_drift"],
@@ -235,15 +256,15 @@ def plan_history(
     handoff_dir = warehouse_settings.settings().handoff_dir
     plan = handoff.read_table(handoff_dir, "optimization", "store_product_plan")
     costs = handoff.read_table(handoff_dir, "optimization", "cost_breakdown")
+    recorded_at = recorded_now()
     with duckdb.get_connection() as con:
         origin = pd.Timestamp(con.execute(LAST_SALES_DAY).fetchall()[0][0])
-    recorded_at = recorded_now()
+        carry_over(context, con, handoff_dir, "optimization", ["plan_history", "plan_cost_history"])
     frames = {
         "plan_history": plan_history_rows(plan, context.run.run_id, origin, recorded_at),
         "plan_cost_history": plan_cost_history_rows(costs, context.run.run_id, origin, recorded_at),
     }
-    with duckdb.get_connection() as con:
-        rows = append_run_tables(con, "optimization", frames, context.run.run_id)
+    rows = append_run_tables(handoff_dir, "optimization", frames, context.run.run_id)
     for table, n in rows.items():
         yield dg.MaterializeResult(
             asset_key=["optimization", table],

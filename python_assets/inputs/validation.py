@@ -1,6 +1,7 @@
-"""Check a folder of input files against the input contract, then load it into the raw schema.
+"""Check a folder of input files against the input contract, then load it as the raw tables of
+the Parquet hand-off (dbt's source `inputs`).
 
-Everything is checked before anything is written, and the load is one transaction, so bad
+Everything is checked before anything is written, and the load is all or nothing, so bad
 input never replaces the warehouse's earlier results.
 """
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from python_assets import handoff
 from python_assets.inputs.contract import (
     EARLIEST_DATE,
     FILE_SUFFIXES,
@@ -372,32 +374,24 @@ def _select_contract_columns(table: InputTable, present: set[str]) -> str:
     )
 
 
-def load_inputs(
-    con: duckdb.DuckDBPyConnection, files: dict[str, Path], date_format: str = ISO_DATE
-) -> dict[str, int]:
-    """Replace the raw tables with the (validated) files in one transaction; return rows per table.
+def load_inputs(root: Path, files: dict[str, Path], date_format: str = ISO_DATE) -> dict[str, int]:
+    """Write the (validated) files as the raw tables of the Parquet hand-off under root
+    (`<root>/raw/<table>/all.parquet`, python_assets/handoff.py), all or nothing; return rows
+    per table. dbt reads them as the source `inputs`.
 
-    Absent optional tables load as empty tables with the contract's columns, so every dbt
-    source exists. Columns outside the contract are not loaded.
+    Absent optional tables are written as empty tables with the contract's columns, so every
+    dbt source exists. Columns outside the contract are not loaded.
     """
-    rows: dict[str, int] = {}
-    con.execute("begin transaction")
-    try:
-        con.execute(f"create schema if not exists {RAW_SCHEMA}")
+    queries: dict[str, str] = {}
+    with duckdb.connect() as con:
         for table in INPUT_TABLES:
             path = files.get(table.name)
             if path is None:
-                select = _select_contract_columns(table, set()) + " where false"
+                queries[table.name] = f"select {_select_contract_columns(table, set())} where false"
             else:
                 rel = _relation_sql(con, path, table, date_format)
                 present = {r[0] for r in con.execute(f"describe select * from {rel}").fetchall()}
-                select = _select_contract_columns(table, present) + f"\nfrom {rel}"
-            con.execute(f"create or replace table {RAW_SCHEMA}.{table.name} as select\n  {select}")
-            rows[table.name] = con.execute(
-                f"select count(*) from {RAW_SCHEMA}.{table.name}"
-            ).fetchone()[0]
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    return rows
+                queries[table.name] = (
+                    f"select\n  {_select_contract_columns(table, present)}\nfrom {rel}"
+                )
+        return handoff.write_queries(con, root, RAW_SCHEMA, queries)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from python_assets.warehouse import stamp_run
+from python_assets.run_history import stamp_run
 
 PLAN_COLUMNS = (
     "store_id",

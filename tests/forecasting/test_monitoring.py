@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from python_assets import handoff
 from python_assets.forecasting.drift import demand_drift, drift_check
 from python_assets.forecasting.history import forecast_history_rows
 from python_assets.forecasting.monitoring import (
@@ -17,7 +18,7 @@ from python_assets.forecasting.monitoring import (
     score_forecast_history,
 )
 from python_assets.forecasting.selection import CHOSEN_MODEL
-from python_assets.warehouse import append_run_tables
+from python_assets.run_history import append_run_tables, carry_over_warehouse_table
 
 DAY = pd.Timedelta(days=1)
 FIRST_ORIGIN = pd.Timestamp("2025-03-02")
@@ -138,13 +139,14 @@ def test_accuracy_check_warns_beyond_the_setting() -> None:
 def test_history_appends_per_run_and_a_rerun_replaces_its_own_rows(tmp_path) -> None:
     one = history_of(("run-1", FIRST_ORIGIN))
     two = history_of(("run-2", FIRST_ORIGIN + 7 * DAY))
-    with duckdb.connect(str(tmp_path / "history.duckdb")) as con:
-        append_run_tables(con, "forecasting", {"forecast_history": one}, "run-1")
-        append_run_tables(con, "forecasting", {"forecast_history": two}, "run-2")
-        count = "select count(*) from forecasting.forecast_history"
+    append_run_tables(tmp_path, "forecasting", {"forecast_history": one}, "run-1")
+    append_run_tables(tmp_path, "forecasting", {"forecast_history": two}, "run-2")
+    count = "select count(*) from forecasting.forecast_history"
+    with handoff.connect(tmp_path) as con:
         assert con.execute(count).fetchall()[0][0] == 2 * len(one)
-        # the same run materialised again: its rows replaced, the other run's kept
-        append_run_tables(con, "forecasting", {"forecast_history": two}, "run-2")
+    # the same run materialised again: its rows replaced, the other run's kept
+    append_run_tables(tmp_path, "forecasting", {"forecast_history": two}, "run-2")
+    with handoff.connect(tmp_path) as con:
         assert con.execute(count).fetchall()[0][0] == 2 * len(one)
         per_run = con.execute(
             "select run_id, count(*), min(origin_date) from forecasting.forecast_history "
@@ -152,19 +154,39 @@ def test_history_appends_per_run_and_a_rerun_replaces_its_own_rows(tmp_path) -> 
         ).fetchall()
     assert [r[:2] for r in per_run] == [("run-1", len(one)), ("run-2", len(two))]
     assert per_run[1][2] == FIRST_ORIGIN + 7 * DAY
+    with pytest.raises(ValueError, match="name a file"):
+        append_run_tables(tmp_path, "forecasting", {"forecast_history": two}, "../run-3")
 
 
 def test_history_takes_a_new_column_of_a_later_run(tmp_path) -> None:
     one = history_of(("run-1", FIRST_ORIGIN))
     two = history_of(("run-2", FIRST_ORIGIN + 7 * DAY)).assign(lower_50=1.0)
-    with duckdb.connect(str(tmp_path / "history.duckdb")) as con:
-        append_run_tables(con, "forecasting", {"forecast_history": one}, "run-1")
-        append_run_tables(con, "forecasting", {"forecast_history": two}, "run-2")
+    append_run_tables(tmp_path, "forecasting", {"forecast_history": one}, "run-1")
+    append_run_tables(tmp_path, "forecasting", {"forecast_history": two}, "run-2")
+    with handoff.connect(tmp_path) as con:
         rows = con.execute(
             "select run_id, count(lower_50), count(*) from forecasting.forecast_history "
             "group by run_id order by run_id"
         ).fetchall()
     assert rows == [("run-1", 0, len(one)), ("run-2", len(two), len(two))]
+
+
+def test_history_kept_in_the_warehouse_file_is_carried_over_once(tmp_path) -> None:
+    """A warehouse of an earlier version kept its history as a table in the file: its rows move
+    to the hand-off with the first run that appends, and the file is only read."""
+    one = history_of(("run-1", FIRST_ORIGIN))
+    root = tmp_path / "handoff"
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        assert carry_over_warehouse_table(con, root, "forecasting", "forecast_history") == 0
+        con.execute("create schema forecasting")
+        con.execute("create table forecasting.forecast_history as select * from one")
+        assert carry_over_warehouse_table(con, root, "forecasting", "forecast_history") == len(one)
+        # the hand-off table has its files now: nothing is carried twice
+        assert carry_over_warehouse_table(con, root, "forecasting", "forecast_history") == 0
+    two = history_of(("run-2", FIRST_ORIGIN + 7 * DAY))
+    append_run_tables(root, "forecasting", {"forecast_history": two}, "run-2")
+    history = handoff.read_table(root, "forecasting", "forecast_history")
+    assert history.groupby("run_id").size().to_dict() == {"run-1": len(one), "run-2": len(two)}
 
 
 def daily_sales(level_before: float, level_after: float, seed: int = 0) -> pd.DataFrame:

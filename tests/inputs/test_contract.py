@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from python_assets import handoff
 from python_assets.inputs.contract import (
     INPUT_TABLES,
     MAX_DAILY_UNITS,
@@ -172,8 +173,8 @@ def test_a_date_format_reads_dates_written_another_way(inputs: Path, tmp_path: P
         ("snapshot_date", UNPARSABLE_DATE),
     }
     files = validate_inputs(inputs, date_format="%d.%m.%Y")
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
-        load_inputs(con, files, "%d.%m.%Y")
+    load_inputs(tmp_path, files, "%d.%m.%Y")
+    with handoff.connect(tmp_path) as con:
         days = con.execute("select distinct date from raw.sales_daily order by 1").fetchall()
         snapshot = con.execute(
             "select distinct snapshot_date from raw.inventory_snapshot"
@@ -202,37 +203,37 @@ def test_all_problems_reported_at_once(inputs: Path) -> None:
 
 
 def test_failed_validation_leaves_loaded_tables_unchanged(inputs: Path, tmp_path: Path) -> None:
-    warehouse = tmp_path / "warehouse.duckdb"
-    with duckdb.connect(str(warehouse)) as con:
-        load_inputs(con, validate_inputs(inputs))
+    root = tmp_path / "handoff"
+    load_inputs(root, validate_inputs(inputs))
+    with handoff.connect(root) as con:
         before = con.execute("select * from raw.sales_daily order by all").fetchall()
     bad = tmp_path / "bad"
     shutil.copytree(inputs, bad)
     edit_csv(bad, "sales_daily", lambda f: f.assign(units_sold=["-1"] * 6))
     with pytest.raises(InputValidationError):
         validate_inputs(bad)
-    with duckdb.connect(str(warehouse)) as con:
+    with handoff.connect(root) as con:
         assert con.execute("select * from raw.sales_daily order by all").fetchall() == before
 
 
 def test_load_is_atomic(inputs: Path, tmp_path: Path) -> None:
-    """A load that fails half-way (here: a file vanishes) rolls back every raw table."""
-    warehouse = tmp_path / "warehouse.duckdb"
+    """A load that fails half-way (here: a file vanishes) changes no raw table."""
+    root = tmp_path / "handoff"
     files = validate_inputs(inputs)
-    with duckdb.connect(str(warehouse)) as con:
-        load_inputs(con, files)
+    load_inputs(root, files)
+    with handoff.connect(root) as con:
         stores_before = con.execute("select count(*) from raw.stores").fetchone()
     (inputs / "stores.csv").write_text("store_id,city,region,latitude,longitude\nS1,A,B,1,1\n")
     (inputs / "sales_daily.csv").unlink()
-    with duckdb.connect(str(warehouse)) as con:
-        with pytest.raises(duckdb.Error):
-            load_inputs(con, files)
+    with pytest.raises(duckdb.Error):
+        load_inputs(root, files)
+    with handoff.connect(root) as con:
         assert con.execute("select count(*) from raw.stores").fetchone() == stores_before
 
 
 def test_optional_tables_load_empty_with_contract_columns(inputs: Path, tmp_path: Path) -> None:
-    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
-        rows = load_inputs(con, validate_inputs(inputs))
+    rows = load_inputs(tmp_path, validate_inputs(inputs))
+    with handoff.connect(tmp_path) as con:
         columns = [r[0] for r in con.execute("describe raw.customer_orders").fetchall()]
     assert rows["customer_orders"] == 0 and rows["sales_daily"] == 6
     assert columns[:5] == ["order_id", "customer_id", "order_date", "store_id", "amount"]
@@ -260,8 +261,8 @@ def write_planned_covariates(folder: Path) -> Path:
 def test_planned_covariates_pass_and_load(inputs: Path, tmp_path: Path) -> None:
     files = validate_inputs(write_planned_covariates(inputs))
     assert "planned_covariates" in files
-    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
-        rows = load_inputs(con, files)
+    rows = load_inputs(tmp_path, files)
+    with handoff.connect(tmp_path) as con:
         loaded = con.execute(
             "select date, discount, promo_flag, precipitation from raw.planned_covariates "
             "where store_id = 'S1' order by date"
@@ -274,8 +275,8 @@ def test_planned_covariates_pass_and_load(inputs: Path, tmp_path: Path) -> None:
 
 
 def test_planned_covariates_load_empty_when_absent(inputs: Path, tmp_path: Path) -> None:
-    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
-        rows = load_inputs(con, validate_inputs(inputs))
+    rows = load_inputs(tmp_path, validate_inputs(inputs))
+    with handoff.connect(tmp_path) as con:
         columns = [r[0] for r in con.execute("describe raw.planned_covariates").fetchall()]
     assert rows["planned_covariates"] == 0
     assert columns[:4] == ["date", "store_id", "product_id", "discount"]
@@ -364,8 +365,8 @@ def add_snapshot_dates(folder: Path, dates: list[str]) -> None:
 def test_inventory_history_passes_and_loads_every_date(inputs: Path, tmp_path: Path) -> None:
     add_snapshot_dates(inputs, ["2025-01-01", "2025-01-02"])
     files = validate_inputs(inputs)
-    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
-        rows = load_inputs(con, files)
+    rows = load_inputs(tmp_path, files)
+    with handoff.connect(tmp_path) as con:
         dates = con.execute(
             "select count(distinct snapshot_date) from raw.inventory_snapshot"
         ).fetchone()[0]

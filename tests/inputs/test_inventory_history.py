@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 from dbt.cli.main import dbtRunner
 
+from python_assets.handoff import handoff_dir
 from python_assets.inputs.demo import DEMO_SIZES, generate_demo_data
 from python_assets.inputs.inventory_history import history_offsets
 from python_assets.inputs.validation import load_inputs, validate_inputs
@@ -144,8 +145,7 @@ def test_inventory_positions_read_only_the_latest_date(
     pd.concat([changed, extra]).to_parquet(folder / "inventory_snapshot.parquet", index=False)
 
     warehouse = tmp_path / "warehouse.duckdb"
-    with duckdb.connect(str(warehouse)) as con:
-        load_inputs(con, validate_inputs(folder))
+    load_inputs(handoff_dir(warehouse), validate_inputs(folder))
     _dbt_build("+int_inventory_positions", warehouse, tmp_path / "target")
 
     # not read-only: dbt-duckdb keeps its own connection to the file open in this process

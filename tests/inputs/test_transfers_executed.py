@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
+from python_assets import handoff
 from python_assets.inputs.contract import TRANSFERS_EXECUTED
 from python_assets.inputs.validation import InputValidationError, load_inputs, validate_inputs
 from tests.inputs.test_contract import write_valid_inputs
@@ -29,9 +29,8 @@ def write_transfers(folder: Path, to_store: str = "S2") -> None:
 
 
 def load(folder: Path, tmp_path: Path) -> pd.DataFrame:
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
-        load_inputs(con, validate_inputs(folder))
-        return con.execute("select * from raw.transfers_executed").df()
+    load_inputs(tmp_path / "handoff", validate_inputs(folder))
+    return handoff.read_table(tmp_path / "handoff", "raw", "transfers_executed")
 
 
 def test_without_the_file_the_raw_table_is_empty_with_the_contract_columns(tmp_path: Path) -> None:
