@@ -74,13 +74,14 @@ def run_summary(settings: WarehouseSettings, previous: dict[str, int] | None = N
     """The summary `make run` prints. previous: rows per 'schema.table' that the last published
     run left (publishing.published_row_counts); with it, every published table whose row count
     changed says by how much, and a table published for the first time says so."""
-    in_file = table_row_counts(settings.duckdb_path, ("marts", "forecasting", "optimization"))
-    # the forecast's and the LP's tables are in the Parquet hand-off (a table of the same name
-    # left in the file by a run before the hand-off existed is stale, and not listed)
-    tables = {(s, t): n for s, t, n in in_file} | {
-        (s, t): n for s, t, n in handoff.row_counts(settings.handoff_dir)
-    }
-    counts = [(s, t, n) for (s, t), n in sorted(tables.items())]
+    # the Python steps' tables are in the Parquet hand-off (tables an earlier version left in
+    # the file's schemas raw, forecasting and optimization are stale, and not listed)
+    counts = sorted(
+        [
+            *table_row_counts(settings.duckdb_path, ("marts",)),
+            *handoff.row_counts(settings.handoff_dir),
+        ]
+    )
     width = max((len(f"{s}.{t}") for s, t, _ in counts), default=10)
     lines = [f"Dataset: {settings.dataset}   input files: {settings.resolved_input_dir}", ""]
     published = {name.split(".", 1)[0] for name in previous or {}}

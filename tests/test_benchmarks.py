@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import benchmarks.run as bench
+from benchmarks.forecast_combinations import combination_scores
 from benchmarks.forecast_seeds import scored_days
 from benchmarks.tree_memory import tree_pss_kb
 from dagster_defs import defs
@@ -187,3 +188,33 @@ def test_tree_memory_counts_the_processes_a_command_starts() -> None:
         time.sleep(0.2)
     assert child.returncode == 0
     assert 190_000 < peak < 400_000  # kB
+
+
+def test_combination_scores_average_the_forecasts_before_scoring() -> None:
+    """Two windows of two days: gradient boosting exact, the 7-day mean twice the sales, TSB
+    zero; their half-and-half average is off by half the sales, so 50% better than the mean."""
+    rows = []
+    for window in (1, 2):
+        for day in pd.date_range("2024-06-01", periods=2):
+            for model, factor in (
+                ("gradient_boosting", 1.0),
+                ("moving_average_7", 2.0),
+                ("tsb", 0.0),
+            ):
+                rows.append(
+                    {
+                        "model": model,
+                        "window": window,
+                        "store_id": "S1",
+                        "product_id": "P1",
+                        "forecast_date": day,
+                        "actual": 10.0,
+                        "is_scored": True,
+                        "forecast": 10.0 * factor,
+                    }
+                )
+    improvement = combination_scores(pd.DataFrame(rows), ["tsb"], [0.5])
+    assert improvement.index.tolist() == [1, 2]
+    assert improvement["gradient_boosting"].tolist() == [100.0, 100.0]
+    assert improvement["tsb"].tolist() == [0.0, 0.0]
+    assert improvement["0.5 gradient_boosting + 0.5 tsb"].tolist() == [50.0, 50.0]

@@ -76,6 +76,9 @@ def test_the_summary_says_how_many_rows_each_mart_gained_or_lost_since_the_last_
         con.execute("create table marts.grew as select range as x from range(5)")
         con.execute("create table marts.same as select 1 as x")
         con.execute("create table marts.added as select 1 as x")
+        # left in the file by an earlier version, which wrote the forecast there: stale
+        con.execute("create schema forecasting")
+        con.execute("create table forecasting.stale as select 1 as x")
     published = tmp_path / "parquet"
     assert published_row_counts(published) == {}  # nothing published yet
     published.mkdir()
@@ -92,6 +95,7 @@ def test_the_summary_says_how_many_rows_each_mart_gained_or_lost_since_the_last_
     assert lines["marts.grew"].endswith("5 rows  (+3 since the last run)")
     assert lines["marts.same"].endswith("1 rows")
     assert lines["marts.added"].endswith("1 rows  (new)")
+    assert "forecasting.stale" not in run_summary(settings, previous)
     # a first run has nothing to compare with
     assert "since the last run" not in run_summary(settings, {})
 
