@@ -14,9 +14,10 @@ import duckdb
 import pytest
 import yaml
 
+from python_assets import handoff
 from python_assets.data_dictionary import REGENERATE, data_dictionary, load_entries
 from python_assets.inputs.contract import INPUT_TABLES
-from python_assets.settings import DBT_PROJECT_DIR, REPO_ROOT, SEEDS_DIR
+from python_assets.settings import DBT_PROJECT_DIR, REPO_ROOT, SEEDS_DIR, WarehouseSettings
 from tests.conftest import BuiltWarehouse
 
 DICTIONARY = REPO_ROOT / "docs" / "data_dictionary.md"
@@ -169,16 +170,19 @@ def _documented_columns() -> dict[tuple[str, str], dict[str, str]]:
     }
 
 
-def _warehouse_columns(duckdb_path: Path) -> dict[tuple[str, str], list[str]]:
-    """(schema, relation) -> its columns, for every table and view of DESCRIBED_SCHEMAS."""
-    with duckdb.connect(str(duckdb_path), read_only=True) as con:
-        rows = con.execute(
-            "select schema_name, table_name, column_name from duckdb_columns() "
-            "where database_name = current_database() and schema_name in "
-            f"({', '.join('?' for _ in DESCRIBED_SCHEMAS)}) "
-            "order by schema_name, table_name, column_index",
-            list(DESCRIBED_SCHEMAS),
-        ).fetchall()
+def _warehouse_columns(settings: WarehouseSettings) -> dict[tuple[str, str], list[str]]:
+    """(schema, relation) -> its columns, for every table and view of DESCRIBED_SCHEMAS: in the
+    warehouse file, and in the Parquet hand-off (the sources the Python steps write)."""
+    query = (
+        "select schema_name, table_name, column_name from duckdb_columns() "
+        "where database_name = current_database() and schema_name in "
+        f"({', '.join('?' for _ in DESCRIBED_SCHEMAS)}) "
+        "order by schema_name, table_name, column_index"
+    )
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        rows = con.execute(query, list(DESCRIBED_SCHEMAS)).fetchall()
+    with handoff.connect(settings.handoff_dir) as con:
+        rows += con.execute(query, list(DESCRIBED_SCHEMAS)).fetchall()
     relations: dict[tuple[str, str], list[str]] = {}
     for schema, relation, column in rows:
         relations.setdefault((schema, relation), []).append(column)
@@ -191,7 +195,7 @@ def test_every_column_of_staging_intermediate_sources_and_seeds_is_described(
     """The real columns of every relation (the tiny demo warehouse), not only those a yml lists:
     a column a model selects but no yml names fails here."""
     documented = _documented_columns()
-    relations = _warehouse_columns(built_warehouse.settings.duckdb_path)
+    relations = _warehouse_columns(built_warehouse.settings)
     assert {schema for schema, _ in relations} == set(DESCRIBED_SCHEMAS)
     undescribed = [
         f"{schema}.{relation}.{column}"
@@ -209,7 +213,7 @@ def test_every_column_of_staging_intermediate_sources_and_seeds_is_described(
 
 def test_described_columns_exist(built_warehouse: BuiltWarehouse):
     """A yml column the relation does not have documents nothing (renamed or dropped)."""
-    relations = _warehouse_columns(built_warehouse.settings.duckdb_path)
+    relations = _warehouse_columns(built_warehouse.settings)
     not_there = [
         f"{schema}.{relation}.{column}"
         for (schema, relation), columns in sorted(_documented_columns().items())
