@@ -6,7 +6,9 @@ size^b fitted per stage against the series and against the stage's own problem s
 its columns, one per candidate lane and per store of each product). Each stage is its own
 Dagster materialisation in its own process under /usr/bin/time, so its peak RSS (including the
 dbt subprocess) is its own. The LP stage, whose solves run in PROCESSES worker processes (one
-per core by default), is then run once more with PROCESSES=1: the speed-up of the processes.
+per core by default), is then run once more with PROCESSES=1, and the forecast stage, whose
+gradient-boosting members fit side by side, once more pinned to one core (`taskset -c 0`,
+where the machine has it): the speed-up of more processes and cores per stage.
 
 Results: benchmarks/results/pipeline_<dataset>.json, pipeline_scaling.json, and their tables in
 benchmarks/results/pipeline.md (`--render` rewrites it from the JSON files).
@@ -21,6 +23,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -54,6 +57,8 @@ STAGES: tuple[tuple[str, str], ...] = (
 # the stage whose solves run in worker processes (PROCESSES): measured again with one process
 PARALLEL_STAGE = "allocation LP + baselines + scenarios"
 SCALES = (1, 2, 4, 8)
+# the stage whose model fits use every core (threads, not processes): measured again on one core
+FORECAST_STAGE = "demand forecast + backtest"
 # networks this large run the stages up to the LP only, once (no PROCESSES=1 run)
 FORECAST_AND_LP_FROM_SCALE = 8
 FORECAST_AND_LP_STAGES = STAGES[: [name for name, _ in STAGES].index(PARALLEL_STAGE) + 1]
@@ -80,9 +85,13 @@ def write_warehouse_result(
     return result
 
 
-def run_stage(selection: str, env: dict[str, str]) -> dict[str, float] | None:
+def run_stage(
+    selection: str, env: dict[str, str], prefix: tuple[str, ...] = ()
+) -> dict[str, float] | None:
+    """Wall time and peak RSS of one Dagster materialisation; prefix runs it under a command
+    (e.g. `taskset -c 0`); None when the selection matches no asset."""
     dagster = str(Path(sys.executable).parent / "dagster")
-    command = ["/usr/bin/time", "-f", "%e %M", dagster, "asset", "materialize"]
+    command = ["/usr/bin/time", "-f", "%e %M", *prefix, dagster, "asset", "materialize"]
     command += ["--select", selection, "-m", "dagster_defs"]
     done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=REPO_ROOT)
     if "no assets" in done.stderr.lower() or "did not match" in done.stderr.lower():
@@ -107,8 +116,8 @@ def bench_dataset(
     stages_to_run: tuple[tuple[str, str], ...] = STAGES,
     one_process: bool = True,
 ) -> dict:
-    """The stages in order on a fresh warehouse of its own (then the LP stage again with one
-    process, unless one_process is False)."""
+    """The stages in order on a fresh warehouse of its own (then, unless one_process is False,
+    the LP stage again with one process and the forecast stage again on one core)."""
     warehouse = BENCH_WAREHOUSES / name / "warehouse.duckdb"
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     warehouse.unlink(missing_ok=True)
@@ -142,6 +151,14 @@ def bench_dataset(
         one = run_stage(dict(STAGES)[PARALLEL_STAGE], {**env, "PROCESSES": "1"})
         print(f"  {PARALLEL_STAGE} again, PROCESSES=1: {one['wall_s']:.1f} s", flush=True)
         result["one_process"] = {"stage": PARALLEL_STAGE, **one}
+        if shutil.which("taskset"):
+            pinned = run_stage(dict(STAGES)[FORECAST_STAGE], env, ("taskset", "-c", "0"))
+            print(f"  {FORECAST_STAGE} again, on one core: {pinned['wall_s']:.1f} s", flush=True)
+            result["forecast_one_core"] = {
+                "stage": FORECAST_STAGE,
+                "cores_of_the_first_run": os.cpu_count(),
+                **pinned,
+            }
     return result
 
 
@@ -279,6 +296,15 @@ def _one_process(run: dict) -> str:
     return f"{fmt(one)} ({run['processes']} processes: {one['wall_s'] / many['wall_s']:.2f}x)"
 
 
+def _one_core(run: dict) -> str:
+    """The forecast stage run again on one core, and the speed-up of the machine's cores."""
+    one, many = run.get("forecast_one_core"), stage_row(run, FORECAST_STAGE)
+    if one is None or many is None:
+        return "-"
+    cores = one["cores_of_the_first_run"]
+    return f"{fmt(one)} ({cores} cores: {one['wall_s'] / many['wall_s']:.2f}x)"
+
+
 def render_markdown() -> str:
     """The tables of results/pipeline.md, from the pipeline_*.json present."""
     found = {
@@ -312,7 +338,10 @@ def render_markdown() -> str:
         lines += [
             f"| {PARALLEL_STAGE}, 1 process (and the speed-up of more) | "
             + " | ".join(_one_process(run) for run in named)
-            + " |"
+            + " |",
+            f"| {FORECAST_STAGE}, 1 core (and the speed-up of more) | "
+            + " | ".join(_one_core(run) for run in named)
+            + " |",
         ]
         lines += (
             [""]
@@ -358,6 +387,11 @@ def render_markdown() -> str:
         lines.append(
             f"| {PARALLEL_STAGE}, 1 process (and the speed-up of more) | "
             + " | ".join(_one_process(run) for run in runs)
+            + " | - | - |"
+        )
+        lines.append(
+            f"| {FORECAST_STAGE}, 1 core (and the speed-up of more) | "
+            + " | ".join(_one_core(run) for run in runs)
             + " | - | - |"
         )
         complete = [run for run in runs if all(stage_row(run, stage) for stage, _ in STAGES)]

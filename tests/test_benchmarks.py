@@ -41,7 +41,10 @@ def fake_run(name: str, factor: float, stages=bench.STAGES) -> dict:
         {"stage": stage, "selection": sel, "wall_s": 10.0 * factor, "peak_rss_mb": 512.0 * factor}
         for stage, sel in stages
     ]
+    # the forecast stage again on one core: 1.5x slower than on the machine's two
+    one_core = {"stage": bench.FORECAST_STAGE, "cores_of_the_first_run": 2}
     return {
+        "forecast_one_core": one_core | {"wall_s": 15.0 * factor, "peak_rss_mb": 512.0 * factor},
         "name": name,
         "dataset": name,
         "command": f"bench {name}",
@@ -89,6 +92,9 @@ def test_markdown_tables_come_from_the_json_files(tmp_path, monkeypatch) -> None
     (tmp_path / "pipeline_scaling.json").write_text(json.dumps(scaling))
 
     text = bench.render_markdown()
+    one_core = f"| {bench.FORECAST_STAGE}, 1 core (and the speed-up of more) |"
+    assert f"{one_core} 15 s / 0.5 GB (2 cores: 1.50x) |" in text  # demo table
+    assert f"{one_core} 15 s / 0.5 GB (2 cores: 1.50x) | 30 s / 1.0 GB (2 cores: 1.50x) |" in text
     up_to_lp = [stage for stage, _ in bench.FORECAST_AND_LP_STAGES]
     for stage, _ in bench.STAGES:
         assert f"| {stage} | 10 s / 0.5 GB |" in text  # demo row

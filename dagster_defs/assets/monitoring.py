@@ -8,7 +8,6 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
-from duckdb import DuckDBPyConnection
 from pydantic import Field
 
 from dagster_defs.resources import WarehouseSettingsResource
@@ -72,17 +71,25 @@ def demand_classes(handoff_dir: Path) -> pd.DataFrame:
 
 def carry_over(
     context: dg.AssetExecutionContext,
-    con: DuckDBPyConnection,
+    duckdb: DuckDBResource,
     handoff_dir: Path,
     schema: str,
     tables: list[str],
 ) -> None:
-    """History an earlier version kept in the warehouse file moves to the hand-off once."""
-    for table in tables:
-        if n := carry_over_warehouse_table(con, handoff_dir, schema, table):
-            context.log.info(
-                f"{schema}.{table}: {n} earlier rows carried over from the warehouse file"
-            )
+    """History an earlier version kept in the warehouse file moves to the hand-off once. The
+    file is opened only while a history table has no hand-off file yet, so that later runs'
+    history steps need not wait for their turn with it."""
+    new = [
+        t for t in tables if not any(handoff.table_dir(handoff_dir, schema, t).glob("*.parquet"))
+    ]
+    if not new:
+        return
+    with duckdb.get_connection() as con:
+        for table in new:
+            if n := carry_over_warehouse_table(con, handoff_dir, schema, table):
+                context.log.info(
+                    f"{schema}.{table}: {n} earlier rows carried over from the warehouse file"
+                )
 
 
 def warning(outcome: CheckOutcome, asset_key: list[str]) -> dg.AssetCheckResult:
@@ -111,8 +118,7 @@ def forecast_history(
     forecast = handoff.read_table(handoff_dir, "forecasting", "demand_forecast", "is_chosen")
     classes = demand_classes(handoff_dir)
     rows = forecast_history_rows(forecast, classes, context.run.run_id, recorded_now())
-    with duckdb.get_connection() as con:
-        carry_over(context, con, handoff_dir, "forecasting", ["forecast_history"])
+    carry_over(context, duckdb, handoff_dir, "forecasting", ["forecast_history"])
     append_run_tables(handoff_dir, "forecasting", {"forecast_history": rows}, context.run.run_id)
     with handoff.connect(handoff_dir) as con:
         runs = con.execute(
@@ -259,7 +265,7 @@ def plan_history(
     recorded_at = recorded_now()
     with duckdb.get_connection() as con:
         origin = pd.Timestamp(con.execute(LAST_SALES_DAY).fetchall()[0][0])
-        carry_over(context, con, handoff_dir, "optimization", ["plan_history", "plan_cost_history"])
+    carry_over(context, duckdb, handoff_dir, "optimization", ["plan_history", "plan_cost_history"])
     frames = {
         "plan_history": plan_history_rows(plan, context.run.run_id, origin, recorded_at),
         "plan_cost_history": plan_cost_history_rows(costs, context.run.run_id, origin, recorded_at),
