@@ -87,6 +87,11 @@ def write_queries(
     return rows
 
 
+def has_table(root: Path, schema: str, table: str) -> bool:
+    """Whether the hand-off table has at least one file."""
+    return any(table_dir(root, schema, table).glob("*.parquet"))
+
+
 def tables(root: Path) -> list[tuple[str, str]]:
     """(schema, table) of every table of the hand-off folder."""
     return sorted({(p.parent.parent.name, p.parent.name) for p in Path(root).glob("*/*/*.parquet")})
@@ -120,11 +125,10 @@ def connect(root: Path) -> duckdb.DuckDBPyConnection:
 def read_table(root: Path, schema: str, table: str, where: str = "") -> pd.DataFrame:
     """Every part of a hand-off table as one frame (optionally filtered by a SQL condition);
     a FileNotFoundError naming the folder when the table was never written."""
-    folder = table_dir(root, schema, table)
-    if not any(folder.glob("*.parquet")):
+    if not has_table(root, schema, table):
         raise FileNotFoundError(
-            f"{schema}.{table}: no Parquet file in {folder}; materialise the asset that "
-            "writes it first"
+            f"{schema}.{table}: no Parquet file in {table_dir(root, schema, table)}; "
+            "materialise the asset that writes it first"
         )
     query = f"select * from {relation(root, schema, table)}"
     with duckdb.connect() as con:

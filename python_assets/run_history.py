@@ -51,7 +51,7 @@ def carry_over_warehouse_table(
     written once as the hand-off table's file `from-warehouse-file.parquet`, so that the history
     loses nothing when it moves. Only reads the warehouse; returns rows carried over (0 when the
     hand-off table already has files or the warehouse has no such table)."""
-    if any(handoff.table_dir(root, schema, table).glob("*.parquet")):
+    if handoff.has_table(root, schema, table):
         return 0
     exists = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",

@@ -79,9 +79,7 @@ def carry_over(
     """History an earlier version kept in the warehouse file moves to the hand-off once. The
     file is opened only while a history table has no hand-off file yet, so that later runs'
     history steps need not wait for their turn with it."""
-    new = [
-        t for t in tables if not any(handoff.table_dir(handoff_dir, schema, t).glob("*.parquet"))
-    ]
+    new = [t for t in tables if not handoff.has_table(handoff_dir, schema, t)]
     if not new:
         return
     with duckdb.get_connection() as con:
