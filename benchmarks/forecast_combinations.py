@@ -18,51 +18,43 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from benchmarks.bench_forecast import BASELINE, DEFAULT_FRN_PATH, machine_info
-from benchmarks.forecast_seeds import MODEL, load_frn_panel
-from python_assets.forecasting import ForecastSettings, forecast_panel, frn_day_scores
+from benchmarks.forecast_seeds import MODEL, load_frn_panel, scored_days
+from python_assets.forecasting import ForecastSettings, forecast_panel
 
 RESULTS = Path(__file__).resolve().parent / "results" / "forecast_combinations.json"
-
-
-def window_wapes(predictions: pd.DataFrame, forecasts: dict[str, pd.Series]) -> pd.DataFrame:
-    """FreshRetailNet's WAPE (the mean over days of each day's WAPE) per window (rows) and named
-    forecast (columns); predictions holds one model's scored rows, forecasts are aligned to it."""
-    rows = {}
-    for window, group in predictions.groupby("window"):
-        actual, day = group["actual"].to_numpy(), group["forecast_date"].to_numpy()
-        rows[int(window)] = {
-            name: float(np.mean(frn_day_scores(actual, values.loc[group.index].to_numpy(), day)[1]))
-            for name, values in forecasts.items()
-        }
-    return pd.DataFrame.from_dict(rows, orient="index").sort_index()
 
 
 def combination_scores(
     predictions: pd.DataFrame, others: list[str], weights: list[float]
 ) -> pd.DataFrame:
     """Improvement over the 7-day moving average in % per window (rows) and forecast (columns):
-    gradient boosting, each other model, and each weighted average of the two."""
+    gradient boosting, each other model, and each weighted average of the two. FreshRetailNet's
+    WAPE of a window is the mean of its days' WAPEs (scored_days)."""
     scored = predictions[predictions["is_scored"] & (predictions["window"] > 0)]
+    key = ["window", "store_id", "product_id", "forecast_date"]
     wide = scored.pivot_table(
-        index=["window", "store_id", "product_id", "forecast_date"],
-        columns="model",
-        values=["forecast", "actual"],
-        observed=True,
+        index=key, columns="model", values=["forecast", "actual"], observed=True
     )
-    rows = wide.index.to_frame(index=False).assign(actual=wide[("actual", MODEL)].to_numpy())
-    forecast = {m: pd.Series(wide[("forecast", m)].to_numpy()) for m in [MODEL, BASELINE, *others]}
+    rows = wide.index.to_frame(index=False).assign(
+        actual=wide[("actual", MODEL)].to_numpy(), is_scored=True
+    )
+    forecast = {m: wide[("forecast", m)].to_numpy() for m in [MODEL, BASELINE, *others]}
     named = dict(forecast)
     for other in others:
         for w in weights:
             named[f"{1 - w:.1f} {MODEL} + {w:.1f} {other}"] = (1 - w) * forecast[
                 MODEL
             ] + w * forecast[other]
-    wapes = window_wapes(rows, named)
-    return 100 * (1 - wapes.div(wapes[BASELINE], axis=0))
+    long = pd.concat(
+        [rows.assign(model=name, forecast=values) for name, values in named.items()],
+        ignore_index=True,
+    )
+    days = pd.DataFrame(scored_days(long))
+    wapes = days.pivot_table(index="window", columns="model", values="wape", aggfunc="mean")
+    return 100 * (1 - wapes.div(wapes[BASELINE], axis=0))[list(named)]
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:

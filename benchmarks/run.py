@@ -288,21 +288,16 @@ def stage_row(run: dict, stage: str) -> dict | None:
     return next((s for s in run["stages"] if s["stage"] == stage), None)
 
 
-def _one_process(run: dict) -> str:
-    """The parallel stage run again with PROCESSES=1, and the speed-up of the processes."""
-    one, many = run.get("one_process"), stage_row(run, PARALLEL_STAGE)
-    if one is None or many is None:
+def _again(run: dict, key: str, unit: str) -> str:
+    """A stage run again on one process or core (run[key], naming its stage), and the speed-up
+    of the first run's processes or cores."""
+    one = run.get(key)
+    many = stage_row(run, one["stage"]) if one else None
+    if many is None:
         return "-"
-    return f"{fmt(one)} ({run['processes']} processes: {one['wall_s'] / many['wall_s']:.2f}x)"
-
-
-def _one_core(run: dict) -> str:
-    """The forecast stage run again on one core, and the speed-up of the machine's cores."""
-    one, many = run.get("forecast_one_core"), stage_row(run, FORECAST_STAGE)
-    if one is None or many is None:
-        return "-"
-    cores = one["cores_of_the_first_run"]
-    return f"{fmt(one)} ({cores} cores: {one['wall_s'] / many['wall_s']:.2f}x)"
+    # the forecast's record keeps its core count; the LP's processes are the run's
+    count = one["cores_of_the_first_run"] if key == "forecast_one_core" else run["processes"]
+    return f"{fmt(one)} ({count} {unit}: {one['wall_s'] / many['wall_s']:.2f}x)"
 
 
 def render_markdown() -> str:
@@ -337,10 +332,10 @@ def render_markdown() -> str:
         )
         lines += [
             f"| {PARALLEL_STAGE}, 1 process (and the speed-up of more) | "
-            + " | ".join(_one_process(run) for run in named)
+            + " | ".join(_again(run, "one_process", "processes") for run in named)
             + " |",
             f"| {FORECAST_STAGE}, 1 core (and the speed-up of more) | "
-            + " | ".join(_one_core(run) for run in named)
+            + " | ".join(_again(run, "forecast_one_core", "cores") for run in named)
             + " |",
         ]
         lines += (
@@ -386,12 +381,12 @@ def render_markdown() -> str:
             )
         lines.append(
             f"| {PARALLEL_STAGE}, 1 process (and the speed-up of more) | "
-            + " | ".join(_one_process(run) for run in runs)
+            + " | ".join(_again(run, "one_process", "processes") for run in runs)
             + " | - | - |"
         )
         lines.append(
             f"| {FORECAST_STAGE}, 1 core (and the speed-up of more) | "
-            + " | ".join(_one_core(run) for run in runs)
+            + " | ".join(_again(run, "forecast_one_core", "cores") for run in runs)
             + " | - | - |"
         )
         complete = [run for run in runs if all(stage_row(run, stage) for stage, _ in STAGES)]
