@@ -60,7 +60,7 @@ def check_products_reported(sp: pd.DataFrame, plan: AllocationPlan) -> tuple[set
     if bad_status.any():
         out.append(f"product_status: unknown status {ps.loc[bad_status, 'status'].iloc[0]!r}")
     solved = set(ps.loc[ps["status"].isin((*SOLVED, "baseline")), "product_id"])
-    if plan.status == "optimal" and len(solved) != len(set(sp["product_id"])):
+    if plan.status == "optimal" and len(solved) != sp["product_id"].nunique():
         out.append("plan status is 'optimal' but not every product is optimal")
     return solved, out
 

@@ -246,7 +246,8 @@ def normalise_inputs(
             f"products: no manufacturing cost / capacity for product "
             f"{sp.loc[unknown, 'product_id'].iloc[0]!r} ({int(sp.loc[unknown, 'product_id'].nunique())} products)"
         )
-    prods = prods[prods["product_id"].isin(sp["product_id"])]
+    # isin over the distinct ids: pandas' Arrow strings convert every value given to isin
+    prods = prods[prods["product_id"].isin(sp["product_id"].unique())]
     prods = prods.sort_values("product_id", kind="stable").reset_index(drop=True)
 
     ln = lanes.copy()

@@ -198,6 +198,23 @@ def test_perfect_foresight_is_never_costlier_under_the_lp_cost_model():
     assert set(result.summary["comparator"]) == {"do_nothing", "perfect_foresight"}
 
 
+def test_origins_replayed_in_worker_processes_give_the_tables_of_one_process():
+    inputs = _network()
+    here = replay_policies(inputs, ReplaySettings(solver=HIGHS))
+    in_workers = replay_policies(
+        inputs,
+        ReplaySettings(solver=replace(HIGHS, processes=2, parallel_min_store_products=0)),
+    )
+    # each origin is played whole in a worker on one process: the very same decisions
+    pd.testing.assert_frame_equal(in_workers.detail, here.detail)
+    pd.testing.assert_frame_equal(
+        in_workers.origins.drop(columns="solve_seconds"),
+        here.origins.drop(columns="solve_seconds"),
+    )
+    pd.testing.assert_frame_equal(in_workers.summary, here.summary)
+    assert in_workers.origins["origin_date"].nunique() == 2
+
+
 def test_the_replay_uses_nothing_after_its_origin():
     inputs = _network()
     later = inputs.sales["sales_date"] > ORIGIN

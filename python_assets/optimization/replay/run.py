@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from python_assets.imbalance.zscores import RuleSettings, rule_moves_at
 from python_assets.optimization.baselines import price_plan
-from python_assets.optimization.parallel import stops_workers
+from python_assets.optimization.parallel import map_in_processes, stops_workers
 from python_assets.optimization.problem import SolverSettings
 from python_assets.optimization.replay.compare import CompareSettings, compare_policies
 from python_assets.optimization.replay.origins import daily_demand, origin_inputs
@@ -113,7 +113,12 @@ class ReplayResult:
 def replay_policies(
     inputs: ReplayInputs, settings: ReplaySettings = ReplaySettings(), log: Log | None = None
 ) -> ReplayResult:
-    """Replay every policy at the last `settings.origins` origins of the backtest forecasts."""
+    """Replay every policy at the last `settings.origins` origins of the backtest forecasts.
+
+    Origins are independent: with `settings.solver.processes > 1` on a network of at least
+    `parallel_min_store_products` pairs, each origin is replayed whole in a worker process (its
+    LPs solved there on one process), so the pricing and simulation run in parallel too, not
+    only the solves (docs/methodology.md, "Parallel solves")."""
     say = log if log is not None else (lambda _line: None)
     sales = inputs.sales.assign(
         sales_date=pd.to_datetime(inputs.sales["sales_date"]),
@@ -125,90 +130,125 @@ def replay_policies(
     if inputs.rule is None and "zscore_rule" in policies:
         policies = tuple(p for p in policies if p != "zscore_rule")
         say("replay: no Z-score rule inputs given, the zscore_rule policy is not played")
-    pricing = inputs.rule.pricing if inputs.rule is not None else {}
-    details, summaries = [], []
-    for origin in origins:
-        started = time.perf_counter()
-        at = origin_inputs(
-            pd.Timestamp(origin),
-            inputs.store_products,
-            forecasts[forecasts["origin_date"] == origin],
-            inputs.snapshots,
-            sales,
-            inputs.z_alpha,
-        )
-        rule_moves = (
-            inputs.rule.moves_at(at.origin_date, at.stock, sales, inputs.z_alpha)
-            if inputs.rule is not None and "zscore_rule" in policies
-            else None
-        )
-        decisions = policy_decisions(
-            at.planned,
-            at.realised,
-            inputs.products,
-            inputs.lanes,
-            settings.solver,
-            policies,
-            rule_moves,
-            pricing,
-        )
-        for policy, chosen in decisions.items():
-            outcome = simulate_days(
-                at.stock, at.demand, chosen.transfers, chosen.allocations, at.horizon
-            )
-            priced = price_outcomes(outcome, at.planned, inputs.products, chosen.transfers)
-            priced = priced.merge(at.classes, on=["store_id", "product_id"], how="left")
-            details.append(
-                priced.assign(
-                    origin_date=at.origin_date,
-                    policy_name=policy,
-                    stock_source=at.stock["stock_source"].to_numpy(),
-                )
-            )
-            lp_cost = price_plan(
-                at.realised,
-                inputs.products,
-                inputs.lanes,
-                chosen.transfers,
-                chosen.allocations,
-                **pricing,
-            ).objective
-            available = (
-                at.planned["current_inv"].to_numpy()
-                + (
-                    outcome["transfer_in_units"]
-                    - outcome["transfer_out_units"]
-                    + outcome["allocated_units"]
-                ).to_numpy()
-            )
-            summaries.append(
-                {
-                    "origin_date": at.origin_date,
-                    "policy_name": policy,
-                    "plan_status": chosen.status,
-                    "stock_source": str(at.stock["stock_source"].iloc[0]),
-                    "lp_model_cost": lp_cost,
-                    "expected_fill_rate": expected_fill_rate(
-                        available, at.planned["demand"], at.planned["demand_std"]
-                    ),
-                }
-            )
-        seconds = time.perf_counter() - started
-        for row in summaries[-len(decisions) :]:
-            row["solve_seconds"] = seconds
-        say(
-            f"replay origin {pd.Timestamp(origin).date()}: {len(decisions)} policies, {seconds:.1f} s"
-        )
-    if not details:  # no backtest origin (history too short): empty tables, same columns
+    if not origins:  # no backtest origin (history too short): empty tables, same columns
         say("replay: no backtest origin to replay")
         return ReplayResult(
             _typed(pd.DataFrame(columns=DETAIL_COLUMNS)),
             _typed(pd.DataFrame(columns=ORIGIN_COLUMNS)),
             compare_policies(_typed(pd.DataFrame(columns=DETAIL_COLUMNS))),
         )
-    detail = pd.concat(details, ignore_index=True)[DETAIL_COLUMNS]
-    summary = compare_policies(detail, settings=settings.compare)
-    return ReplayResult(_typed(detail), _typed(pd.DataFrame(summaries)[ORIGIN_COLUMNS]), summary)
+    solver = settings.solver
+    tasks = [
+        (
+            pd.Timestamp(origin),
+            replace(inputs, forecasts=forecasts[forecasts["origin_date"] == origin]),
+            sales,
+            policies,
+            solver,
+        )
+        for origin in origins
+    ]
+    if solver.processes > 1 and len(inputs.store_products) >= solver.parallel_min_store_products:
+        in_worker = replace(solver, processes=1)
+        tasks = [(*task[:-1], in_worker) for task in tasks]
+        played = list(map_in_processes(_replay_origin, tasks, solver.processes))
+    else:
+        played = [_replay_origin(*task) for task in tasks]
+    played.sort(key=lambda origin: origin.origin_date)
+    for origin in played:
+        say(
+            f"replay origin {origin.origin_date.date()}: {len(origin.summaries)} policies, "
+            f"{origin.seconds:.1f} s"
+        )
+    detail = pd.concat([d for origin in played for d in origin.details], ignore_index=True)
+    summaries = pd.DataFrame([row for origin in played for row in origin.summaries])
+    summary = compare_policies(detail[DETAIL_COLUMNS], settings=settings.compare)
+    return ReplayResult(_typed(detail[DETAIL_COLUMNS]), _typed(summaries[ORIGIN_COLUMNS]), summary)
+
+
+@dataclass
+class _PlayedOrigin:
+    origin_date: pd.Timestamp
+    details: list[pd.DataFrame]
+    summaries: list[dict]
+    seconds: float
+
+
+def _replay_origin(
+    origin: pd.Timestamp,
+    inputs: ReplayInputs,
+    sales: pd.DataFrame,
+    policies: tuple[str, ...],
+    solver: SolverSettings,
+) -> _PlayedOrigin:
+    """Every policy played and priced at one origin (inputs.forecasts: that origin's; sales with
+    datetime sales_date and demand_units)."""
+    started = time.perf_counter()
+    pricing = inputs.rule.pricing if inputs.rule is not None else {}
+    at = origin_inputs(
+        origin, inputs.store_products, inputs.forecasts, inputs.snapshots, sales, inputs.z_alpha
+    )
+    rule_moves = (
+        inputs.rule.moves_at(at.origin_date, at.stock, sales, inputs.z_alpha)
+        if inputs.rule is not None and "zscore_rule" in policies
+        else None
+    )
+    decisions = policy_decisions(
+        at.planned,
+        at.realised,
+        inputs.products,
+        inputs.lanes,
+        solver,
+        policies,
+        rule_moves,
+        pricing,
+    )
+    details, summaries = [], []
+    for policy, chosen in decisions.items():
+        outcome = simulate_days(
+            at.stock, at.demand, chosen.transfers, chosen.allocations, at.horizon
+        )
+        priced = price_outcomes(outcome, at.planned, inputs.products, chosen.transfers)
+        priced = priced.merge(at.classes, on=["store_id", "product_id"], how="left")
+        details.append(
+            priced.assign(
+                origin_date=at.origin_date,
+                policy_name=policy,
+                stock_source=at.stock["stock_source"].to_numpy(),
+            )
+        )
+        lp_cost = price_plan(
+            at.realised,
+            inputs.products,
+            inputs.lanes,
+            chosen.transfers,
+            chosen.allocations,
+            **pricing,
+        ).objective
+        available = (
+            at.planned["current_inv"].to_numpy()
+            + (
+                outcome["transfer_in_units"]
+                - outcome["transfer_out_units"]
+                + outcome["allocated_units"]
+            ).to_numpy()
+        )
+        summaries.append(
+            {
+                "origin_date": at.origin_date,
+                "policy_name": policy,
+                "plan_status": chosen.status,
+                "stock_source": str(at.stock["stock_source"].iloc[0]),
+                "lp_model_cost": lp_cost,
+                "expected_fill_rate": expected_fill_rate(
+                    available, at.planned["demand"], at.planned["demand_std"]
+                ),
+            }
+        )
+    seconds = time.perf_counter() - started
+    for row in summaries:
+        row["solve_seconds"] = seconds
+    return _PlayedOrigin(at.origin_date, details, summaries, seconds)
 
 
 TEXT_COLUMNS = ("policy_name", "store_id", "product_id", "demand_class", "stock_source")
