@@ -138,19 +138,20 @@ def replay_policies(
             compare_policies(_typed(pd.DataFrame(columns=DETAIL_COLUMNS))),
         )
     solver = settings.solver
+    in_workers = (
+        solver.processes > 1 and len(inputs.store_products) >= solver.parallel_min_store_products
+    )
     tasks = [
         (
             pd.Timestamp(origin),
             replace(inputs, forecasts=forecasts[forecasts["origin_date"] == origin]),
             sales,
             policies,
-            solver,
+            replace(solver, processes=1) if in_workers else solver,
         )
         for origin in origins
     ]
-    if solver.processes > 1 and len(inputs.store_products) >= solver.parallel_min_store_products:
-        in_worker = replace(solver, processes=1)
-        tasks = [(*task[:-1], in_worker) for task in tasks]
+    if in_workers:
         played = list(map_in_processes(_replay_origin, tasks, solver.processes))
     else:
         played = [_replay_origin(*task) for task in tasks]
