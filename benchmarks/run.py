@@ -295,8 +295,8 @@ def _again(run: dict, key: str, unit: str) -> str:
     many = stage_row(run, one["stage"]) if one else None
     if many is None:
         return "-"
-    # the forecast's record keeps its core count; the LP's processes are the run's
-    count = one["cores_of_the_first_run"] if key == "forecast_one_core" else run["processes"]
+    # a record that keeps its own core count says so; otherwise the run's processes
+    count = one.get("cores_of_the_first_run") or run["processes"]
     return f"{fmt(one)} ({count} {unit}: {one['wall_s'] / many['wall_s']:.2f}x)"
 
 
