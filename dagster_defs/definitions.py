@@ -5,9 +5,8 @@ from __future__ import annotations
 import functools
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
-from dagster_defs.assets.dbt import DBT_EXECUTABLE, DBT_LAYERS, dbt_project
+from dagster_defs.assets.dbt import DBT_EXECUTABLE, DBT_LAYERS, WarehouseDbtResource, dbt_project
 from dagster_defs.assets.forecasting import demand_forecast
 from dagster_defs.assets.imbalance import step8_csv
 from dagster_defs.assets.inputs import input_files, raw_tables
@@ -53,7 +52,9 @@ def build_definitions(
         resources={
             "warehouse_settings": WarehouseSettingsResource.from_settings(settings),
             "duckdb": WarehouseDuckDBResource(database=str(settings.duckdb_path)),
-            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
+            "dbt": WarehouseDbtResource(
+                project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)
+            ),
         },
         executor=executor,
     )

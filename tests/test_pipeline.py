@@ -13,8 +13,17 @@ import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
+from dagster_dbt import DbtCliResource
 
-from dagster_defs.assets.dbt import DBT_LAYERS, PYTHON_WRITTEN, WarehouseTranslator, dbt_project
+from dagster_defs.assets.dbt import (
+    DBT_EXECUTABLE,
+    DBT_LAYERS,
+    PYTHON_WRITTEN,
+    WarehouseDbtResource,
+    WarehouseTranslator,
+    dbt_project,
+    run_target_path,
+)
 from python_assets import handoff
 from python_assets.inputs.contract import INPUT_TABLES
 from python_assets.settings import WarehouseSettings
@@ -35,6 +44,33 @@ def test_definitions_load(built_warehouse: BuiltWarehouse) -> None:
     from dagster_defs import defs
 
     dg.Definitions.validate_loadable(defs)
+
+
+def test_dbt_parses_the_project_once_per_run(built_warehouse: BuiltWarehouse) -> None:
+    """Every dbt layer of a run writes to the run's target folder, so only the first one parses
+    the whole project (dbt's log, one JSON line per event, names each invocation)."""
+    log = run_target_path(built_warehouse.result.run_id) / "dbt.log"
+    events: dict[str, set[str]] = {}
+    for line in log.read_text().splitlines():
+        if line.startswith("{"):
+            info = json.loads(line)["info"]
+            events.setdefault(info["invocation_id"], set()).add(info["name"])
+    first, *later = events.values()
+    assert len(events) == len(DBT_LAYERS)
+    assert "UnableToPartialParse" in first
+    assert all("PartialParsingEnabled" in e and "UnableToPartialParse" not in e for e in later)
+
+
+def test_dbt_resource_hooks_exist_in_dagster_dbt() -> None:
+    """WarehouseDbtResource replaces two private hooks of dagster-dbt's resource; a release that
+    renamed them would leave the overrides unused (every layer slower by a `dbt --version` and
+    an adapter), so this fails first. The version it reads is the one the executable prints."""
+    assert {"_cli_version", "_initialize_dbt_core_adapter"} <= set(vars(DbtCliResource))
+    resource = WarehouseDbtResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE))
+    printed = subprocess.run(
+        [DBT_EXECUTABLE, "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    assert f"installed: {resource._cli_version}" in printed
 
 
 def test_whole_graph_materialises_with_expected_rows(built_warehouse: BuiltWarehouse) -> None:

@@ -1,9 +1,11 @@
 """Every dbt model, seed and test as Dagster assets and checks, keyed by warehouse address."""
 
+import functools
+import importlib.metadata
 import json
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.dbt_project import using_dagster_dev
 from dagster_duckdb import DuckDBResource
+from packaging import version
 
 from dagster_defs.resources import RESOLVED_SETTINGS, WarehouseSettingsResource
 from python_assets import run_lock
@@ -20,6 +23,24 @@ from python_assets.settings import DBT_PROJECT_DIR
 DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+class WarehouseDbtResource(DbtCliResource):
+    """dagster-dbt's dbt resource without two things it does before every dbt command, in the
+    step's own process and one after the other, that this project does not need:
+    - it runs `dbt --version` to learn the executable's version: the executable is
+      DBT_EXECUTABLE, the dbt-core installed beside this Python, so the package's version is it;
+    - it opens a dbt adapter in the step's process, which only serves fetching row counts and
+      column metadata from the warehouse (`fetch_row_counts`, `fetch_column_metadata`); the
+      layers ask for neither, and dbt's own process builds every table.
+    Both are private hooks of dagster-dbt; tests/test_pipeline.py checks that they still exist."""
+
+    @functools.cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
+        return None
 
 
 def prepare_manifest_if_dev(project: DbtProject) -> None:
@@ -58,6 +79,14 @@ class WarehouseTranslator(DagsterDbtTranslator):
         return {**tags, "dbt_layer": self.layer} if self.layer else tags
 
 
+def run_target_path(run_id: str) -> Path:
+    """The dbt target folder of every layer of one run. dbt parses the whole project again when
+    its vars differ from those its partial-parse file was written with, and a run's vars (its
+    warehouse and hand-off paths, its overrides) differ from `make manifest`'s; in one folder the
+    run's first layer writes the file with the run's vars and the later layers start from it."""
+    return dbt_project.project_dir / dbt_project.target_path / f"run-{run_id}"
+
+
 def _dbt_layer(name: str, select: str, exclude: str | None = None) -> dg.AssetsDefinition:
     @dbt_assets(
         manifest=dbt_project.manifest_path,
@@ -86,7 +115,11 @@ def _dbt_layer(name: str, select: str, exclude: str | None = None) -> dg.AssetsD
             "setting_overrides": overrides,
         }
         with run_lock.open_lock(settings.duckdb_path):  # dbt has the file to itself
-            yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+            yield from dbt.cli(
+                ["build", "--vars", json.dumps(dbt_vars)],
+                context=context,
+                target_path=run_target_path(context.run_id),
+            ).stream()
 
     return _layer
 
