@@ -14,6 +14,7 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_samples, silhouette_score
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 
 @dataclass(frozen=True)
@@ -64,15 +65,18 @@ def fit_kmeans_by_silhouette(
         return KMeansFit(np.zeros(n, dtype=int), 1, float("nan"), np.full(n, np.nan), {})
     best: tuple[float, int, np.ndarray] | None = None
     by_k: dict[int, float] = {}
-    for k in k_values:
-        labels = KMeans(k, random_state=settings.random_state, n_init=settings.n_init).fit_predict(
-            scaled
-        )
-        if len(set(labels)) < 2:
-            continue
-        by_k[k] = float(silhouette_score(scaled, labels))
-        if best is None or by_k[k] > best[0]:
-            best = (by_k[k], k, labels)
+    # stores per subcategory are a few hundred rows, where K-means' OpenMP threads cost more
+    # than they save; one thread gives the same labels (benchmarks/RESULTS.md)
+    with threadpool_limits(limits=1, user_api="openmp"):
+        for k in k_values:
+            labels = KMeans(
+                k, random_state=settings.random_state, n_init=settings.n_init
+            ).fit_predict(scaled)
+            if len(set(labels)) < 2:
+                continue
+            by_k[k] = float(silhouette_score(scaled, labels))
+            if best is None or by_k[k] > best[0]:
+                best = (by_k[k], k, labels)
     if best is None:
         return KMeansFit(np.zeros(n, dtype=int), 1, float("nan"), np.full(n, np.nan), by_k)
     score, k, labels = best
