@@ -79,15 +79,14 @@ class _ScoredRows:
     forecast: np.ndarray
     mase_scale: np.ndarray
     day: np.ndarray
-    category: np.ndarray
-    band: np.ndarray
-    demand_class: np.ndarray
-    selling_rate: np.ndarray
     series_key: np.ndarray
     complete: np.ndarray
     recent_sale: np.ndarray
     bounds: dict[float, tuple[np.ndarray, np.ndarray]]
     total_bounds: dict[float, tuple[np.ndarray, np.ndarray]]
+    # segment type -> each row's segment (category, volume band, demand class, selling rate);
+    # a slice taken for one segment's scores carries none (labels are object arrays, slow to copy)
+    segments: dict[str, np.ndarray]
 
     @classmethod
     def concat(cls, pieces: list[_ScoredRows]) -> _ScoredRows:
@@ -108,31 +107,29 @@ class _ScoredRows:
             cat("forecast"),
             cat("mase_scale"),
             cat("day"),
-            cat("category"),
-            cat("band"),
-            cat("demand_class"),
-            cat("selling_rate"),
             cat("series_key"),
             cat("complete"),
             cat("recent_sale"),
             cat_bounds("bounds"),
             cat_bounds("total_bounds"),
+            {
+                name: np.concatenate([p.segments[name] for p in pieces])
+                for name in pieces[0].segments
+            },
         )
 
     def take(self, index: np.ndarray) -> _ScoredRows:
-        """These rows at `index` (positions, ascending keeps their order)."""
+        """These rows at `index` (positions, ascending keeps their order), without segments."""
 
         def bounds(name: str) -> dict[float, tuple[np.ndarray, np.ndarray]]:
             return {lv: (lo[index], hi[index]) for lv, (lo, hi) in getattr(self, name).items()}
 
-        return _ScoredRows(
-            **{
-                f.name: bounds(f.name)
-                if f.name.endswith("bounds")
-                else getattr(self, f.name)[index]
-                for f in fields(self)
-            }
-        )
+        def part(name: str) -> object:
+            if name == "segments":
+                return {}
+            return bounds(name) if name.endswith("bounds") else getattr(self, name)[index]
+
+        return _ScoredRows(**{f.name: part(f.name) for f in fields(self)})
 
     def segment_metrics(
         self, model: str, window: int, origin_date: pd.Timestamp | None
@@ -173,12 +170,7 @@ class _ScoredRows:
 
         add("all", "all", self)
         add(FRN_SEGMENT, FRN_SEGMENT_VALUE, self)
-        for segment_type, values in (
-            ("category", self.category),
-            ("volume_band", self.band),
-            ("demand_class", self.demand_class),
-            (SELLING_RATE_SEGMENT, self.selling_rate),
-        ):
+        for segment_type, values in self.segments.items():
             # one sort per segment type, then each segment's rows as a slice (not a mask per
             # segment over every row)
             codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=False)
@@ -242,10 +234,6 @@ def _scored_rows(
         forecast=forecast[series_index, step_index],
         mase_scale=context.mase[series_index],
         day=context.origin + 1 + step_index,
-        category=panel.category[series_index],
-        band=context.volume_band[series_index],
-        demand_class=context.groups.demand_class[series_index],
-        selling_rate=context.selling_rate[series_index],
         series_key=context.window * panel.n_series + series_index,
         complete=complete[series_index],
         recent_sale=context.recent_sale[series_index],
@@ -256,6 +244,12 @@ def _scored_rows(
         total_bounds={
             lv: (lo[series_index], hi[series_index])
             for lv, (lo, hi) in intervals.total_bounds.items()
+        },
+        segments={
+            "category": panel.category[series_index],
+            "volume_band": context.volume_band[series_index],
+            "demand_class": context.groups.demand_class[series_index],
+            SELLING_RATE_SEGMENT: context.selling_rate[series_index],
         },
     )
 
