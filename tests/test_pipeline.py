@@ -47,17 +47,17 @@ def test_definitions_load(built_warehouse: BuiltWarehouse) -> None:
 
 
 def test_dbt_parses_the_project_once_per_run(built_warehouse: BuiltWarehouse) -> None:
-    """Every dbt layer of a run writes to the run's target folder, so only the first one parses
-    the whole project (dbt's log, one JSON line per event, names each invocation)."""
+    """Every dbt layer of a run writes to the run's target folder, so the layers after the first
+    start from its parse (dbt's log, one JSON line per event, names each invocation; the first
+    cannot use `make manifest`'s parse, written without the run's vars)."""
     log = run_target_path(built_warehouse.result.run_id) / "dbt.log"
     events: dict[str, set[str]] = {}
     for line in log.read_text().splitlines():
         if line.startswith("{"):
             info = json.loads(line)["info"]
             events.setdefault(info["invocation_id"], set()).add(info["name"])
-    first, *later = events.values()
+    _, *later = events.values()
     assert len(events) == len(DBT_LAYERS)
-    assert "UnableToPartialParse" in first
     assert all("PartialParsingEnabled" in e and "UnableToPartialParse" not in e for e in later)
 
 
