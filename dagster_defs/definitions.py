@@ -6,7 +6,7 @@ import functools
 
 import dagster as dg
 
-from dagster_defs.assets.dbt import DBT_EXECUTABLE, DBT_LAYERS, WarehouseDbtResource, dbt_project
+from dagster_defs.assets.dbt import DBT_EXECUTABLE, DBT_LAYERS, dbt_project
 from dagster_defs.assets.forecasting import demand_forecast
 from dagster_defs.assets.imbalance import step8_csv
 from dagster_defs.assets.inputs import input_files, raw_tables
@@ -18,7 +18,11 @@ from dagster_defs.assets.monitoring import (
 )
 from dagster_defs.assets.optimization import allocation_plan, policy_replay
 from dagster_defs.assets.reporting import published_marts, rebalancing_report
-from dagster_defs.resources import WarehouseDuckDBResource, WarehouseSettingsResource
+from dagster_defs.resources import (
+    WarehouseDbtResource,
+    WarehouseDuckDBResource,
+    WarehouseSettingsResource,
+)
 from dagster_defs.schedules import build_input_sensor, weekly_pipeline, whole_pipeline
 from python_assets.settings import WarehouseSettings
 

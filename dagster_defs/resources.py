@@ -4,9 +4,11 @@ and the warehouse connection, which also puts the warehouse back as it was when 
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 import time
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
@@ -14,8 +16,10 @@ from typing import Any
 
 import dagster as dg
 import duckdb
+from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 from duckdb import DuckDBPyConnection
+from packaging import version
 from pydantic import Field, create_model
 
 from python_assets import run_backup, run_lock
@@ -182,3 +186,22 @@ class WarehouseDuckDBResource(DuckDBResource):
                 yield con
             finally:
                 con.close()
+
+
+class WarehouseDbtResource(DbtCliResource):
+    """dagster-dbt's dbt resource without two things it does before every dbt command, in the
+    step's own process and one after the other, that this project does not need:
+    - it runs `dbt --version` to learn the executable's version: the executable
+      (DBT_EXECUTABLE in dagster_defs/assets/dbt.py) is the dbt-core installed beside this
+      Python, so the package's version is it;
+    - it opens a dbt adapter in the step's process, which only serves fetching row counts and
+      column metadata from the warehouse (`fetch_row_counts`, `fetch_column_metadata`); the
+      layers ask for neither, and dbt's own process builds every table.
+    Both are private hooks of dagster-dbt; tests/test_pipeline.py checks that they still exist."""
+
+    @functools.cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
+        return None

@@ -19,11 +19,11 @@ from dagster_defs.assets.dbt import (
     DBT_EXECUTABLE,
     DBT_LAYERS,
     PYTHON_WRITTEN,
-    WarehouseDbtResource,
     WarehouseTranslator,
     dbt_project,
     run_target_path,
 )
+from dagster_defs.resources import WarehouseDbtResource
 from python_assets import handoff
 from python_assets.inputs.contract import INPUT_TABLES
 from python_assets.settings import WarehouseSettings

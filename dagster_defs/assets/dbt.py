@@ -1,11 +1,9 @@
 """Every dbt model, seed and test as Dagster assets and checks, keyed by warehouse address."""
 
-import functools
-import importlib.metadata
 import json
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +11,6 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.dbt_project import using_dagster_dev
 from dagster_duckdb import DuckDBResource
-from packaging import version
 
 from dagster_defs.resources import RESOLVED_SETTINGS, WarehouseSettingsResource
 from python_assets import run_lock
@@ -23,24 +20,6 @@ from python_assets.settings import DBT_PROJECT_DIR
 DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-
-
-class WarehouseDbtResource(DbtCliResource):
-    """dagster-dbt's dbt resource without two things it does before every dbt command, in the
-    step's own process and one after the other, that this project does not need:
-    - it runs `dbt --version` to learn the executable's version: the executable is
-      DBT_EXECUTABLE, the dbt-core installed beside this Python, so the package's version is it;
-    - it opens a dbt adapter in the step's process, which only serves fetching row counts and
-      column metadata from the warehouse (`fetch_row_counts`, `fetch_column_metadata`); the
-      layers ask for neither, and dbt's own process builds every table.
-    Both are private hooks of dagster-dbt; tests/test_pipeline.py checks that they still exist."""
-
-    @functools.cached_property
-    def _cli_version(self) -> version.Version:
-        return version.parse(importlib.metadata.version("dbt-core"))
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
-        return None
 
 
 def prepare_manifest_if_dev(project: DbtProject) -> None:

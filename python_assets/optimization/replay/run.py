@@ -161,10 +161,12 @@ def replay_policies(
             f"replay origin {origin.origin_date.date()}: {len(origin.summaries)} policies, "
             f"{origin.seconds:.1f} s"
         )
-    detail = pd.concat([d for origin in played for d in origin.details], ignore_index=True)
+    detail = pd.concat([d for origin in played for d in origin.details], ignore_index=True)[
+        DETAIL_COLUMNS
+    ]
     summaries = pd.DataFrame([row for origin in played for row in origin.summaries])
-    summary = compare_policies(detail[DETAIL_COLUMNS], settings=settings.compare)
-    return ReplayResult(_typed(detail[DETAIL_COLUMNS]), _typed(summaries[ORIGIN_COLUMNS]), summary)
+    summary = compare_policies(detail, settings=settings.compare)
+    return ReplayResult(_typed(detail), _typed(summaries[ORIGIN_COLUMNS]), summary)
 
 
 @dataclass
