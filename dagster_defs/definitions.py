@@ -16,14 +16,14 @@ from dagster_defs.assets.monitoring import (
     forecast_monitoring,
     plan_history,
 )
-from dagster_defs.assets.optimization import allocation_plan, policy_replay
+from dagster_defs.assets.optimization import build_allocation_plan, policy_replay
 from dagster_defs.assets.reporting import published_marts, rebalancing_report
 from dagster_defs.resources import (
     WarehouseDbtResource,
     WarehouseDuckDBResource,
     WarehouseSettingsResource,
 )
-from dagster_defs.schedules import build_input_sensor, weekly_pipeline, whole_pipeline
+from dagster_defs.schedules import build_input_sensor, build_weekly_pipeline, whole_pipeline
 from python_assets.settings import WarehouseSettings
 
 
@@ -40,7 +40,7 @@ def build_definitions(
             raw_tables,
             *DBT_LAYERS,
             demand_forecast,
-            allocation_plan,
+            build_allocation_plan(settings.plan_partitions),
             policy_replay,
             forecast_history,
             forecast_monitoring,
@@ -51,7 +51,7 @@ def build_definitions(
             published_marts,
         ],
         jobs=[whole_pipeline],
-        schedules=[weekly_pipeline],
+        schedules=[build_weekly_pipeline(settings)],
         sensors=[build_input_sensor(settings)],
         resources={
             "warehouse_settings": WarehouseSettingsResource.from_settings(settings),

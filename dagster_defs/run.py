@@ -28,6 +28,7 @@ import dagster as dg
 from dagster._core.log_manager import LOG_RECORD_METADATA_ATTR
 from dagster._utils.log import create_console_logger
 
+from dagster_defs.assets.optimization import every_partition_tags
 from dagster_defs.assets.reporting import REPORT_FILE_NAME
 from dagster_defs.definitions import build_definitions
 from dagster_defs.schedules import whole_pipeline
@@ -131,11 +132,12 @@ MULTIPROCESS = dg.multiprocess_executor.configured(
 
 
 def execute(settings: WarehouseSettings, instance: dg.DagsterInstance) -> Result:
-    """Run whole_pipeline: STEP_PROCESSES steps at once in processes of their own, or (1) one
-    after another in this process."""
+    """Run whole_pipeline over every product partition of the plan: STEP_PROCESSES steps at
+    once in processes of their own, or (1) one after another in this process."""
+    tags = every_partition_tags(settings.plan_partitions)
     if settings.concurrent_steps == 1:
         return pipeline_job(dg.in_process_executor).execute_in_process(
-            run_config=RUN_CONFIG, instance=instance, raise_on_error=False
+            run_config=RUN_CONFIG, instance=instance, raise_on_error=False, tags=tags
         )
     return dg.execute_job(
         dg.build_reconstructable_job(PIPELINE_MODULE, pipeline_job.__name__),
@@ -143,6 +145,7 @@ def execute(settings: WarehouseSettings, instance: dg.DagsterInstance) -> Result
         run_config=RUN_CONFIG
         | {"execution": {"config": {"max_concurrent": settings.concurrent_steps}}},
         raise_on_error=False,
+        tags=tags,
     )
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from dagster_defs.assets.optimization import every_partition_tags
 from python_assets.inputs.watch import input_fingerprint
 from python_assets.settings import WarehouseSettings
 
@@ -14,13 +15,19 @@ whole_pipeline = dg.define_asset_job(
     description="Every asset, inputs to report.",
 )
 
-weekly_pipeline = dg.ScheduleDefinition(
-    name="weekly_pipeline",
-    job=whole_pipeline,
-    cron_schedule="0 5 * * 1",  # Mondays 05:00, before planners start the week
-    default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="The whole pipeline every Monday at 05:00 (turn it on in the UI).",
-)
+
+def build_weekly_pipeline(settings: WarehouseSettings) -> dg.ScheduleDefinition:
+    @dg.schedule(
+        name="weekly_pipeline",
+        job=whole_pipeline,
+        cron_schedule="0 5 * * 1",  # Mondays 05:00, before planners start the week
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+        description="The whole pipeline every Monday at 05:00 (turn it on in the UI).",
+    )
+    def weekly_pipeline() -> dg.RunRequest:
+        return dg.RunRequest(tags=every_partition_tags(settings.plan_partitions))
+
+    return weekly_pipeline
 
 
 def watched_folder(settings: WarehouseSettings) -> Path:
@@ -43,6 +50,8 @@ def build_input_sensor(settings: WarehouseSettings) -> dg.SensorDefinition:
         if fingerprint is None or fingerprint == context.cursor:
             return dg.SkipReason("no new input files")
         context.update_cursor(fingerprint)
-        return dg.RunRequest(run_key=fingerprint)
+        return dg.RunRequest(
+            run_key=fingerprint, tags=every_partition_tags(settings.plan_partitions)
+        )
 
     return new_input_files

@@ -4,19 +4,22 @@ under the warehouse's `handoff/` folder, not into the DuckDB file, and dbt reads
 could run in any process that sees the folder.
 
 Layout: `<root>/<schema>/<table>/<part>.parquet`, one folder per table; `part` is `all` for a
-table written whole. Each file is written beside its final name and renamed into place, so a
+table written whole, `shard-k-of-n` for one of the plan's n product partitions. Each file is written beside its final name and renamed into place, so a
 reader sees the old file or the new one, never half of one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 WHOLE = "all"
+# the part of one of the plan's product partitions: shard-<k>-of-<n>
+SHARD_PART = re.compile(r"shard-(\d+)-of-(\d+)")
 
 
 def handoff_dir(duckdb_path: Path) -> Path:
@@ -60,8 +63,7 @@ def write_queries(
     return rows per table.
 
     Every file is written first and renamed into place after, so an error while writing leaves
-    every table as it was. A table written whole (part `all`) also loses the files of any
-    other part (an earlier run's shards)."""
+    every table as it was. Then the parts the new one supersedes are removed (`supersedes`)."""
     staged: list[tuple[Path, Path]] = []
     rows: dict[str, int] = {}
     try:
@@ -79,12 +81,24 @@ def write_queries(
         raise
     for temporary, final in staged:
         temporary.replace(final)
-        if part == WHOLE:
-            for other in final.parent.glob("*.parquet"):
-                if other != final:
-                    with contextlib.suppress(FileNotFoundError):
-                        other.unlink()
+        for other in final.parent.glob("*.parquet"):
+            if other != final and supersedes(part, other.stem):
+                with contextlib.suppress(FileNotFoundError):
+                    other.unlink()
     return rows
+
+
+def supersedes(part: str, other: str) -> bool:
+    """Whether writing `part` of a table removes its part `other`: a table written whole
+    replaces every part; a product partition (shard-k-of-n) replaces the whole table and the
+    partitions of any other count n, and leaves its sibling partitions in place."""
+    if part == WHOLE:
+        return True
+    mine = SHARD_PART.fullmatch(part)
+    if mine is None:
+        return False
+    sibling = SHARD_PART.fullmatch(other)
+    return other == WHOLE or (sibling is not None and sibling[2] != mine[2])
 
 
 def has_table(root: Path, schema: str, table: str) -> bool:

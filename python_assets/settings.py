@@ -117,6 +117,15 @@ class WarehouseSettings:
             "executor): 0 = one per core, 1 = one after another in the command's own process.",
         ),
     )
+    plan_partitions: int = field(
+        default=2,
+        metadata=about(
+            "PLAN_PARTITIONS",
+            "Product partitions of the allocation plan (Dagster partitions of allocation_plan, "
+            "each product's by a stable hash): a run of the whole graph plans every one; one can "
+            "be planned again alone.",
+        ),
+    )
     setting_overrides: Mapping[str, SettingValue] = field(
         default_factory=dict,
         metadata=about(
@@ -140,6 +149,8 @@ class WarehouseSettings:
                 raise ValueError(
                     f"{name.upper()} must be 0 (one per core) or more, got {getattr(self, name)}"
                 )
+        if self.plan_partitions < 1:
+            raise ValueError(f"PLAN_PARTITIONS must be 1 or more, got {self.plan_partitions}")
         if self.dataset == "files" and self.input_dir is None:
             raise ValueError("DATASET=files needs INPUT_DIR, the folder holding your input files")
 

@@ -21,10 +21,16 @@ class BuiltWarehouse:
 
 
 def materialize_everything(
-    defs: dg.Definitions, raise_on_error: bool = True
+    defs: dg.Definitions, raise_on_error: bool = True, partitions: int = 2
 ) -> dg.ExecuteInProcessResult:
+    """Every asset, every product partition of the plan (as `make run`; `partitions` is the
+    settings' PLAN_PARTITIONS)."""
+    from dagster_defs.assets.optimization import every_partition_tags
+
     job = defs.resolve_implicit_global_asset_job_def()
-    return job.execute_in_process(raise_on_error=raise_on_error)
+    return job.execute_in_process(
+        raise_on_error=raise_on_error, tags=every_partition_tags(partitions)
+    )
 
 
 @pytest.fixture(scope="session")

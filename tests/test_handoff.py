@@ -38,3 +38,19 @@ def test_a_failed_write_changes_no_table(tmp_path: Path):
 def test_reading_a_table_never_written_names_its_folder(tmp_path: Path):
     with pytest.raises(FileNotFoundError, match=r"s\.missing: no Parquet file in .*s/missing"):
         handoff.read_table(tmp_path, "s", "missing")
+
+
+def test_a_product_partition_replaces_the_whole_table_and_other_counts_not_its_siblings(
+    tmp_path: Path,
+):
+    folder = tmp_path / "s" / "t"
+    handoff.write_tables(tmp_path, "s", {"t": pd.DataFrame({"x": [0]})})
+    handoff.write_tables(tmp_path, "s", {"t": pd.DataFrame({"x": [1]})}, part="shard-1-of-2")
+    assert sorted(p.name for p in folder.iterdir()) == ["shard-1-of-2.parquet"]
+    handoff.write_tables(tmp_path, "s", {"t": pd.DataFrame({"x": [2]})}, part="shard-2-of-2")
+    handoff.write_tables(tmp_path, "s", {"t": pd.DataFrame({"x": [3]})}, part="shard-1-of-2")
+    assert sorted(handoff.read_table(tmp_path, "s", "t")["x"]) == [2, 3]
+    # another partition count: the two old partitions go, a run's file (history) stays
+    handoff.write_tables(tmp_path, "s", {"t": pd.DataFrame({"x": [4]})}, part="run-1")
+    handoff.write_tables(tmp_path, "s", {"t": pd.DataFrame({"x": [5]})}, part="shard-1-of-3")
+    assert sorted(p.name for p in folder.iterdir()) == ["run-1.parquet", "shard-1-of-3.parquet"]

@@ -13,7 +13,7 @@ import dagster as dg
 import duckdb
 
 from dagster_defs.assets.imbalance import STEP8_TABLES
-from dagster_defs.schedules import build_input_sensor, weekly_pipeline
+from dagster_defs.schedules import build_input_sensor, build_weekly_pipeline
 from python_assets.settings import DBT_PROJECT_DIR, WarehouseSettings
 from tests.conftest import BuiltWarehouse
 
@@ -34,9 +34,15 @@ def test_sensor_requests_a_run_only_when_input_files_change(tmp_path) -> None:
     assert isinstance(again, dg.RunRequest) and again.run_key != first.run_key
 
 
-def test_weekly_schedule_runs_the_whole_pipeline() -> None:
+def test_weekly_schedule_runs_the_whole_pipeline_over_every_plan_partition(tmp_path) -> None:
+    settings = WarehouseSettings(duckdb_path=tmp_path / "w.duckdb", plan_partitions=3)
+    weekly_pipeline = build_weekly_pipeline(settings)
     assert weekly_pipeline.cron_schedule == "0 5 * * 1"
     assert weekly_pipeline.job_name == "whole_pipeline"
+    with dg.build_schedule_context() as context:
+        (request,) = weekly_pipeline.evaluate_tick(context).run_requests
+    assert request.tags["dagster/asset_partition_range_start"] == "shard-1-of-3"
+    assert request.tags["dagster/asset_partition_range_end"] == "shard-3-of-3"
 
 
 def _run(settings: WarehouseSettings, keys: list[dg.AssetKey]) -> dg.ExecuteInProcessResult:

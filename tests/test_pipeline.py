@@ -420,3 +420,67 @@ def test_duckdb_1_0_reads_every_table_of_the_bi_copy(
             ).fetchall()
         }
     assert json.loads(run.stdout) == expected
+
+
+PLAN_MARTS = {
+    "allocation_cost_breakdown": "select plan_name, plan_status, product_id, total_cost "
+    "from marts.allocation_cost_breakdown order by all",
+    "scenario_comparison": "select scenario_id, plan_status, total_cost, fill_rate, "
+    "units_transferred from marts.scenario_comparison order by all",
+    "fct_replenishment_plan": "select * from marts.fct_replenishment_plan order by all",
+    "fct_transfer_plan": "select * from marts.fct_transfer_plan order by all",
+}
+
+
+def _plan_marts(path: Path) -> dict[str, pd.DataFrame]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {name: con.execute(sql).df() for name, sql in PLAN_MARTS.items()}
+
+
+def _plan_again(settings: WarehouseSettings, **run: object) -> None:
+    """allocation_plan (the partitions `run` names) and the dbt layer after it."""
+    from dagster_defs.definitions import build_definitions
+
+    defs = build_definitions(settings)
+    plan = defs.resolve_assets_def(dg.AssetKey(["optimization", "transfer_plan"]))
+    layer = next(d for d in DBT_LAYERS if d.op.name == "dbt_after_optimization")
+    job = defs.resolve_implicit_global_asset_job_def()
+    result = job.execute_in_process(asset_selection=[*plan.keys, *layer.keys], **run)
+    assert result.success
+
+
+def test_one_plan_partition_or_two_give_the_same_marts_and_one_can_be_planned_again(
+    built_warehouse: BuiltWarehouse, tmp_path: Path
+) -> None:
+    from dagster_defs.assets.optimization import every_partition_tags
+
+    built = built_warehouse.settings
+    assert built.plan_partitions == 2
+    two = _plan_marts(built.duckdb_path)
+    one = WarehouseSettings(
+        duckdb_path=tmp_path / "one" / "warehouse.duckdb",
+        dataset="demo",
+        demo_size="tiny",
+        plan_partitions=1,
+    )
+    again = WarehouseSettings(
+        duckdb_path=tmp_path / "again" / "warehouse.duckdb", dataset="demo", demo_size="tiny"
+    )
+    for copy in (one, again):
+        shutil.copytree(built.duckdb_path.parent, copy.duckdb_path.parent)
+
+    _plan_again(one, tags=every_partition_tags(1))
+    assert sorted(
+        p.name for p in (one.handoff_dir / "optimization" / "transfer_plan").iterdir()
+    ) == ["shard-1-of-1.parquet"]
+    for name, frame in _plan_marts(one.duckdb_path).items():
+        pd.testing.assert_frame_equal(frame, two[name], rtol=1e-6, obj=name)
+
+    # one partition planned again: its files are rewritten, the other's are left as they were
+    folder = again.handoff_dir / "optimization" / "store_product_plan"
+    first, second = folder / "shard-1-of-2.parquet", folder / "shard-2-of-2.parquet"
+    before = (first.stat().st_mtime_ns, second.stat().st_mtime_ns)
+    _plan_again(again, partition_key="shard-2-of-2")
+    assert first.stat().st_mtime_ns == before[0] and second.stat().st_mtime_ns != before[1]
+    for name, frame in _plan_marts(again.duckdb_path).items():
+        pd.testing.assert_frame_equal(frame, two[name], rtol=1e-6, obj=name)

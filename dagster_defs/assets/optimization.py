@@ -1,6 +1,6 @@
 """The allocation LP asset: reads the persisted LP inputs, calls `plan_with_baselines` (the plan,
-its baselines under the same cost model, the scenario grid) and hands optimization.* to dbt as
-Parquet (python_assets/handoff.py)."""
+its baselines under the same cost model, the scenario grid) for each product partition it is
+asked for and hands its part of optimization.* to dbt as Parquet (python_assets/handoff.py)."""
 
 from dataclasses import replace
 
@@ -20,6 +20,8 @@ from python_assets.optimization import (
     plan_with_baselines,
 )
 from python_assets.optimization.inputs import lane_settings_from_seed, plans_in_whole_units
+from python_assets.optimization.parallel import combine_plans, partition_keys
+from python_assets.optimization.plan import plan_totals
 from python_assets.optimization.replay import (
     ReplayInputs,
     ReplaySettings,
@@ -36,6 +38,8 @@ TABLES = {
     "cost_breakdown": "Cost components of the optimised plan and of the baselines, per product and in total.",
     "scenario_results": "One row per scenario of seeds/scenario_grid.csv: costs, service level, units moved and produced.",
 }
+# the tables with a row per partition that dbt adds up: each row says its partition
+PARTITION_TOTALS = ("cost_breakdown", "scenario_results")
 STORES_SQL = (
     "select s.store_id, s.latitude, s.longitude, z.zone_id from staging.stg_inputs__stores s "
     "join intermediate.int_shipping_zones z using (store_id)"
@@ -113,98 +117,135 @@ class AllocationConfig(dg.Config):
     )
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            ["optimization", t],
-            deps=[
-                *INPUT_KEYS,
-                ["intermediate", "int_rebalancing_moves"],
-                ["reference", "scenario_grid"],
-                RESOLVED_SETTINGS,
-            ],
-            description=d,
-        )
-        for t, d in TABLES.items()
-    ],
-    check_specs=[
-        dg.AssetCheckSpec("plan_optimal_and_verified", asset=["optimization", "transfer_plan"])
-    ],
-    group_name="optimization",
-)
-def allocation_plan(
-    context: dg.AssetExecutionContext,
-    config: AllocationConfig,
-    duckdb: DuckDBResource,
-    warehouse_settings: WarehouseSettingsResource,
-):
-    with duckdb.get_connection() as con:
-        # the network settings in force for this run (seeds with the run's overrides)
-        in_force = warehouse_settings.settings_in_force(con)
-        store_products, products, lanes = read_allocation_inputs(con)
-        inputs = PlanInputs(
-            store_products=store_products,
-            products=products,
-            lanes=lanes,
-            rule_moves=con.execute(
-                "select donor_store_id as from_store, receiver_store_id as to_store, product_id, units from intermediate.int_rebalancing_moves"
-            ).df(),
-            stores=con.execute(STORES_SQL).df(),
-            zones=con.execute(ZONES_SQL).df(),
-            network_settings=settings_frame(in_force),
-            scenario_grid=con.execute("select * from reference.scenario_grid").df(),
-        )
-        solver = solver_settings(
-            con,
-            config.solver,
-            config.whole_units,
-            in_force,
-            backend=config.backend,
-            processes=warehouse_settings.settings().worker_processes,
-        )
-        if solver.integer:
-            solver = replace(solver, time_limit_s=config.mip_time_limit_s)
-    settings = PlanSettings(
-        solver=solver,
-        run_scenarios=config.run_scenarios,
-        scenario_ids=tuple(config.scenario_ids),
-    )
-    results = plan_with_baselines(inputs, settings, log=context.log.info)
-    plan = results.plan
-    rows = handoff.write_tables(
-        warehouse_settings.settings().handoff_dir, "optimization", results.tables()
-    )
+def plan_partitions(partitions: int) -> dg.StaticPartitionsDefinition:
+    """The product partitions of the plan (PLAN_PARTITIONS of them, README "The pipeline")."""
+    return dg.StaticPartitionsDefinition(partition_keys(partitions))
 
-    total = results.total_cost_by_plan()
-    for table in TABLES:
-        metadata = {"dagster/row_count": rows[table], "plan_status": plan.status}
-        if table == "cost_breakdown":
-            metadata["total cost by plan"] = dg.MetadataValue.md(
-                total.round(2).to_frame().to_markdown()
+
+def every_partition_tags(partitions: int) -> dict[str, str]:
+    """Run tags that plan every product partition in one run (one step; its LPs still go to the
+    worker processes): what `make run`, the schedule and the sensor launch."""
+    keys = partition_keys(partitions)
+    return {
+        "dagster/asset_partition_range_start": keys[0],
+        "dagster/asset_partition_range_end": keys[-1],
+    }
+
+
+def build_allocation_plan(partitions: int) -> dg.AssetsDefinition:
+    """The allocation_plan asset over `partitions` product partitions. Products share no
+    constraint, so each partition is planned, priced against its baselines and run through the
+    scenarios on its own, and writes its own part of every optimization.* table; dbt adds the
+    partitions' totals up (marts.allocation_cost_breakdown, scenario_comparison). A run over a
+    range of partitions (BackfillPolicy.single_run) plans them one after another in one step."""
+
+    @dg.multi_asset(
+        specs=[
+            dg.AssetSpec(
+                ["optimization", t],
+                deps=[
+                    *INPUT_KEYS,
+                    ["intermediate", "int_rebalancing_moves"],
+                    ["reference", "scenario_grid"],
+                    RESOLVED_SETTINGS,
+                ],
+                description=d,
             )
-        if table == "transfer_plan":
-            metadata |= {
-                "fill_rate": round(plan.fill_rate, 4),
-                "total_cost": round(plan.objective, 2),
-                **{f"seconds/{k}": round(v, 2) for k, v in plan.timings.items()},
-            }
-        yield dg.MaterializeResult(asset_key=["optimization", table], metadata=metadata)
-    not_optimal = plan.product_status[plan.product_status.status != "optimal"]
-    yield dg.AssetCheckResult(
-        check_name="plan_optimal_and_verified",
-        asset_key=["optimization", "transfer_plan"],
-        passed=plan.status == "optimal" and not plan.violations,
-        metadata={
-            "status": plan.status,
-            "products_not_optimal": len(not_optimal),
-            "violations": dg.MetadataValue.json(plan.violations[:20]),
-            "explanations": dg.MetadataValue.md(
-                not_optimal.head(20).to_markdown(index=False) if len(not_optimal) else "none"
-            ),
-        },
+            for t, d in TABLES.items()
+        ],
+        check_specs=[
+            dg.AssetCheckSpec("plan_optimal_and_verified", asset=["optimization", "transfer_plan"])
+        ],
+        group_name="optimization",
+        partitions_def=plan_partitions(partitions),
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        name="allocation_plan",
     )
-    if plan.status == "failed":
-        raise dg.Failure(f"the allocation plan failed verification: {plan.violations[:5]}")
+    def allocation_plan(
+        context: dg.AssetExecutionContext,
+        config: AllocationConfig,
+        duckdb: DuckDBResource,
+        warehouse_settings: WarehouseSettingsResource,
+    ):
+        with duckdb.get_connection() as con:
+            # the network settings in force for this run (seeds with the run's overrides)
+            in_force = warehouse_settings.settings_in_force(con)
+            store_products, products, lanes = read_allocation_inputs(con)
+            inputs = PlanInputs(
+                store_products=store_products,
+                products=products,
+                lanes=lanes,
+                rule_moves=con.execute(
+                    "select donor_store_id as from_store, receiver_store_id as to_store, product_id, units from intermediate.int_rebalancing_moves"
+                ).df(),
+                stores=con.execute(STORES_SQL).df(),
+                zones=con.execute(ZONES_SQL).df(),
+                network_settings=settings_frame(in_force),
+                scenario_grid=con.execute("select * from reference.scenario_grid").df(),
+            )
+            solver = solver_settings(
+                con,
+                config.solver,
+                config.whole_units,
+                in_force,
+                backend=config.backend,
+                processes=warehouse_settings.settings().worker_processes,
+            )
+            if solver.integer:
+                solver = replace(solver, time_limit_s=config.mip_time_limit_s)
+        settings = PlanSettings(
+            solver=solver,
+            run_scenarios=config.run_scenarios,
+            scenario_ids=tuple(config.scenario_ids),
+        )
+        parts = []
+        rows: dict[str, int] = dict.fromkeys(TABLES, 0)
+        for key in context.partition_keys:
+            context.log.info(f"product partition {key}")
+            results = plan_with_baselines(inputs.for_partition(key), settings, log=context.log.info)
+            tables = results.tables()
+            for name in PARTITION_TOTALS:
+                tables[name] = tables[name].assign(product_partition=key)
+            written = handoff.write_tables(
+                warehouse_settings.settings().handoff_dir, "optimization", tables, part=key
+            )
+            rows = {table: rows[table] + written[table] for table in TABLES}
+            parts.append(results)
+        plan = combine_plans([r.plan for r in parts], solver)
+        costs = pd.concat([r.cost_breakdown for r in parts], ignore_index=True)
+        total = plan_totals(costs).set_index("plan_name")["total"]
+        for table in TABLES:
+            metadata = {"dagster/row_count": rows[table], "plan_status": plan.status}
+            if table == "cost_breakdown":
+                metadata["total cost by plan"] = dg.MetadataValue.md(
+                    total.round(2).to_frame().to_markdown()
+                )
+            if table == "transfer_plan":
+                metadata |= {
+                    "fill_rate": round(plan.fill_rate, 4),
+                    "total_cost": round(plan.objective, 2),
+                    **{f"seconds/{k}": round(v, 2) for k, v in plan.timings.items()},
+                }
+            yield dg.MaterializeResult(asset_key=["optimization", table], metadata=metadata)
+        not_optimal = plan.product_status[plan.product_status.status != "optimal"]
+        yield dg.AssetCheckResult(
+            check_name="plan_optimal_and_verified",
+            asset_key=["optimization", "transfer_plan"],
+            passed=plan.status == "optimal" and not plan.violations,
+            metadata={
+                "status": plan.status,
+                "partitions": ", ".join(context.partition_keys),
+                "products_not_optimal": len(not_optimal),
+                "violations": dg.MetadataValue.json(plan.violations[:20]),
+                "explanations": dg.MetadataValue.md(
+                    not_optimal.head(20).to_markdown(index=False) if len(not_optimal) else "none"
+                ),
+            },
+        )
+        if plan.status == "failed":
+            raise dg.Failure(f"the allocation plan failed verification: {plan.violations[:5]}")
+
+    return allocation_plan
 
 
 REPLAY_TABLES = {

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from python_assets.optimization.plan import plan_totals
+from python_assets.optimization.problem import COST_COLUMNS
 from python_assets.run_history import stamp_run
 
 PLAN_COLUMNS = (
@@ -20,7 +22,6 @@ PLAN_COLUMNS = (
     "stockout_units",
     "fill_rate",
 )
-COST_COLUMNS = ("holding", "stockout", "transport", "manufacturing", "distribution", "total")
 
 
 def plan_history_rows(
@@ -43,11 +44,11 @@ def plan_cost_history_rows(
     origin_date: pd.Timestamp,
     recorded_at: pd.Timestamp,
 ) -> pd.DataFrame:
-    """The 'total' rows of optimization.cost_breakdown: one per plan_name (the optimised plan and
-    each baseline), every cost component, stamped with the run."""
+    """The 'total' rows of optimization.cost_breakdown, one per plan_name (the optimised plan and
+    each baseline) summed over the plan's product partitions, every cost component, stamped
+    with the run."""
     columns = ["plan_name", "plan_status", *COST_COLUMNS]
     missing = [c for c in ["level", *columns] if c not in cost_breakdown.columns]
     if missing:
         raise ValueError(f"optimization.cost_breakdown: missing columns {missing}")
-    totals = cost_breakdown[cost_breakdown["level"] == "total"]
-    return stamp_run(totals[columns], run_id, origin_date, recorded_at)
+    return stamp_run(plan_totals(cost_breakdown)[columns], run_id, origin_date, recorded_at)

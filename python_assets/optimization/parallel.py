@@ -18,6 +18,7 @@ from typing import Any, ParamSpec, TypeVar
 import numpy as np
 import pandas as pd
 
+from python_assets.handoff import SHARD_PART
 from python_assets.optimization.pricing import over_products
 from python_assets.optimization.problem import SOLVED, AllocationPlan, SolverSettings
 
@@ -28,11 +29,32 @@ R = TypeVar("R")
 SHARDS_PER_PROCESS = 4
 
 
-def product_shards(product_ids: pd.Series, shards: int) -> np.ndarray:
-    """The shard (0..shards-1) of each product: a hash of its id, the same in every run and
-    process, so a product keeps its shard whatever else is in the network."""
-    ids = pd.Series(product_ids, copy=False).astype(str)
+def product_shards(product_ids: pd.Series, shards: int, salt: str = "") -> np.ndarray:
+    """The shard (0..shards-1) of each product: a hash of its id (after `salt`), the same in
+    every run and process, so a product keeps its shard whatever else is in the network.
+    Another salt gives an independent split (the plan's partitions use one, so the worker
+    shards inside a partition are not all of one residue)."""
+    ids = salt + pd.Series(product_ids, copy=False).astype(str)
     return (pd.util.hash_pandas_object(ids, index=False).to_numpy() % shards).astype(np.int64)
+
+
+# the salt of the plan's partitions (Dagster partitions of allocation_plan), not the workers'
+PARTITION_SALT = "partition:"
+
+
+def partition_keys(shards: int) -> list[str]:
+    """The names of the plan's product partitions: shard-1-of-2, shard-2-of-2, ..."""
+    if shards < 1:
+        raise ValueError(f"the number of product partitions must be >= 1, got {shards}")
+    return [f"shard-{k + 1}-of-{shards}" for k in range(shards)]
+
+
+def in_partition(product_ids: pd.Series, key: str) -> np.ndarray:
+    """Which products belong to the partition `key` (one of partition_keys(n))."""
+    match = SHARD_PART.fullmatch(key)
+    if match is None or not 1 <= int(match[1]) <= int(match[2]):
+        raise ValueError(f"not a product partition: {key!r} (expected e.g. shard-1-of-2)")
+    return product_shards(product_ids, int(match[2]), PARTITION_SALT) == int(match[1]) - 1
 
 
 # processes -> the pool of that many workers, kept up between the solves of one plan or replay

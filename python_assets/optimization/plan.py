@@ -9,7 +9,7 @@ docs/methodology.md, section Allocation LP.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -20,9 +20,14 @@ from python_assets.optimization.baselines import (
     baseline_rule_moves,
 )
 from python_assets.optimization.inputs import lane_settings_from_seed
-from python_assets.optimization.parallel import stops_workers
+from python_assets.optimization.parallel import in_partition, stops_workers
 from python_assets.optimization.pricing import over_products
-from python_assets.optimization.problem import SOLVED, AllocationPlan, SolverSettings
+from python_assets.optimization.problem import (
+    COST_COLUMNS,
+    SOLVED,
+    AllocationPlan,
+    SolverSettings,
+)
 from python_assets.optimization.scenarios import run_scenarios
 from python_assets.optimization.service import with_expected_stockout
 from python_assets.optimization.solve import solve_allocation
@@ -50,6 +55,21 @@ class PlanInputs:
     zones: pd.DataFrame
     network_settings: pd.DataFrame
     scenario_grid: pd.DataFrame
+
+    def for_partition(self, key: str) -> PlanInputs:
+        """The inputs of one product partition (`parallel.partition_keys`): its products'
+        rows; the lanes, stores, zones and settings whole. Products share no constraint, so
+        the partitions' plans together are the plan of every product."""
+
+        def kept(frame: pd.DataFrame) -> pd.DataFrame:
+            return frame[in_partition(frame["product_id"], key)].reset_index(drop=True)
+
+        return replace(
+            self,
+            store_products=kept(self.store_products),
+            products=kept(self.products),
+            rule_moves=kept(self.rule_moves),
+        )
 
 
 @dataclass(frozen=True)
@@ -88,8 +108,26 @@ class PlanResults:
 
     def total_cost_by_plan(self) -> pd.Series:
         """Total cost of the optimised plan and of each baseline, by plan_name."""
-        costs = self.cost_breakdown
-        return costs[costs["level"] == "total"].set_index("plan_name")["total"]
+        return plan_totals(self.cost_breakdown).set_index("plan_name")["total"]
+
+
+def plan_totals(cost_breakdown: pd.DataFrame) -> pd.DataFrame:
+    """The 'total' rows of cost breakdowns, one per plan_name (plan_status and every cost
+    component), summed over the product partitions whose breakdowns are stacked in it."""
+    totals = cost_breakdown[cost_breakdown["level"] == "total"]
+    return totals.groupby("plan_name", sort=False, as_index=False).agg(
+        {"plan_status": combined_status, **dict.fromkeys(COST_COLUMNS, "sum")}
+    )
+
+
+def combined_status(statuses: Iterable[str]) -> str:
+    """One status for the plans of disjoint sets of products (the partitions of one plan): the
+    status they share, else 'failed' if one failed, else 'partial'. dbt combines the
+    partitions' rows by the same rule (marts.scenario_comparison, allocation_cost_breakdown)."""
+    distinct = set(statuses)
+    if len(distinct) == 1:
+        return distinct.pop()
+    return "failed" if "failed" in distinct else "partial"
 
 
 def _breakdown(plan: AllocationPlan, name: str, status: str, solved: pd.Series) -> pd.DataFrame:

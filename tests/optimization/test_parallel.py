@@ -11,7 +11,13 @@ import pandas as pd
 import pytest
 
 from python_assets.optimization import SolverSettings, plan_with_baselines, solve_allocation
-from python_assets.optimization.parallel import map_in_processes, product_shards, stops_workers
+from python_assets.optimization.parallel import (
+    in_partition,
+    map_in_processes,
+    partition_keys,
+    product_shards,
+    stops_workers,
+)
 from python_assets.optimization.replay import replay_policies
 from tests.optimization.instances import small_random, sp_frame
 from tests.optimization.test_diagnose import p2, three_products_one_broken
@@ -99,3 +105,17 @@ def test_the_plan_and_the_replay_stop_their_workers_when_they_return() -> None:
     assert step.exitcode == 0
     assert getattr(plan_with_baselines, "__wrapped__", None) is not None
     assert getattr(replay_policies, "__wrapped__", None) is not None
+
+
+def test_every_product_is_in_exactly_one_plan_partition_whatever_else_is_planned() -> None:
+    ids = pd.Series([f"P{i:04d}" for i in range(300)])
+    for count in (1, 2, 3):
+        member = np.array([in_partition(ids, key) for key in partition_keys(count)])
+        assert (member.sum(axis=0) == 1).all()
+        assert member.sum(axis=1).min() > 0  # no empty partition among 300 products
+        assert np.array_equal(in_partition(ids[::7], partition_keys(count)[0]), member[0][::7])
+    # the partitions' hash is not the worker shards': a partition still fills every worker shard
+    first = ids[in_partition(ids, "shard-1-of-2")]
+    assert len(set(product_shards(first, 8))) == 8
+    with pytest.raises(ValueError, match="not a product partition"):
+        in_partition(ids, "shard-3-of-2")

@@ -19,6 +19,8 @@ from python_assets.optimization import (
     plan_with_baselines,
     solve_allocation,
 )
+from python_assets.optimization.parallel import partition_keys
+from python_assets.optimization.plan import combined_status, plan_totals
 from python_assets.optimization.synthetic import synthetic_instance
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -96,3 +98,31 @@ def test_plan_with_baselines_applies_the_network_service_limit_and_can_skip_scen
     assert results.plan.settings.max_lead_time_days == 0.5
     assert results.plan.transfers.empty and results.plan.status == "optimal"
     assert list(results.tables()["scenario_results"].columns) == ["scenario_id"]
+
+
+def test_the_plans_of_the_product_partitions_add_up_to_the_plan_of_every_product():
+    inputs = plan_inputs()
+    settings = PlanSettings(scenario_ids=("base", "demand_plus_20", "penalty_low"))
+    whole = plan_with_baselines(inputs, settings)
+    parts = [plan_with_baselines(inputs.for_partition(k), settings) for k in partition_keys(2)]
+    products = [set(p.plan.product_status["product_id"]) for p in parts]
+    assert products[0] and products[1] and not products[0] & products[1]
+    assert products[0] | products[1] == set(inputs.products["product_id"])
+
+    costs = pd.concat([p.cost_breakdown for p in parts], ignore_index=True)
+    pd.testing.assert_series_equal(
+        plan_totals(costs).set_index("plan_name")["total"], whole.total_cost_by_plan()
+    )
+    added = pd.concat([p.scenarios for p in parts]).groupby("scenario_id", sort=False)
+    expected = whole.scenarios.set_index("scenario_id")
+    for column in ("total_cost", "demand_units", "stockout_units", "units_transferred"):
+        pd.testing.assert_series_equal(
+            added[column].sum(), expected[column], check_names=False, rtol=1e-9
+        )
+
+
+def test_one_status_for_the_partitions_of_a_plan():
+    assert combined_status(["optimal", "optimal"]) == "optimal"
+    assert combined_status(["baseline", "baseline"]) == "baseline"
+    assert combined_status(["optimal", "partial"]) == "partial"
+    assert combined_status(["optimal", "failed", "partial"]) == "failed"

@@ -14,6 +14,7 @@ renamed as (
         cast(plan_name as varchar) as plan_name,
         cast(level as varchar) as cost_level,
         cast(product_id as varchar) as product_id,
+        cast(product_partition as varchar) as product_partition,
 
         ---------- text
         cast(plan_status as varchar) as plan_status,

@@ -12,6 +12,7 @@ renamed as (
 
         ---------- ids
         cast(scenario_id as varchar) as scenario_id,
+        cast(product_partition as varchar) as product_partition,
 
         ---------- text
         cast(description as varchar) as scenario_description,
