@@ -251,6 +251,9 @@ def demand_drift_asset(
         ),
     ],
     group_name="optimization",
+    # one run with allocation_plan's partitions (`dagster asset materialize --partition-range`
+    # asks it of every asset it runs)
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def plan_history(
     context: dg.AssetExecutionContext,

@@ -300,6 +300,9 @@ class ReplayConfig(dg.Config):
         )
     ],
     group_name="optimization",
+    # one run with allocation_plan's partitions (`dagster asset materialize --partition-range`
+    # asks it of every asset it runs)
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def policy_replay(
     context: dg.AssetExecutionContext,
