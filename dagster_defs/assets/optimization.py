@@ -17,11 +17,10 @@ from python_assets.optimization import (
     PlanInputs,
     PlanSettings,
     SolverSettings,
-    plan_with_baselines,
 )
 from python_assets.optimization.inputs import lane_settings_from_seed, plans_in_whole_units
 from python_assets.optimization.parallel import combine_plans, partition_keys
-from python_assets.optimization.plan import plan_totals
+from python_assets.optimization.plan import plan_by_partition, plan_totals
 from python_assets.optimization.replay import (
     ReplayInputs,
     ReplaySettings,
@@ -150,6 +149,8 @@ def build_allocation_plan(partitions: int) -> dg.AssetsDefinition:
                     RESOLVED_SETTINGS,
                 ],
                 description=d,
+                # a label to select the partitioned assets by: --select tag:product_partitions
+                tags={"product_partitions": ""},
             )
             for t, d in TABLES.items()
         ],
@@ -198,11 +199,9 @@ def build_allocation_plan(partitions: int) -> dg.AssetsDefinition:
             run_scenarios=config.run_scenarios,
             scenario_ids=tuple(config.scenario_ids),
         )
-        parts = []
+        parts = plan_by_partition(inputs, context.partition_keys, settings, log=context.log.info)
         rows: dict[str, int] = dict.fromkeys(TABLES, 0)
-        for key in context.partition_keys:
-            context.log.info(f"product partition {key}")
-            results = plan_with_baselines(inputs.for_partition(key), settings, log=context.log.info)
+        for key, results in parts.items():
             tables = results.tables()
             for name in PARTITION_TOTALS:
                 tables[name] = tables[name].assign(product_partition=key)
@@ -210,9 +209,8 @@ def build_allocation_plan(partitions: int) -> dg.AssetsDefinition:
                 warehouse_settings.settings().handoff_dir, "optimization", tables, part=key
             )
             rows = {table: rows[table] + written[table] for table in TABLES}
-            parts.append(results)
-        plan = combine_plans([r.plan for r in parts], solver)
-        costs = pd.concat([r.cost_breakdown for r in parts], ignore_index=True)
+        plan = combine_plans([r.plan for r in parts.values()], solver)
+        costs = pd.concat([r.cost_breakdown for r in parts.values()], ignore_index=True)
         total = plan_totals(costs).set_index("plan_name")["total"]
         for table in TABLES:
             metadata = {"dagster/row_count": rows[table], "plan_status": plan.status}

@@ -248,3 +248,20 @@ def plan_with_baselines(
     else:
         scenarios = pd.DataFrame({"scenario_id": pd.Series(dtype="string")})
     return PlanResults(plan=plan, cost_breakdown=costs, scenarios=scenarios)
+
+
+@stops_workers
+def plan_by_partition(
+    inputs: PlanInputs,
+    keys: list[str],
+    settings: PlanSettings = PlanSettings(),
+    log: Log | None = None,
+) -> dict[str, PlanResults]:
+    """plan_with_baselines for each product partition named in `keys` (`PlanInputs.for_partition`),
+    one after another, with the worker processes kept up from one partition to the next."""
+    say = log if log is not None else (lambda _line: None)
+    results = {}
+    for key in keys:
+        say(f"product partition {key}")
+        results[key] = plan_with_baselines.__wrapped__(inputs.for_partition(key), settings, log)
+    return results

@@ -18,6 +18,7 @@ from python_assets.optimization.parallel import (
     product_shards,
     stops_workers,
 )
+from python_assets.optimization.plan import plan_by_partition
 from python_assets.optimization.replay import replay_policies
 from tests.optimization.instances import small_random, sp_frame
 from tests.optimization.test_diagnose import p2, three_products_one_broken
@@ -105,6 +106,7 @@ def test_the_plan_and_the_replay_stop_their_workers_when_they_return() -> None:
     assert step.exitcode == 0
     assert getattr(plan_with_baselines, "__wrapped__", None) is not None
     assert getattr(replay_policies, "__wrapped__", None) is not None
+    assert getattr(plan_by_partition, "__wrapped__", None) is not None
 
 
 def test_every_product_is_in_exactly_one_plan_partition_whatever_else_is_planned() -> None:

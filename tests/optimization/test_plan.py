@@ -3,6 +3,7 @@ optimization.* table."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +21,7 @@ from python_assets.optimization import (
     solve_allocation,
 )
 from python_assets.optimization.parallel import partition_keys
-from python_assets.optimization.plan import combined_status, plan_totals
+from python_assets.optimization.plan import combined_status, plan_by_partition, plan_totals
 from python_assets.optimization.synthetic import synthetic_instance
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -104,7 +105,10 @@ def test_the_plans_of_the_product_partitions_add_up_to_the_plan_of_every_product
     inputs = plan_inputs()
     settings = PlanSettings(scenario_ids=("base", "demand_plus_20", "penalty_low"))
     whole = plan_with_baselines(inputs, settings)
-    parts = [plan_with_baselines(inputs.for_partition(k), settings) for k in partition_keys(2)]
+    lines: list[str] = []
+    by_key = plan_by_partition(inputs, partition_keys(2), settings, log=lines.append)
+    assert list(by_key) == partition_keys(2) and "product partition shard-2-of-2" in lines
+    parts = list(by_key.values())
     products = [set(p.plan.product_status["product_id"]) for p in parts]
     assert products[0] and products[1] and not products[0] & products[1]
     assert products[0] | products[1] == set(inputs.products["product_id"])
@@ -126,3 +130,22 @@ def test_one_status_for_the_partitions_of_a_plan():
     assert combined_status(["baseline", "baseline"]) == "baseline"
     assert combined_status(["optimal", "partial"]) == "partial"
     assert combined_status(["optimal", "failed", "partial"]) == "failed"
+
+
+def test_a_partition_without_products_plans_nothing_and_costs_nothing():
+    """A network of one product (a hard case): one of two partitions is empty."""
+    inputs = plan_inputs()
+    first = inputs.products["product_id"].iloc[:1]
+    one = replace(
+        inputs,
+        store_products=inputs.store_products[inputs.store_products["product_id"].isin(first)],
+        products=inputs.products[inputs.products["product_id"].isin(first)],
+    )
+    settings = PlanSettings(scenario_ids=("base",))
+    parts = [plan_with_baselines(one.for_partition(k), settings) for k in partition_keys(2)]
+    empty, full = sorted(parts, key=lambda p: len(p.plan.product_status))
+    assert len(empty.plan.product_status) == 0 and len(full.plan.product_status) == 1
+    assert len(empty.tables()["store_product_plan"]) == 0
+    assert (empty.total_cost_by_plan() == 0).all()
+    assert empty.scenarios["total_cost"].tolist() == [0.0]
+    assert full.plan.status == "optimal"
