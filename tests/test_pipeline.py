@@ -50,12 +50,15 @@ def test_dbt_parses_the_project_once_per_run(built_warehouse: BuiltWarehouse) ->
     """Every dbt layer of a run writes to the run's target folder, so the layers after the first
     start from its parse (dbt's log, one JSON line per event, names each invocation; the first
     cannot use `make manifest`'s parse, written without the run's vars)."""
-    log = run_target_path(built_warehouse.result.run_id) / "dbt.log"
+    folder = run_target_path(built_warehouse.result.run_id)
+    # dbt rotates its log at 10 MB: dbt.log.1 is older than dbt.log, dbt.log.2 older still
+    rotated = sorted(folder.glob("dbt.log.*"), key=lambda p: -int(p.suffix[1:]))
     events: dict[str, set[str]] = {}
-    for line in log.read_text().splitlines():
-        if line.startswith("{"):
-            info = json.loads(line)["info"]
-            events.setdefault(info["invocation_id"], set()).add(info["name"])
+    for log in [*rotated, folder / "dbt.log"]:
+        for line in log.read_text().splitlines():
+            if line.startswith("{"):
+                info = json.loads(line)["info"]
+                events.setdefault(info["invocation_id"], set()).add(info["name"])
     _, *later = events.values()
     assert len(events) == len(DBT_LAYERS)
     assert all("PartialParsingEnabled" in e and "UnableToPartialParse" not in e for e in later)
