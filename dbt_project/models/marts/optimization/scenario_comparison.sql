@@ -33,11 +33,4 @@ select
     sum(units_transferred) as units_transferred,
     sum(units_produced) as units_produced
 from partitions
-group by
-    scenario_id,
-    scenario_description,
-    demand_multiplier,
-    stockout_penalty_multiplier,
-    holding_cost_multiplier,
-    allow_transfers,
-    allow_production
+group by all
