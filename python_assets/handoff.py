@@ -4,8 +4,9 @@ under the warehouse's `handoff/` folder, not into the DuckDB file, and dbt reads
 could run in any process that sees the folder.
 
 Layout: `<root>/<schema>/<table>/<part>.parquet`, one folder per table; `part` is `all` for a
-table written whole, `shard-k-of-n` for one of the plan's n product partitions. Each file is written beside its final name and renamed into place, so a
-reader sees the old file or the new one, never half of one.
+table written whole, `shard-k-of-n` for one of the plan's n product partitions. Each file is
+written beside its final name and renamed into place, so a reader sees the old file or the new
+one, never half of one.
 """
 
 from __future__ import annotations
