@@ -21,13 +21,13 @@ class BuiltWarehouse:
 
 
 def materialize_everything(
-    defs: dg.Definitions, raise_on_error: bool = True, partitions: int = 2
+    defs: dg.Definitions, raise_on_error: bool = True
 ) -> dg.ExecuteInProcessResult:
-    """Every asset, every product partition of the plan (as `make run`; `partitions` is the
-    settings' PLAN_PARTITIONS)."""
+    """Every asset, every product partition of the plan (as `make run`)."""
     from dagster_defs.assets.optimization import every_partition_tags
 
     job = defs.resolve_implicit_global_asset_job_def()
+    partitions = len(job.partitions_def.get_partition_keys())
     return job.execute_in_process(
         raise_on_error=raise_on_error, tags=every_partition_tags(partitions)
     )

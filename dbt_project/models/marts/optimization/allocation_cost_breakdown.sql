@@ -9,25 +9,6 @@ costs as (
 
 ),
 
-products as (
-
-    select
-        plan_name,
-        plan_status,
-        cost_level,
-        product_id,
-        holding_cost,
-        stockout_cost,
-        transport_cost,
-        manufacturing_cost,
-        distribution_cost,
-        total_cost,
-        constraint_violations
-    from costs
-    where cost_level = 'product'
-
-),
-
 totals as (
 
     select
@@ -50,6 +31,7 @@ totals as (
 
 )
 
-select * from products
-union all
+select * exclude (product_partition) from costs
+where cost_level = 'product'
+union all by name
 select * from totals
