@@ -56,12 +56,21 @@ def replay_lines(duckdb_path: Path) -> list[str]:
         "95% intervals):",
     ]
     for policy, comparator, metric, value, other, diff, low, high, p, _ in rows:
-        if metric == "fill_rate":
-            figures = f"{value:.1%} vs {other:.1%}: {diff:+.1%} [{low:+.1%}, {high:+.1%}]"
-        else:
-            figures = f"{value:,.0f} vs {other:,.0f}: {diff:+,.0f} [{low:+,.0f}, {high:+,.0f}]"
-        lines.append(f"  {metric:<10} {policy:<17} vs {comparator:<17} {figures}  p={p:.3g}")
+        spec = ".1%" if metric == "fill_rate" else ",.0f"
+        figures = (
+            f"{value:{spec}} vs {other:{spec}}: {diff:+{spec}} "
+            f"[{_figure(low, '+' + spec)}, {_figure(high, '+' + spec)}]"
+        )
+        lines.append(
+            f"  {metric:<10} {policy:<17} vs {comparator:<17} {figures}  p={_figure(p, '.3g')}"
+        )
     return lines
+
+
+def _figure(value: float | None, spec: str) -> str:
+    """value formatted, or 'n/a' where the replay could not compute it (one store: no
+    interval, no test)."""
+    return "n/a" if value is None or value != value else format(value, spec)
 
 
 def _change(rows: int, before: int | None) -> str:

@@ -16,7 +16,7 @@ import pandas as pd
 from python_assets import handoff
 from python_assets.reporting.publishing import MANIFEST_NAME, published_row_counts
 from python_assets.settings import WarehouseSettings
-from python_assets.summary import run_summary
+from python_assets.summary import replay_lines, run_summary
 from tests.conftest import BuiltWarehouse
 from tests.inputs.test_contract import edit_csv, write_valid_inputs
 
@@ -138,3 +138,18 @@ def test_steps_in_two_processes_build_the_marts_of_one(
     assert len(marts) >= 30 and "allocation_cost_breakdown" in marts
     assert marts.keys() == expected.keys()
     assert [t for t in marts if _differ(marts[t], expected[t])] == []
+
+
+def test_the_summary_says_n_a_where_the_replay_has_no_interval(tmp_path: Path) -> None:
+    # one store: the replay has its figures but no interval and no test (NULL in the mart)
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.policy_replay_summary as select 'optimised' as policy_name, "
+            "'do_nothing' as comparator, 'fill_rate' as metric, 0.9 as policy_value, "
+            "0.8 as comparator_value, 0.1 as difference, null::double as ci_low, "
+            "null::double as ci_high, null::double as p_value, 4 as n_origins"
+        )
+    (line,) = [line for line in replay_lines(path) if "fill_rate" in line]
+    assert "90.0% vs 80.0%: +10.0% [n/a, n/a]  p=n/a" in line

@@ -21,6 +21,7 @@ from python_assets.optimization.replay import (
     replay_policies,
     simulate_days,
 )
+from python_assets.optimization.replay.compare import replay_check
 from python_assets.optimization.replay.origins import daily_demand, origin_inputs
 from python_assets.optimization.replay.policies import policy_decisions
 from tests.optimization.instances import HIGHS, products_frame, small_random, sp_frame
@@ -308,6 +309,25 @@ def test_bootstrap_interval_covers_a_known_difference():
     assert cost["ci_high"] < 0 and cost["p_value"] < 0.001
     fill = summary[summary["metric"] == "fill_rate"].iloc[0]
     assert fill["difference"] == 0 and fill["p_value"] == 1.0
+
+
+def test_one_store_gives_no_interval_and_no_test():
+    detail = pd.DataFrame(
+        {
+            "origin_date": [0, 0, 1, 1],
+            "policy_name": ["do_nothing", "optimised"] * 2,
+            "store_id": "S1",
+            "total_cost": [10.0, 8.0, 12.0, 9.0],
+            "served_units": [5.0, 6.0, 5.0, 6.0],
+            "demand_units": 7.0,
+        }
+    )
+    summary = compare_policies(detail, ("do_nothing",))
+    assert len(summary) == 2 and (summary["n_stores"] == 1).all()
+    assert summary[["ci_low", "ci_high", "p_value"]].isna().all().all()
+    cost = summary[summary["metric"] == "total_cost"].iloc[0]
+    assert cost["difference"] == -2.5  # the figures themselves are still there
+    assert replay_check(summary).description.endswith("(one store: no interval, no test)")
 
 
 def test_a_reversed_plan_does_worse_than_doing_nothing():

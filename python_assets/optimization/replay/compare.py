@@ -6,7 +6,8 @@ different origins share its stock, its demand and its neighbours, so they are re
 Cost: the mean over origins of the network's total cost, policy minus comparator. Fill rate:
 served over demand, pooled over stores and origins, policy minus comparator. The p-value is a
 paired Wilcoxon signed-rank test over stores of the per-store difference (cost per origin, served
-units); with no difference anywhere it is 1.
+units); with no difference anywhere it is 1. With one store there is nothing to resample or
+test: the interval and the p-value are NaN (NULL in the marts).
 """
 
 from __future__ import annotations
@@ -62,7 +63,9 @@ def _interval(
 
 
 def _p_value(differences: np.ndarray) -> float:
-    if len(differences) < 2 or np.allclose(differences, 0.0):
+    if len(differences) < 2:
+        return float("nan")
+    if np.allclose(differences, 0.0):
         return 1.0
     return float(stats.wilcoxon(differences, zero_method="zsplit").pvalue)
 
@@ -175,10 +178,14 @@ def replay_check(summary: pd.DataFrame) -> CheckOutcome:
         )
     row = rows.iloc[0]
     worse = bool(row["difference"] > 0)
+    evidence = (
+        f"95% interval {row['ci_low']:+,.0f} to {row['ci_high']:+,.0f}, p = {row['p_value']:.3g}"
+        if row["n_stores"] > 1
+        else "one store: no interval, no test"
+    )
     description = (
-        f"over {row['n_origins']} origins the plan cost {row['difference']:+,.0f} per origin against "
-        f"doing nothing (95% interval {row['ci_low']:+,.0f} to {row['ci_high']:+,.0f}, "
-        f"p = {row['p_value']:.3g})"
+        f"over {row['n_origins']} origins the plan cost {row['difference']:+,.0f} per origin "
+        f"against doing nothing ({evidence})"
     )
     return CheckOutcome(
         name,
