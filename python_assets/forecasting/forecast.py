@@ -19,6 +19,7 @@ models see them only up to the origin.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -239,12 +240,16 @@ def _forecast_frame(
 
 def choose_model(backtest: pd.DataFrame, models: tuple[str, ...]) -> str:
     """The model with the lowest WAPE pooled over all scored windows; with no backtest (history
-    too short), the 7-day moving average if configured, else the first model."""
+    too short), the moving average with the longest window configured, else the first model: a
+    series that sold within that window is not forecast zero, which a short average would do to
+    every intermittent series without a sale in its last days (and the guardrail against zero
+    forecasts would then stop the plan)."""
     pooled = backtest[(backtest["window"] == 0) & (backtest["segment_type"] == "all")].dropna(
         subset=["wape"]
     )
     if pooled.empty:
-        return "moving_average_7" if "moving_average_7" in models else models[0]
+        averages = [m for m in models if re.fullmatch(r"moving_average_\d+", m)]
+        return max(averages, key=lambda m: int(m.rsplit("_", 1)[1]), default=models[0])
     order = {m: i for i, m in enumerate(models)}
     pooled = pooled.assign(order=pooled["model"].map(order))
     return str(pooled.sort_values(["wape", "order"]).iloc[0]["model"])

@@ -45,3 +45,28 @@ def test_the_bias_guardrail_ignores_classes_with_few_units(steady_history) -> No
     assert bias_check(combined, settings).passed
     strict = ForecastSettings(models=("moving_average_28",))
     assert not bias_check(combined.assign(actual_units=1.0), strict).passed
+
+
+def test_a_history_too_short_to_backtest_still_passes_the_zero_forecast_guardrail() -> None:
+    # 3 weeks: no backtest origin. Every series sells every fifth day, 10 of them last 9-12 days
+    # before the end: a 7-day average would forecast those zero and the guardrail would stop the
+    # plan; the fallback is the longest moving average configured
+    units = np.zeros((20, 21))
+    for series in range(20):
+        last = 20 - (series % 4) * 3 if series < 10 else 8 + series % 4
+        units[series, last::-5] = 2.0
+    history, products = make_history(units)
+    settings = ForecastSettings()
+    result = forecast_demand(history, products, settings)
+    assert result.backtest.empty and result.model_per_class == {}
+    chosen = result.forecast[result.forecast["is_chosen"]]
+    assert set(chosen["model"]) == {"moving_average_28"}
+    outcome = zero_forecast_check(chosen, result.demand_classes, settings)
+    assert outcome.passed, outcome.description
+    totals = chosen.groupby(["store_id", "product_id"])["forecast_units"].sum()
+    assert (totals > 0).all()
+    # with only the 7-day average configured the same history trips the guardrail
+    only_short = ForecastSettings(models=("moving_average_7",))
+    short = forecast_demand(history, products, only_short)
+    rows = short.forecast[short.forecast["is_chosen"]]
+    assert not zero_forecast_check(rows, short.demand_classes, only_short).passed
