@@ -251,11 +251,12 @@ REPLAY_TABLES = {
     "policy_replay_origins": "The policy replay per origin x policy: plan status, stock source, cost under the LP model on the realised totals, expected fill rate.",
     "policy_replay_summary": "Each policy against doing nothing and the perfect-foresight bound: cost and fill-rate differences with 95% block-bootstrap intervals and a paired test.",
 }
-# from the first origin back over the Z-score rule's seasonal blend (a year and its recent weeks)
+# from the first origin back over the Z-score rule's seasonal blend (a year and its recent weeks);
+# no origin (a history too short for a backtest): no rows
 REPLAY_SALES_SQL = """
 select store_id, product_id, sales_date, units_sold, latent_demand_units, is_stockout_censored
 from marts.fct_sales_daily
-where sales_date > ? - to_days(364 + 7 * ?)
+where sales_date > cast(? as date) - to_days(364 + 7 * ?)
 """
 RULE_CLUSTERS_SQL = (
     "select store_id, subcategory, cluster_id from intermediate.int_store_subcategory_zscores"

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
+from dagster_defs.assets.optimization import REPLAY_SALES_SQL
 from python_assets.imbalance.zscores import RuleSettings
 from python_assets.optimization.baselines import price_plan
 from python_assets.optimization.replay import (
@@ -377,3 +379,15 @@ def test_no_backtest_origin_gives_empty_tables_with_their_columns():
         assert len(table) == 0
         assert list(table.columns) == list(full.tables()[name].columns), name
         assert list(table.dtypes) == list(full.tables()[name].dtypes), name
+
+
+def test_the_replay_reads_no_sales_when_the_history_had_no_backtest_origin():
+    # a history too short for a backtest has no origin to replay: the asset passes None
+    con = duckdb.connect()
+    con.execute(
+        "create schema marts; create table marts.fct_sales_daily as select 'S1' as store_id, "
+        "'P1' as product_id, date '2025-01-01' as sales_date, 1.0 as units_sold, "
+        "1.0 as latent_demand_units, false as is_stockout_censored"
+    )
+    assert con.execute(REPLAY_SALES_SQL, [None, 4]).fetchall() == []
+    assert len(con.execute(REPLAY_SALES_SQL, [pd.Timestamp("2025-06-01"), 4]).fetchall()) == 1
