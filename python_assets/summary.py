@@ -38,7 +38,8 @@ order by metric desc, comparator, policy_name
 
 
 def replay_lines(duckdb_path: Path) -> list[str]:
-    """The policy replay's summary in words (nothing when the warehouse has no replay)."""
+    """The policy replay's summary in words (nothing when the warehouse has no replay mart; one
+    line when it has no rows)."""
     con = duckdb.connect(str(duckdb_path), read_only=True)
     try:
         exists = con.execute(
@@ -48,8 +49,14 @@ def replay_lines(duckdb_path: Path) -> list[str]:
         rows = con.execute(REPLAY_SQL).fetchall() if exists else []
     finally:
         con.close()
-    if not rows:
+    if not exists:
         return []
+    if not rows:
+        return [
+            "",
+            "Policy replay: nothing replayed (no backtest origin: the history is too short to "
+            "forecast a past week and compare it with the sales that followed).",
+        ]
     lines = [
         "",
         f"How the plan would have done (policy replay, {rows[0][-1]} origins, actual sales; "

@@ -140,7 +140,7 @@ def test_steps_in_two_processes_build_the_marts_of_one(
     assert [t for t in marts if _differ(marts[t], expected[t])] == []
 
 
-def test_the_summary_says_n_a_where_the_replay_has_no_interval(tmp_path: Path) -> None:
+def test_the_summary_of_a_replay_without_an_interval_or_without_origins(tmp_path: Path) -> None:
     # one store: the replay has its figures but no interval and no test (NULL in the mart)
     path = tmp_path / "warehouse.duckdb"
     with duckdb.connect(str(path)) as con:
@@ -153,3 +153,6 @@ def test_the_summary_says_n_a_where_the_replay_has_no_interval(tmp_path: Path) -
         )
     (line,) = [line for line in replay_lines(path) if "fill_rate" in line]
     assert "90.0% vs 80.0%: +10.0% [n/a, n/a]  p=n/a" in line
+    with duckdb.connect(str(path)) as con:
+        con.execute("delete from marts.policy_replay_summary")
+    assert "nothing replayed" in "\n".join(replay_lines(path))
