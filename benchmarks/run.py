@@ -411,8 +411,15 @@ def render_markdown() -> str:
                 "Against the stage's own problem size: the LP's columns (one per candidate lane and per store, over all products) "
                 + ", ".join(f"{run['scale']}x {run.get('lp_columns', 0):,}" for run in runs)
                 + "; growth exponent of the LP stage's wall time against them: "
-                + ", ".join(f"{name} b = {b:.2f}" for name, b in own.items())
-                + f" ({growth_exponent([r['lp_columns'] for r in runs[-2:]], [stage_row(r, PARALLEL_STAGE)['wall_s'] for r in runs[-2:]]):.2f} between the two largest)"
+                + ", ".join(
+                    f"{name} b = {b:.2f}"
+                    + (
+                        f" ({growth_exponent([r['lp_columns'] for r in runs[-2:]], [stage_row(r, PARALLEL_STAGE)['wall_s'] for r in runs[-2:]]):.2f} between the two largest)"
+                        if name == PARALLEL_STAGE
+                        else " (over the sizes it ran at)"
+                    )
+                    for name, b in own.items()
+                )
                 + ". The forecast's own size is the series count (the days are the same in every network), so its b is the one above.",
             ]
         lines += [
