@@ -20,6 +20,7 @@ from python_assets.forecasting.statistical import (
     ets_forecasts,
     moving_average_forecast,
     seasonal_naive_forecast,
+    shrunk_mean_forecast,
     statsmodels_ets_forecast,
 )
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 def is_known_model(name: str) -> bool:
     """Whether `name` is a model ModelRunner can run."""
     base = name.removesuffix("_sales")
-    statistical = base in ("zero", "seasonal_naive", "sba", "tsb", "ets")
+    statistical = base in ("zero", "seasonal_naive", "shrunk_mean", "sba", "tsb", "ets")
     return (
         statistical
         or bool(re.fullmatch(r"moving_average_\d+", base))
@@ -88,6 +89,10 @@ class ModelRunner:
             )
         if base == "seasonal_naive":
             return seasonal_naive_forecast(signal, self.fallback, origin, horizon)
+        if base == "shrunk_mean":
+            return shrunk_mean_forecast(
+                signal, self.fallback, self.panel.product_id, origin, horizon
+            )
         if base.startswith("moving_average_"):
             window = int(base.rsplit("_", 1)[1])
             return moving_average_forecast(signal, self.fallback, origin, horizon, window)

@@ -23,6 +23,7 @@ MODEL_COMPLEXITY: tuple[str, ...] = (
     "zero",
     "seasonal_naive",
     "moving_average",
+    "shrunk_mean",
     "sba",
     "tsb",
     "ets",

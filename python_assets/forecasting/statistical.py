@@ -1,5 +1,6 @@
 """Per-series forecasting models on dense (n_series, n_days) arrays: seasonal naive, moving
-average and additive Holt-Winters (ETS), all vectorised over the series.
+average, the moving average shrunk towards its product's (credibility) and additive Holt-Winters
+(ETS), all vectorised over the series.
 
 Every function takes an `origin` (column index of the last day known) and returns an
 (n_series, horizon) array for the days origin+1 .. origin+horizon; nothing after the origin is
@@ -89,6 +90,60 @@ def moving_average_forecast(
         level_fallback(signal, fallback, origin),
     )
     return np.repeat(np.maximum(mean, 0.0)[:, None], horizon, axis=1)
+
+
+def shrunk_mean_forecast(
+    signal: np.ndarray,
+    fallback: np.ndarray,
+    groups: np.ndarray,
+    origin: int,
+    horizon: int,
+    window: int = 112,
+) -> np.ndarray:
+    """Flat forecast: each series' mean over the last `window` days, shrunk towards the mean of
+    its group (the product, over its stores) by Buhlmann-Straub credibility
+    (docs/methodology.md, "Shrunk mean").
+
+    With n known days, a sum s and a daily mean r = s / n, the forecast is (s + K m) / (n + K):
+    m is the group's pooled daily mean, K = EPV / VHM the ratio of the expected day-to-day
+    variance within a series to the variance of the series' true means across the group (the
+    nonparametric estimators, no distribution assumed). Where the series' means differ by no
+    more than their noise (VHM <= 0), every series gets m; a group of one series keeps its own
+    mean. A series' recent mean read alone is biased in exactly the way a class of series
+    defined by its recent sales selects: series that happened to sell lately look faster than
+    they are, those that did not look dead. Shrinking undoes that. Censored days are skipped; a
+    group with no known day falls back as the moving average does.
+    """
+    known = _window(signal, origin, window)
+    n = np.isfinite(known).sum(axis=1).astype(np.float64)
+    total = np.nansum(known, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, total / np.maximum(n, 1.0), 0.0)
+        square = np.nansum(known**2, axis=1)
+        within = np.where(n > 1, (square - n * mean**2) / np.maximum(n - 1.0, 1.0), 0.0)
+    _, group = np.unique(np.asarray(groups).astype(str), return_inverse=True)
+
+    def by_group(values: np.ndarray) -> np.ndarray:
+        return np.bincount(group, weights=values)
+
+    group_n = by_group(n)
+    pooled = by_group(total) / np.maximum(group_n, 1.0)
+    members = by_group((n > 0).astype(np.float64))
+    # expected process variance: the series' within variances, weighted by their degrees of freedom
+    epv = by_group(np.maximum(n - 1.0, 0.0) * within) / np.maximum(
+        by_group(np.maximum(n - 1.0, 0.0)), 1.0
+    )
+    spread = by_group(n * (mean - pooled[group]) ** 2)
+    denominator = group_n - by_group(n**2) / np.maximum(group_n, 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        vhm = (spread - (members - 1.0) * epv) / denominator
+        k = np.where(vhm > 0, epv / vhm, np.inf)
+    k = np.where(members > 1, k, 0.0)[group]  # a group of one series: its own mean
+    with np.errstate(invalid="ignore"):
+        shrunk = np.where(np.isinf(k), pooled[group], (total + k * pooled[group]) / (n + k))
+    has_group_data = group_n[group] > 0
+    level = np.where(has_group_data, shrunk, level_fallback(signal, fallback, origin))
+    return np.repeat(np.maximum(np.nan_to_num(level), 0.0)[:, None], horizon, axis=1)
 
 
 @dataclass(frozen=True)

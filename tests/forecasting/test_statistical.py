@@ -10,6 +10,7 @@ from python_assets.forecasting.statistical import (
     holt_winters_snapshots,
     moving_average_forecast,
     seasonal_naive_forecast,
+    shrunk_mean_forecast,
 )
 
 
@@ -72,3 +73,47 @@ def test_vectorised_holt_winters_matches_statsmodels() -> None:
     np.testing.assert_allclose(
         ours[not_season_multiple], reference.forecast(10)[not_season_multiple], rtol=1e-9
     )
+
+
+def test_shrunk_mean_matches_buhlmann_straub_by_hand() -> None:
+    nan = np.nan
+    signal = np.array(
+        [
+            [1.0, 0.0, 1.0, 0.0],  # product A: means 0.5, 2, 0.75; pooled 13/12
+            [2.0, 2.0, 2.0, 2.0],
+            [0.0, 0.0, 0.0, 3.0],
+            [5.0, nan, 5.0, 5.0],  # product B alone: its own mean
+            [1.0, 1.0, 1.0, 1.0],  # product C: no spread between series, every one the pooled mean
+            [1.0, 1.0, 1.0, 1.0],
+            [nan, nan, nan, nan],
+        ]
+    )
+    groups = np.array(["A", "A", "A", "B", "C", "C", "C"])
+    forecast = shrunk_mean_forecast(signal, np.full_like(signal, nan), groups, 3, 2, window=4)
+    # A: EPV = (3 * 1/3 + 0 + 3 * 2.25) / 9 = 31/36; VHM = (4 * 31/24 - 2 * 31/36) / 8 = 31/72;
+    # K = EPV / VHM = 2, so each series (s + 2 * 13/12) / (4 + 2)
+    pooled = 13 / 12
+    expected = [(s + 2 * pooled) / 6 for s in (2.0, 8.0, 3.0)] + [5.0, 1.0, 1.0, 1.0]
+    np.testing.assert_allclose(forecast[:, 0], expected)
+    np.testing.assert_allclose(forecast[:, 1], forecast[:, 0])
+
+
+def test_shrunk_mean_is_not_biased_by_selecting_the_series_that_sold_lately() -> None:
+    # slow movers: the ones that sold in the last 28 days look faster than they are to their own
+    # 28-day mean; shrunk towards their product's mean, they do not
+    rng = np.random.default_rng(0)
+    rates = rng.gamma(1.0, 0.03, 4000) * np.repeat(rng.uniform(0.5, 2.0, 20), 200)
+    days = rng.poisson(rates[:, None], (4000, 140)).astype(float)
+    past, future = days[:, :112], days[:, 112:]
+    sold = past[:, -28:].sum(axis=1) > 0
+    groups = np.repeat(np.arange(20), 200)
+    no_fallback = np.full_like(past, np.nan)
+
+    def bias(forecast: np.ndarray) -> float:
+        return forecast[sold].sum() / future[sold].sum() - 1.0
+
+    recent = moving_average_forecast(past, no_fallback, 111, 28, window=28)
+    longer = moving_average_forecast(past, no_fallback, 111, 28, window=112)
+    shrunk = shrunk_mean_forecast(past, no_fallback, groups, 111, 28)
+    assert bias(recent) > 0.2
+    assert abs(bias(shrunk)) < 0.05 < bias(longer)  # a longer window alone is not enough
