@@ -140,7 +140,9 @@ def shrunk_mean_forecast(
         k = np.where(vhm > 0, epv / vhm, np.inf)
     k = np.where(members > 1, k, 0.0)[group]  # a group of one series: its own mean
     with np.errstate(invalid="ignore"):
-        shrunk = np.where(np.isinf(k), pooled[group], (total + k * pooled[group]) / (n + k))
+        own = (total + k * pooled[group]) / (n + k)
+    # a series with no known day in the window: its group's mean
+    shrunk = np.where(np.isinf(k) | (n == 0), pooled[group], own)
     has_group_data = group_n[group] > 0
     level = np.where(has_group_data, shrunk, level_fallback(signal, fallback, origin))
     return np.repeat(np.maximum(np.nan_to_num(level), 0.0)[:, None], horizon, axis=1)

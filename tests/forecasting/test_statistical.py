@@ -86,14 +86,16 @@ def test_shrunk_mean_matches_buhlmann_straub_by_hand() -> None:
             [1.0, 1.0, 1.0, 1.0],  # product C: no spread between series, every one the pooled mean
             [1.0, 1.0, 1.0, 1.0],
             [nan, nan, nan, nan],
+            [2.0, 2.0, nan, 2.0],  # product D: one series with known days, one without
+            [nan, nan, nan, nan],
         ]
     )
-    groups = np.array(["A", "A", "A", "B", "C", "C", "C"])
+    groups = np.array(["A", "A", "A", "B", "C", "C", "C", "D", "D"])
     forecast = shrunk_mean_forecast(signal, np.full_like(signal, nan), groups, 3, 2, window=4)
     # A: EPV = (3 * 1/3 + 0 + 3 * 2.25) / 9 = 31/36; VHM = (4 * 31/24 - 2 * 31/36) / 8 = 31/72;
     # K = EPV / VHM = 2, so each series (s + 2 * 13/12) / (4 + 2)
     pooled = 13 / 12
-    expected = [(s + 2 * pooled) / 6 for s in (2.0, 8.0, 3.0)] + [5.0, 1.0, 1.0, 1.0]
+    expected = [(s + 2 * pooled) / 6 for s in (2.0, 8.0, 3.0)] + [5.0, 1.0, 1.0, 1.0, 2.0, 2.0]
     np.testing.assert_allclose(forecast[:, 0], expected)
     np.testing.assert_allclose(forecast[:, 1], forecast[:, 0])
 
