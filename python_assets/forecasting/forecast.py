@@ -19,7 +19,6 @@ models see them only up to the origin.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from python_assets.forecasting.classes import classify_demand
 from python_assets.forecasting.gbm import series_scale
 from python_assets.forecasting.intervals import IntervalForecast, SeriesGroups, quantile_bins
 from python_assets.forecasting.metrics import level_label
+from python_assets.forecasting.models import moving_average_window
 from python_assets.forecasting.panel import (
     DemandPanel,
     build_panel,
@@ -248,8 +248,8 @@ def choose_model(backtest: pd.DataFrame, models: tuple[str, ...]) -> str:
         subset=["wape"]
     )
     if pooled.empty:
-        averages = [m for m in models if re.fullmatch(r"moving_average_\d+", m)]
-        return max(averages, key=lambda m: int(m.rsplit("_", 1)[1]), default=models[0])
+        averages = [m for m in models if moving_average_window(m) is not None]
+        return max(averages, key=moving_average_window, default=models[0])
     order = {m: i for i, m in enumerate(models)}
     pooled = pooled.assign(order=pooled["model"].map(order))
     return str(pooled.sort_values(["wape", "order"]).iloc[0]["model"])

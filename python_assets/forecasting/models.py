@@ -28,15 +28,17 @@ if TYPE_CHECKING:
     from python_assets.forecasting.settings import ForecastSettings
 
 
+def moving_average_window(name: str) -> int | None:
+    """The window in days of a moving_average_<days> model (None for any other name)."""
+    match = re.fullmatch(r"moving_average_(\d+)", name)
+    return int(match.group(1)) if match else None
+
+
 def is_known_model(name: str) -> bool:
     """Whether `name` is a model ModelRunner can run."""
     base = name.removesuffix("_sales")
     statistical = base in ("zero", "seasonal_naive", "shrunk_mean", "sba", "tsb", "ets")
-    return (
-        statistical
-        or bool(re.fullmatch(r"moving_average_\d+", base))
-        or name == "gradient_boosting"
-    )
+    return statistical or moving_average_window(base) is not None or name == "gradient_boosting"
 
 
 def model_signal(panel: DemandPanel, kind: str) -> np.ndarray:
@@ -93,8 +95,7 @@ class ModelRunner:
             return shrunk_mean_forecast(
                 signal, self.fallback, self.panel.product_id, origin, horizon
             )
-        if base.startswith("moving_average_"):
-            window = int(base.rsplit("_", 1)[1])
+        if (window := moving_average_window(base)) is not None:
             return moving_average_forecast(signal, self.fallback, origin, horizon, window)
         if base == "ets":
             if self.settings.ets_engine == "statsmodels":
