@@ -133,9 +133,11 @@ class ResidualIntervals:
         for level in levels:
             low = probabilities.index((1 - level) / 2)
             high = probabilities.index((1 + level) / 2)
+            # the bounds hold the point forecast even where the model erred one way only on past
+            # windows (a flat forecast on a day the stores are closed: every error negative)
             bounds[level] = (
-                np.maximum(forecast + quantiles[..., low] * scale[:, None], 0.0),
-                np.maximum(forecast + quantiles[..., high] * scale[:, None], 0.0),
+                np.clip(forecast + quantiles[..., low] * scale[:, None], 0.0, forecast),
+                np.maximum(forecast + quantiles[..., high] * scale[:, None], forecast),
             )
         total_bins = np.concatenate(self.total_bins)
         total_errors = np.concatenate(self.total_errors)

@@ -128,3 +128,23 @@ def test_a_zero_forecast_gets_zero_bounds_and_a_positive_one_does_not() -> None:
     intervals = store.intervals(forecast, np.array(["lumpy", "smooth"]), (0.8,), min_count=30)
     lower, upper = intervals.bounds[0.8]
     assert (upper[0] == 0).all() and (upper[1] >= 3).all() and (lower <= forecast).all()
+
+
+def test_residual_bounds_hold_the_point_forecast_on_a_day_the_stores_are_closed() -> None:
+    """Units sold by weight, every store closed on Sundays: a flat forecast's errors on Sundays
+    are all negative, so the residual quantiles alone put both bounds below the forecast. The
+    bounds must still hold it (marts.fct_demand_forecast tests lower_95 <= lower_80 <=
+    forecast <= upper_80 <= upper_95)."""
+    rng = np.random.default_rng(3)
+    n_series, n_days = 40, 112
+    units = rng.gamma(4.0, 1.5, (n_series, n_days)).round(3)
+    units[:, np.arange(n_days) % 7 == 6] = 0.0  # START is a Monday: every Sunday closed
+    history, products = make_history(units)
+    settings = replace(FAST, models=("moving_average_7",), backtest_windows=4)
+    forecast = forecast_demand(history, products, settings).forecast
+    sunday = forecast["forecast_date"].dt.dayofweek == 6
+    assert sunday.any() and (forecast.loc[sunday, "forecast_units"] > 0).all()
+    assert (forecast["lower_95"] <= forecast["lower_80"]).all()
+    assert (forecast["lower_80"] <= forecast["forecast_units"]).all()
+    assert (forecast["forecast_units"] <= forecast["upper_80"]).all()
+    assert (forecast["upper_80"] <= forecast["upper_95"]).all()
