@@ -21,7 +21,7 @@ from python_assets.reporting.charts import forecast_series_png, png_data_uri
 
 HISTORY_SQL = """
 select store_id, product_id, sales_date, units_sold, latent_demand_units, is_stockout_censored,
-       stockout_hours, stockout_hours_6_22, price_ratio, is_promo, is_holiday,
+       is_store_closed, stockout_hours, stockout_hours_6_22, price_ratio, is_promo, is_holiday,
        precipitation, avg_temperature, avg_humidity, avg_wind_level
 from marts.fct_sales_daily
 where sales_date > (select max(sales_date) from marts.fct_sales_daily) - cast(? as integer)

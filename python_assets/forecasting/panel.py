@@ -37,7 +37,9 @@ class DemandPanel:
     censored: the day's sales understate demand. Where the input has stockout_hours_6_22 (hours
     out of stock 06:00-22:00) that column decides, as in FreshRetailNet's own benchmark: a stockout
     at night, after the store closed its main trading hours, barely cuts sales. Otherwise
-    is_stockout_censored (any stockout hour) decides.
+    is_stockout_censored (any stockout hour) decides. A day the store was closed
+    (is_store_closed, where the history has it: the whole store sold nothing on a weekday it sells
+    on) is censored too: its zeros say nothing about demand.
     business_stockout_hours: stockout_hours_6_22 where given, else stockout_hours.
     demand_observed: observed and not censored - the days on which sales are the demand. Models
     take their targets from these days only, and accuracy is measured on them.
@@ -156,6 +158,8 @@ def build_panel(history: pd.DataFrame, products: pd.DataFrame | None = None) -> 
         any_stockout = np.nan_to_num(stockout_hours) > 0
     hours_6_22 = _as_float(history, "stockout_hours_6_22", np.nan)
     censored_rows = np.where(np.isfinite(hours_6_22), hours_6_22 > 0, any_stockout)
+    if "is_store_closed" in history.columns:
+        censored_rows |= history["is_store_closed"].fillna(False).to_numpy(dtype=bool)
 
     covariates: dict[str, np.ndarray] = {}
     for column in COVARIATE_COLUMNS:

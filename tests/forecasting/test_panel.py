@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
+from forecasting_helpers import FAST, make_history
 
-from python_assets.forecasting.panel import estimate_latent_demand, planned_covariates_frame
+from python_assets.forecasting.forecast import forecast_demand
+from python_assets.forecasting.panel import (
+    build_panel,
+    estimate_latent_demand,
+    planned_covariates_frame,
+)
 
 
 def test_latent_demand_follows_the_warehouse_rule() -> None:
@@ -67,3 +75,21 @@ def test_planned_covariates_map_onto_the_forecast_covariates() -> None:
     assert frame["is_promo"].tolist() == [True, False]
     with pytest.raises(ValueError, match="planned_covariates: missing column"):
         planned_covariates_frame(planned.drop(columns=["date"]))
+
+
+def test_a_closed_store_day_is_censored_so_the_forecast_is_not_dragged_down() -> None:
+    """Every series sells 10 a day; the stores were closed two days before the end (a holiday:
+    marts.fct_sales_daily's is_store_closed). The 7-day mean skips that day instead of reading
+    its zero as demand, and the backtest does not score it."""
+    units = np.full((10, 70), 10.0)
+    units[:, -3] = 0.0
+    history, products = make_history(units)
+    closed_day = history["sales_date"] == history["sales_date"].max() - pd.Timedelta(days=2)
+    settings = replace(FAST, models=("moving_average_7",), backtest_windows=2)
+
+    without = forecast_demand(history, products, settings).forecast
+    history["is_store_closed"] = closed_day
+    assert build_panel(history, products).censored[:, -3].all()
+    with_flag = forecast_demand(history, products, settings).forecast
+    assert without["forecast_units"].to_numpy() == pytest.approx(60 / 7)
+    assert with_flag["forecast_units"].to_numpy() == pytest.approx(10.0)

@@ -1,6 +1,9 @@
 {#- Complete daily calendar for every active store x product, from the pair's first sales
     record to the last day of the data. A day with no record sold nothing. A day with stockout
-    hours is censored: its sales understate demand, so latent demand is estimated beside it. -#}
+    hours is censored: its sales understate demand, so latent demand is estimated beside it. A
+    day the whole store sold nothing although it sells on that weekday and sold again later (a
+    holiday or a closure, not a lack of demand) is flagged is_store_closed and gets the same
+    estimate. -#}
 
 with
 
@@ -77,17 +80,79 @@ joined as (
 
 ),
 
+store_days as (
+
+    select
+        store_id,
+        sales_date,
+        count(*) filter (where units_sold > 0) as products_sold
+    from joined
+    group by store_id, sales_date
+
+),
+
+store_days_referenced as (
+
+    select
+        *,
+        count(*) over same_weekdays as reference_days,
+        avg(products_sold) over same_weekdays as reference_products_sold,
+        max(products_sold) over (
+            partition by store_id
+            order by sales_date
+            rows between 1 following and unbounded following
+        ) as later_products_sold
+    from store_days
+    window same_weekdays as (
+        partition by store_id, extract(dow from sales_date)
+        order by sales_date
+        rows between {{ var('store_closed_reference_weeks') }} preceding and 1 preceding
+    )
+
+),
+
+closed_store_days as (
+
+    -- nothing sold in the whole store on a weekday it sells on (on average at least
+    -- store_closed_min_products products over its last store_closed_reference_weeks same
+    -- weekdays), and it sold again later: closed, so the zeros are not demand. The same zeros at
+    -- the end of the data stay demand: the store may have closed for good.
+    select
+        store_id,
+        sales_date
+    from store_days_referenced
+    where
+        products_sold = 0
+        and reference_days = {{ var('store_closed_reference_weeks') }}
+        and reference_products_sold >= {{ var('store_closed_min_products') }}
+        and later_products_sold > 0
+
+),
+
+flagged as (
+
+    select
+        joined.*,
+        closed_store_days.store_id is not null as is_store_closed,
+        joined.is_stockout_censored or closed_store_days.store_id is not null as is_censored
+    from joined
+    left join closed_store_days
+        on joined.store_id = closed_store_days.store_id
+        and joined.sales_date = closed_store_days.sales_date
+
+),
+
 with_reference_rate as (
 
     select
         *,
         -- demand reference for a censored day: the mean of the last 4 uncensored same weekdays
-        avg(case when not is_stockout_censored then units_sold end) over (
+        avg(case when not is_censored then units_sold end) over (
             partition by store_id, product_id, day_of_week
             order by sales_date
             rows between 4 preceding and 1 preceding
         ) as same_weekday_uncensored_mean
-    from joined
+    from flagged
 
 ),
 
@@ -111,8 +176,9 @@ final as (
         avg_humidity,
         avg_wind_level,
         is_stockout_censored,
+        is_store_closed,
         case
-            when not is_stockout_censored then units_sold
+            when not is_censored then units_sold
             -- sales are a lower bound of demand; with no reference, scale by the in-stock share
             -- of the day (capped at 4x so a near-total stockout does not explode)
             else greatest(
@@ -124,8 +190,9 @@ final as (
             )
         end as latent_demand_units,
         case
-            when not is_stockout_censored then 'observed'
+            when not is_censored then 'observed'
             when same_weekday_uncensored_mean is not null then 'same_weekday_mean'
+            when is_store_closed then 'store_closed_no_reference'
             else 'in_stock_hours_scaled'
         end as latent_demand_method
     from with_reference_rate

@@ -7,6 +7,7 @@ select
     latent_demand_units,
     latent_demand_method,
     is_stockout_censored,
+    is_store_closed,
     stockout_hours,
     stockout_hours_6_22,
     price_ratio,
