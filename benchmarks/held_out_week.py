@@ -1,0 +1,280 @@
+"""`make run DATASET=files` on networks the project was not built on, each with the week after its
+history held out, and the chosen forecast scored on that week against the 7-day and 28-day means.
+
+- `closures`: 10 stores x 300 products x 730 days, weekly and yearly seasonality, a trend per
+  series, promotions with discounts; integer store ids and zero-padded numeric product ids; one
+  store opens after 500 days, one closes for good 40 days before the end; Christmas has no
+  sales rows anywhere (the stores were closed); sales and stock as Parquet.
+- `weighed`: 4 stores x 80 products x 400 days sold by weight (fractional units), every store
+  closed on Sundays, stockout hours on half of the rows only, day.month.year dates in CSV.
+
+    python -m benchmarks.held_out_week [--networks closures weighed] [--keep DIR]
+        [--output results/held_out_week.json]
+
+--keep leaves each network's input files, held-out week and warehouse under DIR.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "benchmarks" / "results"
+HOLD = 7
+
+
+def write_closures(folder: Path, seed: int = 11) -> pd.DataFrame:
+    """The `closures` network's input files; returns the held-out week's sales."""
+    n_stores, n_products, n_days = 10, 300, 730
+    rng = np.random.default_rng(seed)
+    stores = pd.DataFrame(
+        {
+            "store_id": np.arange(1, n_stores + 1),
+            "city": [f"C{i % 4}" for i in range(n_stores)],
+            "region": [f"R{i % 2}" for i in range(n_stores)],
+            "latitude": 40 + rng.uniform(-3, 3, n_stores),
+            "longitude": -90 + rng.uniform(-5, 5, n_stores),
+        }
+    )
+    products = pd.DataFrame(
+        {
+            "product_id": [f"{j:05d}" for j in range(n_products)],
+            "category": [["FOODS", "HOBBIES", "HOUSEHOLD"][j % 3] for j in range(n_products)],
+            "subcategory": [f"sub{j % 9}" for j in range(n_products)],
+            "unit_price": rng.uniform(1, 20, n_products).round(2),
+        }
+    )
+    dates = pd.date_range("2023-01-01", periods=n_days + HOLD)
+    day = np.arange(len(dates))
+    weekday = np.array([1.0, 0.85, 0.8, 0.85, 0.95, 1.35, 1.45])[dates.day_of_week]
+    yearly = 1 + 0.15 * np.sin(2 * np.pi * day / 365.25)
+    christmas = (dates.month == 12) & (dates.day == 25)
+    frames = []
+    for store in stores["store_id"]:
+        size = rng.uniform(0.6, 1.6)
+        opens = 500 if store == n_stores else 0
+        closes = n_days - 40 if store == n_stores - 1 else len(dates)
+        for product in products["product_id"]:
+            base = rng.lognormal(-0.5, 1.3) * size
+            trend = np.clip(1 + rng.normal(0, 0.3) * day / n_days, 0.2, None)
+            promo = rng.random(len(dates)) < 0.05
+            discount = np.where(promo, rng.choice([0.7, 0.8, 0.9]), 1.0)
+            units = rng.poisson(base * weekday * yearly * trend * np.where(promo, 1.8, 1.0))
+            keep = (day >= opens) & (day < closes) & ~christmas
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "date": dates[keep],
+                        "store_id": store,
+                        "product_id": product,
+                        "units_sold": units[keep].astype(float),
+                        "discount": discount[keep],
+                        "promo_flag": promo[keep].astype(int),
+                    }
+                )
+            )
+    sales = pd.concat(frames, ignore_index=True)
+    last = dates[n_days - 1]
+    history = sales[sales["date"] <= last]
+    recent = history[history["date"] > last - pd.Timedelta(days=56)]
+    stock = recent.groupby(["store_id", "product_id"], as_index=False)["units_sold"].mean()
+    stock["on_hand_units"] = (stock["units_sold"] * rng.uniform(0, 25, len(stock))).round()
+    stock["snapshot_date"] = last
+    folder.mkdir(parents=True, exist_ok=True)
+    stores.to_csv(folder / "stores.csv", index=False)
+    products.to_csv(folder / "products.csv", index=False)
+    history.to_parquet(folder / "sales_daily.parquet", index=False)
+    stock[["store_id", "product_id", "on_hand_units", "snapshot_date"]].to_parquet(
+        folder / "inventory_snapshot.parquet", index=False
+    )
+    return sales[sales["date"] > last]
+
+
+def write_weighed(folder: Path, seed: int = 5) -> pd.DataFrame:
+    """The `weighed` network's input files; returns the held-out week's sales."""
+    n_days = 400
+    rng = np.random.default_rng(seed)
+    stores = pd.DataFrame(
+        {
+            "store_id": [f"shop-{c}" for c in "ABCD"],
+            "city": ["Bonn", "Koeln", "Koeln", "Essen"],
+            "region": ["NRW"] * 4,
+            "latitude": [50.73, 50.94, 50.93, 51.45],
+            "longitude": [7.10, 6.96, 6.90, 7.01],
+            "storage_capacity_units": [5000, None, 8000, None],
+        }
+    )
+    n_products = 80
+    products = pd.DataFrame(
+        {
+            "product_id": [f"veg/{j}" for j in range(n_products)],
+            "category": ["produce"] * n_products,
+            "subcategory": [f"s{j % 5}" for j in range(n_products)],
+            "unit_cost": [
+                round(rng.uniform(0.5, 4), 2) if j % 3 else None for j in range(n_products)
+            ],
+        }
+    )
+    dates = pd.date_range("2024-03-01", periods=n_days + HOLD)
+    weekday = np.array([0.9, 0.9, 0.95, 1.0, 1.2, 1.5, 0.0])[dates.day_of_week]
+    frames = []
+    for store in stores["store_id"]:
+        for product in products["product_id"]:
+            kg = rng.gamma(2, 3)
+            sold = rng.gamma(4, kg / 4, len(dates)) * weekday * (rng.random(len(dates)) < 0.8)
+            hours = np.where(rng.random(len(dates)) < 0.05, rng.uniform(1, 10, len(dates)), 0.0)
+            frame = pd.DataFrame(
+                {
+                    "date": dates,
+                    "store_id": store,
+                    "product_id": product,
+                    "units_sold": np.round(sold * (1 - hours.round(1) / 24), 3),
+                    "stockout_hours": hours.round(1),
+                }
+            )
+            frame.loc[frame.index % 2 == 1, "stockout_hours"] = np.nan  # known on half the rows
+            frames.append(frame[dates.day_of_week != 6])  # no rows on Sundays
+    sales = pd.concat(frames, ignore_index=True)
+    last = dates[n_days - 1]
+    history = sales[sales["date"] <= last].copy()
+    recent = history[history["date"] > last - pd.Timedelta(days=14)]
+    stock = recent.groupby(["store_id", "product_id"], as_index=False)["units_sold"].mean()
+    stock["on_hand_units"] = (stock["units_sold"] * rng.uniform(0, 12, len(stock))).round(1)
+    stock["snapshot_date"] = last.strftime("%d.%m.%Y")
+    history["date"] = history["date"].dt.strftime("%d.%m.%Y")
+    folder.mkdir(parents=True, exist_ok=True)
+    stores.to_csv(folder / "stores.csv", index=False)
+    products.to_csv(folder / "products.csv", index=False)
+    history.to_csv(folder / "sales_daily.csv", index=False)
+    stock[["store_id", "product_id", "on_hand_units", "snapshot_date"]].to_csv(
+        folder / "inventory_snapshot.csv", index=False
+    )
+    return sales[sales["date"] > last]
+
+
+NETWORKS = {
+    "closures": (write_closures, {}),
+    "weighed": (write_weighed, {"INPUT_DATE_FORMAT": "%d.%m.%Y"}),
+}
+
+
+def make_run(inputs: Path, warehouse: Path, extra_env: dict[str, str]) -> float:
+    """`make run DATASET=files` on the folder into a new warehouse (its output in
+    make_run.log beside the warehouse); wall seconds."""
+    warehouse.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        **extra_env,
+        "DUCKDB_PATH": str(warehouse / "warehouse.duckdb"),
+        "DAGSTER_HOME": str(warehouse / "dagster_home"),
+    }
+    started = time.perf_counter()
+    with (warehouse / "make_run.log").open("w") as log:
+        subprocess.run(
+            ["make", "run", "DATASET=files", f"INPUT_DIR={inputs}"],
+            cwd=REPO,
+            env=env,
+            check=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    return time.perf_counter() - started
+
+
+def score(warehouse: Path, held_out: pd.DataFrame) -> dict[str, object]:
+    """The chosen forecast and the 7-day / 28-day means on the held-out week: WAPE of days and
+    of 7-day totals per series, WPE, and the 80% interval's coverage of days."""
+    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
+        forecast = con.execute("select * from marts.fct_demand_forecast").df()
+        recent = con.execute(
+            "select store_id, product_id, sales_date, units_sold from marts.fct_sales_daily "
+            "where sales_date > (select max(sales_date) from marts.fct_sales_daily) - 28"
+        ).df()
+        closed = con.execute(
+            "select count(distinct (store_id, sales_date)) from marts.fct_sales_daily "
+            "where is_store_closed"
+        ).fetchone()[0]
+        models = dict(
+            con.execute(
+                "select segment_value, model_name from marts.forecast_accuracy "
+                "where backtest_window = 0 and segment_type = 'demand_class' and is_chosen "
+                "and model_name <> 'chosen_per_class'"
+            ).fetchall()
+        )
+    key = ["store_id", "product_id", "forecast_date"]
+    actual = held_out.rename(columns={"date": "forecast_date"}).astype(
+        {"store_id": str, "product_id": str}
+    )
+    actual["forecast_date"] = pd.to_datetime(actual["forecast_date"])
+    forecast["forecast_date"] = pd.to_datetime(forecast["forecast_date"])
+    rows = forecast.merge(actual[[*key, "units_sold"]], on=key, how="left")
+    rows["units_sold"] = rows["units_sold"].fillna(0.0)  # no row: nothing sold (or closed)
+    last = pd.to_datetime(recent["sales_date"]).max()
+    series = ["store_id", "product_id"]
+    for days in (7, 28):
+        window = recent[pd.to_datetime(recent["sales_date"]) > last - pd.Timedelta(days=days)]
+        mean = window.groupby(series)["units_sold"].sum() / days
+        rows = rows.join(mean.rename(f"mean_{days}"), on=series)
+    y = rows["units_sold"]
+
+    def scores(predicted: pd.Series) -> dict[str, float]:
+        predicted = predicted.fillna(0.0)
+        totals = rows.assign(p=predicted).groupby(series)[["p", "units_sold"]].sum()
+        return {
+            "wape_days": round(float((predicted - y).abs().sum() / y.sum()), 4),
+            "wape_totals": round(
+                float((totals["p"] - totals["units_sold"]).abs().sum() / y.sum()), 4
+            ),
+            "wpe": round(float(predicted.sum() / y.sum() - 1), 4),
+        }
+
+    return {
+        "series": int(rows[series].drop_duplicates().shape[0]),
+        "held_out_units": round(float(y.sum()), 1),
+        "store_days_closed": int(closed),
+        "model_per_class": models,
+        "forecast": scores(rows["forecast_units"]),
+        "mean_7": scores(rows["mean_7"]),
+        "mean_28": scores(rows["mean_28"]),
+        "coverage_80_days": round(
+            float(((y >= rows["lower_80"]) & (y <= rows["upper_80"])).mean()), 4
+        ),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--networks", nargs="+", default=list(NETWORKS), choices=list(NETWORKS))
+    parser.add_argument("--keep", type=Path, default=None)
+    parser.add_argument("--output", type=Path, default=RESULTS / "held_out_week.json")
+    args = parser.parse_args()
+    root = args.keep or Path(tempfile.mkdtemp(prefix="held_out_week_"))
+    out: dict[str, object] = {
+        "command": "python -m benchmarks.held_out_week",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "networks": {},
+    }
+    for name in args.networks:
+        write, extra_env = NETWORKS[name]
+        held_out = write(root / name / "inputs")
+        seconds = make_run(root / name / "inputs", root / name / "warehouse", extra_env)
+        result = {"make_run_seconds": round(seconds), **score(root / name / "warehouse", held_out)}
+        out["networks"][name] = result
+        print(name, json.dumps(result, indent=1))
+    args.output.write_text(json.dumps(out, indent=1) + "\n")
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
