@@ -24,7 +24,9 @@ from python_assets.optimization.history import plan_cost_history_rows, plan_hist
 from python_assets.run_history import append_run_tables, carry_over_warehouse_table
 
 DEFAULTS = MonitoringSettings()
-SALES_COLUMNS = "store_id, product_id, sales_date, units_sold, is_stockout_censored"
+SALES_COLUMNS = (
+    "store_id, product_id, sales_date, units_sold, is_stockout_censored, is_store_closed"
+)
 LAST_SALES_DAY = "select max(sales_date) from marts.fct_sales_daily"
 
 

@@ -13,7 +13,11 @@ import pandas as pd
 from scipy.stats import ks_2samp
 
 from python_assets.forecasting.guardrails import CheckOutcome
-from python_assets.forecasting.monitoring import MonitoringSettings, require_columns
+from python_assets.forecasting.monitoring import (
+    MonitoringSettings,
+    require_columns,
+    sales_not_demand,
+)
 
 DRIFT_TEST = "ks_2samp"
 
@@ -27,7 +31,9 @@ def demand_drift(
     last drift_recent_days days against the drift_reference_days days before them, and whether
     the class drifted (p-value below drift_alpha and statistic at least drift_min_statistic).
 
-    sales: store_id, product_id, sales_date, units_sold, is_stockout_censored.
+    sales: store_id, product_id, sales_date, units_sold, is_stockout_censored (and optionally
+        is_store_closed); days whose sales are not the demand (monitoring.sales_not_demand) are
+        left out.
     classes: store_id, product_id, demand_class (the classes at the origin).
     """
     require_columns(
@@ -41,7 +47,7 @@ def demand_drift(
     recent_start = latest - pd.Timedelta(days=settings.drift_recent_days - 1)
     reference_start = recent_start - pd.Timedelta(days=settings.drift_reference_days)
     demand_days = sales.assign(sales_date=dates)[
-        (dates >= reference_start) & ~sales["is_stockout_censored"].fillna(False).astype(bool)
+        (dates >= reference_start) & ~sales_not_demand(sales)
     ].merge(
         classes[["store_id", "product_id", "demand_class"]],
         on=["store_id", "product_id"],

@@ -75,6 +75,15 @@ def require_columns(frame: pd.DataFrame, name: str, columns: list[str]) -> None:
         raise ValueError(f"{name}: missing columns {missing} (has {list(frame.columns)})")
 
 
+def sales_not_demand(sales: pd.DataFrame) -> np.ndarray:
+    """Days whose sales are not the demand: stockout-censored, or the store was closed
+    (is_store_closed, where the frame has it). Neither is scored or tested."""
+    censored = sales["is_stockout_censored"].fillna(False).to_numpy(dtype=bool)
+    if "is_store_closed" in sales.columns:
+        censored = censored | sales["is_store_closed"].fillna(False).to_numpy(dtype=bool)
+    return censored
+
+
 def score_forecast_history(
     history: pd.DataFrame,
     sales: pd.DataFrame,
@@ -85,7 +94,8 @@ def score_forecast_history(
 
     history: forecasting.forecast_history rows (run_id, origin_date, recorded_at, store_id,
         product_id, forecast_date, forecast_units, lower_/upper_<level>, demand_class).
-    sales: store_id, product_id, sales_date, units_sold, is_stockout_censored.
+    sales: store_id, product_id, sales_date, units_sold, is_stockout_censored (and optionally
+        is_store_closed: see sales_not_demand).
     stores: store_id, region.
     One row per run x origin x segment (all / demand_class / region); a forecast none of whose
     days has sales yet gives no rows. wape = sum|F - A| / sum A, wpe = sum(F - A) / sum A
@@ -117,8 +127,8 @@ def score_forecast_history(
     require_columns(stores, "stores", ["store_id", "region"])
     coverage_columns = [f"coverage_{level_label(lv)}" for lv in settings.interval_levels]
     actuals = sales.rename(columns={"sales_date": "forecast_date"})[
-        ["store_id", "product_id", "forecast_date", "units_sold", "is_stockout_censored"]
-    ]
+        ["store_id", "product_id", "forecast_date", "units_sold"]
+    ].assign(not_demand=sales_not_demand(sales))
     joined = history.assign(forecast_date=pd.to_datetime(history["forecast_date"])).merge(
         actuals.assign(forecast_date=pd.to_datetime(actuals["forecast_date"])),
         on=["store_id", "product_id", "forecast_date"],
@@ -129,7 +139,7 @@ def score_forecast_history(
         return pd.DataFrame(columns=[*MONITORING_COLUMNS, *coverage_columns])
     joined = joined.merge(stores[["store_id", "region"]], on="store_id", how="left")
 
-    scored = ~joined["is_stockout_censored"].fillna(False).astype(bool).to_numpy()
+    scored = ~joined["not_demand"].to_numpy(dtype=bool)
     actual = np.where(scored, joined["units_sold"].to_numpy(dtype=np.float64), 0.0)
     forecast = np.where(scored, joined["forecast_units"].to_numpy(dtype=np.float64), 0.0)
     parts = {

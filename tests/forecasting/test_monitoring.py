@@ -241,3 +241,27 @@ def test_drift_leaves_out_censored_days() -> None:
     assert not drift.loc["smooth", "drifted"]
     counted = demand_drift(sales.assign(is_stockout_censored=False), classes_of(sales))
     assert counted.set_index("demand_class").loc["smooth", "drifted"]
+
+
+def test_a_day_the_store_was_closed_is_left_out_like_a_stockout() -> None:
+    """marts.fct_sales_daily.is_store_closed: a closure's zero is not demand, neither for the
+    scores of earlier forecasts nor for the drift test."""
+    second_origin = FIRST_ORIGIN + 2 * DAY
+    history = history_of(("run-1", FIRST_ORIGIN), ("run-2", second_origin))
+    stockout = sales_until(second_origin, censored_day=second_origin)
+    closed = stockout.assign(
+        is_store_closed=stockout["is_stockout_censored"], is_stockout_censored=False
+    )
+    pd.testing.assert_frame_equal(
+        score_forecast_history(history, closed, STORES),
+        score_forecast_history(history, stockout, STORES),
+    )
+
+    sales = daily_sales(5.0, 5.0)
+    recent = pd.to_datetime(sales["sales_date"]) > sales["sales_date"].max() - 28 * DAY
+    shut = recent.to_numpy() & (sales.index % 2 == 0)
+    sales["is_store_closed"] = shut
+    sales.loc[shut, "units_sold"] = 0.0
+    drift = demand_drift(sales, classes_of(sales)).set_index("demand_class")
+    assert drift.loc["smooth", "n_recent"] == 20 * 14
+    assert not drift.loc["smooth", "drifted"]
