@@ -4,11 +4,12 @@ history held out, and the chosen forecast scored on that week against the 7-day 
 - `closures`: 10 stores x 300 products x 730 days, weekly and yearly seasonality, a trend per
   series, promotions with discounts; integer store ids and zero-padded numeric product ids; one
   store opens after 500 days, one closes for good 40 days before the end; Christmas has no
-  sales rows anywhere (the stores were closed); sales and stock as Parquet.
+  sales rows anywhere (the stores were closed); sales and stock as Parquet. `closures_planned`:
+  the same, with the held-out week's promotions and discounts given as `planned_covariates`.
 - `weighed`: 4 stores x 80 products x 400 days sold by weight (fractional units), every store
   closed on Sundays, stockout hours on half of the rows only, day.month.year dates in CSV.
 
-    python -m benchmarks.held_out_week [--networks closures weighed] [--keep DIR]
+    python -m benchmarks.held_out_week [--networks NAME ...] [--keep DIR]
         [--output results/held_out_week.json]
 
 --keep leaves each network's input files, held-out week and warehouse under DIR.
@@ -23,6 +24,7 @@ import platform
 import subprocess
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -34,8 +36,9 @@ RESULTS = REPO / "benchmarks" / "results"
 HOLD = 7
 
 
-def write_closures(folder: Path, seed: int = 11) -> pd.DataFrame:
-    """The `closures` network's input files; returns the held-out week's sales."""
+def write_closures(folder: Path, seed: int = 11, planned: bool = False) -> pd.DataFrame:
+    """The `closures` network's input files; returns the held-out week's sales. planned: the
+    held-out week's promotions and discounts given as planned_covariates (known ahead)."""
     n_stores, n_products, n_days = 10, 300, 730
     rng = np.random.default_rng(seed)
     stores = pd.DataFrame(
@@ -98,7 +101,12 @@ def write_closures(folder: Path, seed: int = 11) -> pd.DataFrame:
     stock[["store_id", "product_id", "on_hand_units", "snapshot_date"]].to_parquet(
         folder / "inventory_snapshot.parquet", index=False
     )
-    return sales[sales["date"] > last]
+    held_out = sales[sales["date"] > last]
+    if planned:
+        held_out[["date", "store_id", "product_id", "discount", "promo_flag"]].to_parquet(
+            folder / "planned_covariates.parquet", index=False
+        )
+    return held_out
 
 
 def write_weighed(folder: Path, seed: int = 5) -> pd.DataFrame:
@@ -165,6 +173,7 @@ def write_weighed(folder: Path, seed: int = 5) -> pd.DataFrame:
 
 NETWORKS = {
     "closures": (write_closures, {}),
+    "closures_planned": (partial(write_closures, planned=True), {}),
     "weighed": (write_weighed, {"INPUT_DATE_FORMAT": "%d.%m.%Y"}),
 }
 
