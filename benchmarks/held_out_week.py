@@ -36,6 +36,27 @@ RESULTS = REPO / "benchmarks" / "results"
 HOLD = 7
 
 
+def write_inputs(
+    folder: Path,
+    stores: pd.DataFrame,
+    products: pd.DataFrame,
+    sales: pd.DataFrame,
+    stock: pd.DataFrame,
+    sales_format: str,
+) -> None:
+    """stores and products as CSV; sales_daily and inventory_snapshot as `sales_format`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stores.to_csv(folder / "stores.csv", index=False)
+    products.to_csv(folder / "products.csv", index=False)
+    inventory = stock[["store_id", "product_id", "on_hand_units", "snapshot_date"]]
+    for name, frame in (("sales_daily", sales), ("inventory_snapshot", inventory)):
+        path = folder / f"{name}.{sales_format}"
+        if sales_format == "csv":
+            frame.to_csv(path, index=False)
+        else:
+            frame.to_parquet(path, index=False)
+
+
 def write_closures(folder: Path, seed: int = 11, planned: bool = False) -> pd.DataFrame:
     """The `closures` network's input files; returns the held-out week's sales. planned: the
     held-out week's promotions and discounts given as planned_covariates (known ahead)."""
@@ -94,13 +115,7 @@ def write_closures(folder: Path, seed: int = 11, planned: bool = False) -> pd.Da
     stock = recent.groupby(["store_id", "product_id"], as_index=False)["units_sold"].mean()
     stock["on_hand_units"] = (stock["units_sold"] * rng.uniform(0, 25, len(stock))).round()
     stock["snapshot_date"] = last
-    folder.mkdir(parents=True, exist_ok=True)
-    stores.to_csv(folder / "stores.csv", index=False)
-    products.to_csv(folder / "products.csv", index=False)
-    history.to_parquet(folder / "sales_daily.parquet", index=False)
-    stock[["store_id", "product_id", "on_hand_units", "snapshot_date"]].to_parquet(
-        folder / "inventory_snapshot.parquet", index=False
-    )
+    write_inputs(folder, stores, products, history, stock, "parquet")
     held_out = sales[sales["date"] > last]
     if planned:
         held_out[["date", "store_id", "product_id", "discount", "promo_flag"]].to_parquet(
@@ -161,13 +176,7 @@ def write_weighed(folder: Path, seed: int = 5) -> pd.DataFrame:
     stock["on_hand_units"] = (stock["units_sold"] * rng.uniform(0, 12, len(stock))).round(1)
     stock["snapshot_date"] = last.strftime("%d.%m.%Y")
     history["date"] = history["date"].dt.strftime("%d.%m.%Y")
-    folder.mkdir(parents=True, exist_ok=True)
-    stores.to_csv(folder / "stores.csv", index=False)
-    products.to_csv(folder / "products.csv", index=False)
-    history.to_csv(folder / "sales_daily.csv", index=False)
-    stock[["store_id", "product_id", "on_hand_units", "snapshot_date"]].to_csv(
-        folder / "inventory_snapshot.csv", index=False
-    )
+    write_inputs(folder, stores, products, history, stock, "csv")
     return sales[sales["date"] > last]
 
 
