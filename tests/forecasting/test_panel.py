@@ -80,7 +80,7 @@ def test_planned_covariates_map_onto_the_forecast_covariates() -> None:
 def test_a_closed_store_day_is_censored_so_the_forecast_is_not_dragged_down() -> None:
     """Every series sells 10 a day; the stores were closed two days before the end (a holiday:
     marts.fct_sales_daily's is_store_closed). The 7-day mean skips that day instead of reading
-    its zero as demand, and the backtest does not score it."""
+    its zero as demand."""
     units = np.full((10, 70), 10.0)
     units[:, -3] = 0.0
     history, products = make_history(units)
