@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from benchmarks.held_out_week import write_inputs
 from python_assets.forecasting import ForecastSettings, forecast_demand
 from python_assets.forecasting.guardrails import bias_check
 from python_assets.forecasting.selection import CHOSEN_MODEL
@@ -94,11 +95,7 @@ def write_long_tail_inputs(folder: Path, seed: int = 11) -> None:
     stock = recent.groupby(["store_id", "product_id"], as_index=False)["units_sold"].sum()
     stock["on_hand_units"] = np.round(stock["units_sold"] / 90 * rng.uniform(0, 30, len(stock)))
     stock["snapshot_date"] = dates[-1].strftime("%Y-%m-%d")
-    folder.mkdir(parents=True, exist_ok=True)
-    stores.to_csv(folder / "stores.csv", index=False)
-    products.to_csv(folder / "products.csv", index=False)
-    sales.to_csv(folder / "sales_daily.csv", index=False)
-    stock.drop(columns="units_sold").to_csv(folder / "inventory_snapshot.csv", index=False)
+    write_inputs(folder, stores, products, sales, stock, "csv")
 
 
 def mart_history(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

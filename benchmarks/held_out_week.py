@@ -31,6 +31,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from python_assets.forecasting.metrics import accuracy_metrics, total_metrics
+
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
 HOLD = 7
@@ -244,19 +246,20 @@ def score(warehouse: Path, held_out: pd.DataFrame) -> dict[str, object]:
         window = recent[pd.to_datetime(recent["sales_date"]) > last - pd.Timedelta(days=days)]
         mean = window.groupby(series)["units_sold"].sum() / days
         rows = rows.join(mean.rename(f"mean_{days}"), on=series)
-    y = rows["units_sold"]
+    y = rows["units_sold"].to_numpy()
+    key_of_series = (rows["store_id"] + "|" + rows["product_id"]).to_numpy()
 
     def scores(predicted: pd.Series) -> dict[str, float]:
-        predicted = predicted.fillna(0.0)
-        totals = rows.assign(p=predicted).groupby(series)[["p", "units_sold"]].sum()
+        predicted = predicted.fillna(0.0).to_numpy()
+        days = accuracy_metrics(y, predicted)
+        totals = total_metrics(y, predicted, key_of_series)
         return {
-            "wape_days": round(float((predicted - y).abs().sum() / y.sum()), 4),
-            "wape_totals": round(
-                float((totals["p"] - totals["units_sold"]).abs().sum() / y.sum()), 4
-            ),
-            "wpe": round(float(predicted.sum() / y.sum() - 1), 4),
+            "wape_days": round(days["wape"], 4),
+            "wape_totals": round(totals["score_total_wape"], 4),
+            "wpe": round(days["wpe"], 4),
         }
 
+    bounds = {0.8: (rows["lower_80"].to_numpy(), rows["upper_80"].to_numpy())}
     return {
         "series": int(rows[series].drop_duplicates().shape[0]),
         "held_out_units": round(float(y.sum()), 1),
@@ -266,7 +269,7 @@ def score(warehouse: Path, held_out: pd.DataFrame) -> dict[str, object]:
         "mean_7": scores(rows["mean_7"]),
         "mean_28": scores(rows["mean_28"]),
         "coverage_80_days": round(
-            float(((y >= rows["lower_80"]) & (y <= rows["upper_80"])).mean()), 4
+            accuracy_metrics(y, rows["forecast_units"].to_numpy(), bounds=bounds)["coverage_80"], 4
         ),
     }
 
