@@ -7,7 +7,7 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
-from dagster_defs.resources import WarehouseSettingsResource
+from dagster_defs.resources import RESOLVED_SETTINGS, WarehouseSettingsResource
 from python_assets import handoff
 from python_assets.forecasting import ForecastSettings, forecast_demand
 from python_assets.forecasting.guardrails import (
@@ -48,15 +48,23 @@ def read_planned_covariates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | No
 
 
 class ForecastConfig(dg.Config):
-    horizon: int = Field(
-        default=7, description="Days forecast ahead, from the day after the data's last day."
-    )
     backtest_windows: int = Field(
         default=4, description="Rolling-origin backtest windows behind the model choice."
     )
     # enough for the backtest windows, lags and rolling means; a longer history mostly costs time
     # (yearly seasonality is the seasonal blend's job, not this one's)
-    history_days: int = Field(default=120, description="Days of sales history the forecast reads.")
+    history_days: int = Field(
+        default=120,
+        description="Days of sales history the forecast reads (more where a long planning "
+        "horizon needs them for its backtest windows).",
+    )
+
+
+def history_days_needed(settings: ForecastSettings, configured: int) -> int:
+    """Days of history to read: the configured days, or more where the backtest's windows of H
+    days each, after min_history_days, would not fit in them."""
+    windows = settings.backtest_windows + settings.calibration_windows
+    return max(configured, settings.min_history_days + windows * settings.horizon)
 
 
 @dg.multi_asset(
@@ -67,6 +75,7 @@ class ForecastConfig(dg.Config):
                 ["marts", "fct_sales_daily"],
                 ["marts", "dim_products"],
                 list(PLANNED_COVARIATES),
+                RESOLVED_SETTINGS,
             ],
             description="Daily forecast of every active store x product over the horizon, with 80% / 95% intervals.",
         ),
@@ -110,13 +119,22 @@ def demand_forecast(
     warehouse_settings: WarehouseSettingsResource,
 ):
     with duckdb.get_connection() as con:
-        history = con.execute(HISTORY_SQL, [config.history_days]).df()
+        # the forecast covers the days the plan covers (planning_horizon_days, with the run's
+        # overrides), so the plan's demand, holding cost and safety stock speak of one horizon
+        horizon = int(warehouse_settings.settings_in_force(con)["planning_horizon_days"])
+        settings = ForecastSettings(horizon=horizon, backtest_windows=config.backtest_windows)
+        days = history_days_needed(settings, config.history_days)
+        history = con.execute(HISTORY_SQL, [days]).df()
         products = con.execute(
             "select product_id, category, subcategory from marts.dim_products"
         ).df()
         planned = read_planned_covariates(con)
-    settings = ForecastSettings(horizon=config.horizon, backtest_windows=config.backtest_windows)
-    context.log.info("forecasting %s rows of history, H=%s", len(history), config.horizon)
+    context.log.info(
+        "forecasting %s rows of history (%s days), H=%s (planning_horizon_days)",
+        len(history),
+        days,
+        horizon,
+    )
     if planned is not None:
         context.log.info("using %s rows of planned covariates as known future values", len(planned))
     result = forecast_demand(history, products, settings, planned, progress=context.log.info)

@@ -85,6 +85,7 @@ select
     demand,
     demand_std,
     demand_source,
+    horizon_days,
     zone_id,
     lead_time_days,
     {{ safety_stock(
