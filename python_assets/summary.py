@@ -37,19 +37,36 @@ order by metric desc, comparator, policy_name
 """
 
 
-def replay_lines(duckdb_path: Path) -> list[str]:
-    """The policy replay's summary in words (nothing when the warehouse has no replay mart; one
-    line when it has no rows)."""
+def mart_rows(duckdb_path: Path, mart: str, sql: str) -> list[tuple] | None:
+    """The rows of sql, read-only; None when the warehouse has no table marts.<mart>."""
     con = duckdb.connect(str(duckdb_path), read_only=True)
     try:
         exists = con.execute(
             "select count(*) from information_schema.tables "
-            "where table_schema = 'marts' and table_name = 'policy_replay_summary'"
+            "where table_schema = 'marts' and table_name = ?",
+            [mart],
         ).fetchone()[0]
-        rows = con.execute(REPLAY_SQL).fetchall() if exists else []
+        return con.execute(sql).fetchall() if exists else None
     finally:
         con.close()
-    if not exists:
+
+
+def stock_date_lines(duckdb_path: Path) -> list[str]:
+    """The warning that the plan's stock is older than the sales (marts.dataset_assumptions,
+    topic stock_older_than_sales), where it is."""
+    rows = mart_rows(
+        duckdb_path,
+        "dataset_assumptions",
+        "select assumption from marts.dataset_assumptions where topic = 'stock_older_than_sales'",
+    )
+    return ["", f"Stock: {rows[0][0]}"] if rows else []
+
+
+def replay_lines(duckdb_path: Path) -> list[str]:
+    """The policy replay's summary in words (nothing when the warehouse has no replay mart; one
+    line when it has no rows)."""
+    rows = mart_rows(duckdb_path, "policy_replay_summary", REPLAY_SQL)
+    if rows is None:
         return []
     if not rows:
         return [
@@ -105,6 +122,7 @@ def run_summary(settings: WarehouseSettings, previous: dict[str, int] | None = N
         name = f"{schema}.{table}"
         change = _change(rows, previous.get(name)) if schema in published else ""
         lines.append(f"  {name:<{width}}  {rows:>12,} rows{change}")
+    lines += stock_date_lines(settings.duckdb_path)
     lines += replay_lines(settings.duckdb_path)
     lines += [
         "",

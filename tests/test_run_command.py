@@ -16,7 +16,7 @@ import pandas as pd
 from python_assets import handoff
 from python_assets.reporting.publishing import MANIFEST_NAME, published_row_counts
 from python_assets.settings import WarehouseSettings
-from python_assets.summary import replay_lines, run_summary
+from python_assets.summary import replay_lines, run_summary, stock_date_lines
 from tests.conftest import BuiltWarehouse
 from tests.inputs.test_contract import edit_csv, write_valid_inputs
 
@@ -156,3 +156,22 @@ def test_the_summary_of_a_replay_without_an_interval_or_without_origins(tmp_path
     with duckdb.connect(str(path)) as con:
         con.execute("delete from marts.policy_replay_summary")
     assert "nothing replayed" in "\n".join(replay_lines(path))
+
+
+def test_the_summary_says_when_the_stock_is_older_than_the_sales(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+    assert stock_date_lines(path) == []  # no mart: nothing to say
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "create table marts.dataset_assumptions as select 'files' as dataset_name, "
+            "'source' as topic, 'POS export' as assumption, null::varchar as setting"
+        )
+    assert stock_date_lines(path) == []  # stock of the last sales day
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "insert into marts.dataset_assumptions values ('files', 'stock_older_than_sales', "
+            "'The stock ... 6 day(s) before the last sales day', '2026-10-11')"
+        )
+    assert stock_date_lines(path) == ["", "Stock: The stock ... 6 day(s) before the last sales day"]
