@@ -76,7 +76,8 @@ def replay_lines(duckdb_path: Path) -> list[str]:
         ]
     lines = [
         "",
-        f"How the plan would have done (policy replay, {rows[0][-1]} origins, actual sales; "
+        f"How the plan would have done (policy replay, {rows[0][-1]} "
+        f"origin{'s' if rows[0][-1] != 1 else ''}, actual sales; "
         "95% intervals):",
     ]
     for policy, comparator, metric, value, other, diff, low, high, p, _ in rows:
