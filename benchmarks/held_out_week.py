@@ -9,10 +9,12 @@ history held out, and the chosen forecast scored on that week against the 7-day 
 - `weighed`: 4 stores x 80 products x 400 days sold by weight (fractional units), every store
   closed on Sundays, stockout hours on half of the rows only, day.month.year dates in CSV.
 
-    python -m benchmarks.held_out_week [--networks NAME ...] [--keep DIR]
+    python -m benchmarks.held_out_week [--networks NAME ...] [--keep DIR] [--horizon H]
         [--output results/held_out_week.json]
 
---keep leaves each network's input files, held-out week and warehouse under DIR.
+--keep leaves each network's input files, held-out week and warehouse under DIR. --horizon H
+holds out H days instead of 7 and runs with planning_horizon_days = H (written to
+results/held_out_week_hH.json).
 """
 
 from __future__ import annotations
@@ -59,9 +61,11 @@ def write_inputs(
             frame.to_parquet(path, index=False)
 
 
-def write_closures(folder: Path, seed: int = 11, planned: bool = False) -> pd.DataFrame:
-    """The `closures` network's input files; returns the held-out week's sales. planned: the
-    held-out week's promotions and discounts given as planned_covariates (known ahead)."""
+def write_closures(
+    folder: Path, seed: int = 11, planned: bool = False, hold: int = HOLD
+) -> pd.DataFrame:
+    """The `closures` network's input files; returns the sales of the `hold` held-out days.
+    planned: their promotions and discounts given as planned_covariates (known ahead)."""
     n_stores, n_products, n_days = 10, 300, 730
     rng = np.random.default_rng(seed)
     stores = pd.DataFrame(
@@ -81,7 +85,7 @@ def write_closures(folder: Path, seed: int = 11, planned: bool = False) -> pd.Da
             "unit_price": rng.uniform(1, 20, n_products).round(2),
         }
     )
-    dates = pd.date_range("2023-01-01", periods=n_days + HOLD)
+    dates = pd.date_range("2023-01-01", periods=n_days + hold)
     day = np.arange(len(dates))
     weekday = np.array([1.0, 0.85, 0.8, 0.85, 0.95, 1.35, 1.45])[dates.day_of_week]
     yearly = 1 + 0.15 * np.sin(2 * np.pi * day / 365.25)
@@ -126,8 +130,8 @@ def write_closures(folder: Path, seed: int = 11, planned: bool = False) -> pd.Da
     return held_out
 
 
-def write_weighed(folder: Path, seed: int = 5) -> pd.DataFrame:
-    """The `weighed` network's input files; returns the held-out week's sales."""
+def write_weighed(folder: Path, seed: int = 5, hold: int = HOLD) -> pd.DataFrame:
+    """The `weighed` network's input files; returns the sales of the `hold` held-out days."""
     n_days = 400
     rng = np.random.default_rng(seed)
     stores = pd.DataFrame(
@@ -151,7 +155,7 @@ def write_weighed(folder: Path, seed: int = 5) -> pd.DataFrame:
             ],
         }
     )
-    dates = pd.date_range("2024-03-01", periods=n_days + HOLD)
+    dates = pd.date_range("2024-03-01", periods=n_days + hold)
     weekday = np.array([0.9, 0.9, 0.95, 1.0, 1.2, 1.5, 0.0])[dates.day_of_week]
     frames = []
     for store in stores["store_id"]:
@@ -278,23 +282,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--networks", nargs="+", default=list(NETWORKS), choices=list(NETWORKS))
     parser.add_argument("--keep", type=Path, default=None)
-    parser.add_argument("--output", type=Path, default=RESULTS / "held_out_week.json")
+    parser.add_argument(
+        "--horizon",
+        type=int,
+        default=HOLD,
+        help="days held out and forecast (the setting planning_horizon_days)",
+    )
+    parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args()
+    suffix = "" if args.horizon == HOLD else f"_h{args.horizon}"
+    output = args.output or RESULTS / f"held_out_week{suffix}.json"
     root = args.keep or Path(tempfile.mkdtemp(prefix="held_out_week_"))
     out: dict[str, object] = {
-        "command": "python -m benchmarks.held_out_week",
+        "command": "python -m benchmarks.held_out_week"
+        + (f" --horizon {args.horizon}" if suffix else ""),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "networks": {},
     }
+    horizon_env = {}
+    if suffix:
+        horizon_env["SETTING_OVERRIDES"] = json.dumps({"planning_horizon_days": args.horizon})
     for name in args.networks:
         write, extra_env = NETWORKS[name]
-        held_out = write(root / name / "inputs")
-        seconds = make_run(root / name / "inputs", root / name / "warehouse", extra_env)
+        held_out = write(root / name / "inputs", hold=args.horizon)
+        seconds = make_run(
+            root / name / "inputs", root / name / "warehouse", {**extra_env, **horizon_env}
+        )
         result = {"make_run_seconds": round(seconds), **score(root / name / "warehouse", held_out)}
         out["networks"][name] = result
         print(name, json.dumps(result, indent=1))
-    args.output.write_text(json.dumps(out, indent=1) + "\n")
-    print(f"wrote {args.output}")
+    output.write_text(json.dumps(out, indent=1) + "\n")
+    print(f"wrote {output}")
 
 
 if __name__ == "__main__":
