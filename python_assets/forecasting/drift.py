@@ -20,6 +20,9 @@ from python_assets.forecasting.monitoring import (
 )
 
 DRIFT_TEST = "ks_2samp"
+# classes defined by their recent sales (a first sale, or no sale, in the last days before the
+# origin): their recent window differs from the one before by definition, so they are not tested
+DEFINED_BY_RECENT_SALES = ("new", "inactive")
 
 
 def demand_drift(
@@ -30,6 +33,7 @@ def demand_drift(
     """One row per demand class (plus 'all'): the KS statistic and p-value of daily units in the
     last drift_recent_days days against the drift_reference_days days before them, and whether
     the class drifted (p-value below drift_alpha and statistic at least drift_min_statistic).
+    The classes of DEFINED_BY_RECENT_SALES get their counts and means but no test.
 
     sales: store_id, product_id, sales_date, units_sold, is_stockout_censored (and optionally
         is_store_closed); days whose sales are not the demand (monitoring.sales_not_demand) are
@@ -78,7 +82,8 @@ def demand_drift(
             "min_statistic": settings.drift_min_statistic,
             "drifted": False,
         }
-        if min(len(recent), len(reference)) >= settings.drift_min_observations:
+        testable = demand_class not in DEFINED_BY_RECENT_SALES
+        if testable and min(len(recent), len(reference)) >= settings.drift_min_observations:
             result = ks_2samp(recent, reference)
             row["statistic"] = float(result.statistic)
             row["p_value"] = float(result.pvalue)

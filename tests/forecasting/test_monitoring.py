@@ -230,6 +230,25 @@ def test_drift_flags_a_shift_and_not_a_stationary_series() -> None:
     assert not outcome.passed and "smooth" in outcome.description
 
 
+def test_drift_does_not_test_the_classes_their_recent_sales_define() -> None:
+    """`inactive` (no sale in the last 28 days) and `new` (a first sale in them) differ from
+    their training window by definition: counted, not tested, so the check passes on them."""
+    stopped = daily_sales(5.0, 0.0).assign(product_id="P_stopped")
+    launched = daily_sales(0.0, 5.0).assign(product_id="P_launched")
+    steady = daily_sales(5.0, 5.0)
+    sales = pd.concat([stopped, launched, steady], ignore_index=True)
+    classes = classes_of(sales)
+    classes["demand_class"] = classes["product_id"].map(
+        {"P_stopped": "inactive", "P_launched": "new", "P1": "smooth"}
+    )
+    drift = demand_drift(sales, classes).set_index("demand_class")
+    assert drift.loc["inactive", "mean_recent"] == 0.0 < drift.loc["inactive", "mean_reference"]
+    assert drift.loc["new", "mean_reference"] == 0.0 < drift.loc["new", "mean_recent"]
+    assert drift.loc[["inactive", "new"], "statistic"].isna().all()
+    assert not drift.loc[["inactive", "new", "smooth"], "drifted"].any()
+    assert drift_check(drift.reset_index()).passed
+
+
 def test_drift_leaves_out_censored_days() -> None:
     # half the recent days are stockouts selling nothing: not a fall in demand
     sales = daily_sales(5.0, 5.0)
