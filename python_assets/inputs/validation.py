@@ -323,7 +323,13 @@ def validate_inputs(
             for column in table.columns:
                 if column.name in present:
                     problems += _column_problems(con, path, view, column, today)
-            key = [f'"{k}"' for k in table.key if k in present]
+            # dates compare as dates: 2025-01-31 and 2025-01-31 13:45:00 are one day
+            columns = {c.name: c for c in table.columns}
+            key = [
+                _typed(columns[k]) if columns[k].sql_type == "date" else f'"{k}"'
+                for k in table.key
+                if k in present
+            ]
             dup = (
                 f"({', '.join(key)}) in (select {', '.join(key)} from {view} "
                 f"group by all having count(*) > 1)"

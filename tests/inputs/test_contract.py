@@ -106,6 +106,23 @@ def test_missing_required_column(inputs: Path) -> None:
     assert problem.file.endswith("products.csv")
 
 
+def test_one_day_written_with_and_without_a_time_is_a_duplicate_key(inputs: Path) -> None:
+    """A timestamp reads as its day: the same store x product x day twice, once with a time of
+    day, is a duplicate key for the input check (it passed the check before)."""
+
+    def with_a_time(frame: pd.DataFrame) -> pd.DataFrame:
+        again = frame.iloc[[0]].assign(date=frame["date"].iloc[0] + " 13:45:00")
+        return pd.concat([frame, again])
+
+    edit_csv(inputs, "sales_daily", with_a_time)
+    problem, _ = single_problem(inputs)
+    assert (problem.kind, problem.column, problem.count) == (
+        "duplicate key",
+        "date+store_id+product_id",
+        2,
+    )
+
+
 def test_wrong_type(inputs: Path) -> None:
     edit_csv(
         inputs, "sales_daily", lambda f: f.assign(units_sold=["3", "four", "5", "1", "0", "2"])
