@@ -487,3 +487,42 @@ def test_one_plan_partition_or_two_give_the_same_marts_and_one_can_be_planned_ag
     assert first.stat().st_mtime_ns == before[0] and second.stat().st_mtime_ns != before[1]
     for name, frame in _plan_marts(again.duckdb_path).items():
         pd.testing.assert_frame_equal(frame, two[name], rtol=1e-6, obj=name)
+
+
+def test_the_input_warnings_fire_on_a_partial_last_day_and_on_old_stock(
+    built_warehouse: BuiltWarehouse, tmp_path: Path
+) -> None:
+    """The dbt tests of severity warn on the inputs: silent on the demo, a warning (not an
+    error) when the last sales day sold a tenth of its units (an export taken early in the day)
+    and when the stock is older than the sales."""
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse.settings.duckdb_path, copy)
+    tests = [
+        "test_inputs__last_sales_day_is_complete",
+        "test_inputs__stock_is_as_of_the_last_sales_day",
+    ]
+
+    def dbt_test() -> str:
+        dbt_vars = {"duckdb_path": str(copy), "handoff_dir": str(tmp_path / "handoff")}
+        done = subprocess.run(
+            [str(DBT_EXECUTABLE), "test", "--select", *tests, "--vars", json.dumps(dbt_vars),
+             "--project-dir", str(dbt_project.project_dir), "--profiles-dir",
+             str(dbt_project.profiles_dir), "--target-path", str(tmp_path / "target")],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout[-2000:]
+        return done.stdout
+
+    assert "PASS=2 WARN=0" in dbt_test()
+    with duckdb.connect(str(copy)) as con:
+        con.execute(
+            "update marts.fct_sales_daily set units_sold = units_sold / 10 "
+            "where sales_date = (select max(sales_date) from marts.fct_sales_daily)"
+        )
+        con.execute(
+            "insert into marts.dataset_assumptions values "
+            "('demo', 'stock_older_than_sales', 'The stock ...', '2026-06-01')"
+        )
+    printed = dbt_test()
+    assert "PASS=0 WARN=2" in printed
+    assert all(f"WARN 1 {t}" in printed for t in tests)
