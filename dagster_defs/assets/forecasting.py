@@ -10,6 +10,7 @@ from pydantic import Field
 from dagster_defs.resources import RESOLVED_SETTINGS, WarehouseSettingsResource
 from python_assets import handoff
 from python_assets.forecasting import ForecastSettings, forecast_demand
+from python_assets.forecasting.backtest import backtest_history_days
 from python_assets.forecasting.guardrails import (
     bias_check,
     interval_coverage_check,
@@ -58,13 +59,6 @@ class ForecastConfig(dg.Config):
         description="Days of sales history the forecast reads (more where a long planning "
         "horizon needs them for its backtest windows).",
     )
-
-
-def history_days_needed(settings: ForecastSettings, configured: int) -> int:
-    """Days of history to read: the configured days, or more where the backtest's windows of H
-    days each, after min_history_days, would not fit in them."""
-    windows = settings.backtest_windows + settings.calibration_windows
-    return max(configured, settings.min_history_days + windows * settings.horizon)
 
 
 @dg.multi_asset(
@@ -123,7 +117,8 @@ def demand_forecast(
         # overrides), so the plan's demand, holding cost and safety stock speak of one horizon
         horizon = int(warehouse_settings.settings_in_force(con)["planning_horizon_days"])
         settings = ForecastSettings(horizon=horizon, backtest_windows=config.backtest_windows)
-        days = history_days_needed(settings, config.history_days)
+        # more than configured where the backtest's windows of H days would not fit in it
+        days = max(config.history_days, backtest_history_days(settings))
         history = con.execute(HISTORY_SQL, [days]).df()
         products = con.execute(
             "select product_id, category, subcategory from marts.dim_products"

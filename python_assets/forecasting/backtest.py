@@ -53,6 +53,12 @@ def selling_rate(level: np.ndarray) -> np.ndarray:
     )
 
 
+def backtest_history_days(settings: ForecastSettings) -> int:
+    """Days of history in which every origin of backtest_origins has min_history_days before it."""
+    windows = settings.backtest_windows + settings.calibration_windows
+    return settings.min_history_days + windows * settings.horizon
+
+
 def backtest_origins(n_days: int, settings: ForecastSettings) -> tuple[list[int], list[int]]:
     """(calibration origins, scored origins) as column indices, oldest first.
 

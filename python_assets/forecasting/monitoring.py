@@ -15,6 +15,7 @@ import pandas as pd
 
 from python_assets.forecasting.guardrails import CheckOutcome
 from python_assets.forecasting.metrics import level_label
+from python_assets.forecasting.panel import store_closed_rows
 from python_assets.forecasting.selection import CHOSEN_MODEL
 
 
@@ -79,9 +80,7 @@ def sales_not_demand(sales: pd.DataFrame) -> np.ndarray:
     """Days whose sales are not the demand: stockout-censored, or the store was closed
     (is_store_closed, where the frame has it). Neither is scored or tested."""
     censored = sales["is_stockout_censored"].fillna(False).to_numpy(dtype=bool)
-    if "is_store_closed" in sales.columns:
-        censored = censored | sales["is_store_closed"].fillna(False).to_numpy(dtype=bool)
-    return censored
+    return censored | store_closed_rows(sales)
 
 
 def score_forecast_history(

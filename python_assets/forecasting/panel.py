@@ -121,6 +121,14 @@ def _series_index(
     return codes, store_of_series, product_of_series
 
 
+def store_closed_rows(frame: pd.DataFrame) -> np.ndarray:
+    """is_store_closed per row (all False where the frame has no such column): a day the store
+    was closed, whose zero sales are not the demand."""
+    if "is_store_closed" not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    return frame["is_store_closed"].fillna(False).to_numpy(dtype=bool)
+
+
 def build_panel(history: pd.DataFrame, products: pd.DataFrame | None = None) -> DemandPanel:
     """Pivot the daily sales mart (marts.fct_sales_daily layout) into a DemandPanel.
 
@@ -158,8 +166,7 @@ def build_panel(history: pd.DataFrame, products: pd.DataFrame | None = None) -> 
         any_stockout = np.nan_to_num(stockout_hours) > 0
     hours_6_22 = _as_float(history, "stockout_hours_6_22", np.nan)
     censored_rows = np.where(np.isfinite(hours_6_22), hours_6_22 > 0, any_stockout)
-    if "is_store_closed" in history.columns:
-        censored_rows |= history["is_store_closed"].fillna(False).to_numpy(dtype=bool)
+    censored_rows |= store_closed_rows(history)
 
     covariates: dict[str, np.ndarray] = {}
     for column in COVARIATE_COLUMNS:
