@@ -94,8 +94,9 @@ def run_stage(
     dagster = str(Path(sys.executable).parent / "dagster")
     command = ["/usr/bin/time", "-f", "%e %M", *prefix, dagster, "asset", "materialize"]
     command += ["--select", selection, "-m", "dagster_defs"]
-    if selection == dict(STAGES)[PARALLEL_STAGE]:
-        # every product partition of the plan, in one run (README, "The pipeline")
+    if selection in (dict(STAGES)[FORECAST_STAGE], dict(STAGES)[PARALLEL_STAGE]):
+        # every product partition of the forecast and the plan, in one run (README, "The
+        # pipeline")
         keys = partition_keys(WarehouseSettings.from_env(env).plan_partitions)
         command += ["--partition-range", f"{keys[0]}...{keys[-1]}"]
     done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=REPO_ROOT)

@@ -7,7 +7,7 @@ import functools
 import dagster as dg
 
 from dagster_defs.assets.dbt import DBT_EXECUTABLE, DBT_LAYERS, dbt_project
-from dagster_defs.assets.forecasting import demand_forecast
+from dagster_defs.assets.forecasting import build_demand_forecast, forecast_backtest
 from dagster_defs.assets.imbalance import step8_csv
 from dagster_defs.assets.inputs import input_files, raw_tables
 from dagster_defs.assets.monitoring import (
@@ -39,7 +39,8 @@ def build_definitions(
             input_files,
             raw_tables,
             *DBT_LAYERS,
-            demand_forecast,
+            forecast_backtest,
+            build_demand_forecast(settings.plan_partitions),
             build_allocation_plan(settings.plan_partitions),
             policy_replay,
             forecast_history,

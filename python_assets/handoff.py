@@ -6,12 +6,15 @@ could run in any process that sees the folder.
 Layout: `<root>/<schema>/<table>/<part>.parquet`, one folder per table; `part` is `all` for a
 table written whole, `shard-k-of-n` for one of the plan's n product partitions. Each file is
 written beside its final name and renamed into place, so a reader sees the old file or the new
-one, never half of one.
+one, never half of one. A Python object one step hands to another (the fitted forecast, which
+the partitions of demand_forecast predict with) is a pickle beside the table folders:
+`<root>/<schema>/<name>.pickle`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import pickle
 import re
 from pathlib import Path
 
@@ -100,6 +103,37 @@ def supersedes(part: str, other: str) -> bool:
         return False
     sibling = SHARD_PART.fullmatch(other)
     return other == WHOLE or (sibling is not None and sibling[2] != mine[2])
+
+
+def object_path(root: Path, schema: str, name: str) -> Path:
+    return Path(root) / schema / f"{name}.pickle"
+
+
+def write_object(root: Path, schema: str, name: str, value: object) -> Path:
+    """Pickle a Python object that a later step reads (not a table: dbt never sees it) as
+    `<root>/<schema>/<name>.pickle`, written beside its final name and renamed into place."""
+    final = object_path(root, schema, name)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temporary = final.with_name(f".{final.name}.writing")
+    try:
+        with temporary.open("wb") as file:
+            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    temporary.replace(final)
+    return final
+
+
+def read_object(root: Path, schema: str, name: str) -> object:
+    """An object write_object wrote; a FileNotFoundError naming the file when it never was."""
+    path = object_path(root, schema, name)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{schema}.{name}: no {path}; materialise the asset that writes it first"
+        )
+    with path.open("rb") as file:
+        return pickle.load(file)
 
 
 def has_table(root: Path, schema: str, table: str) -> bool:

@@ -54,3 +54,14 @@ def test_a_product_partition_replaces_the_whole_table_and_other_counts_not_its_s
     handoff.write_tables(tmp_path, "s", {"t": pd.DataFrame({"x": [4]})}, part="run-1")
     handoff.write_tables(tmp_path, "s", {"t": pd.DataFrame({"x": [5]})}, part="shard-1-of-3")
     assert sorted(p.name for p in folder.iterdir()) == ["run-1.parquet", "shard-1-of-3.parquet"]
+
+
+def test_an_object_handed_over_reads_back_and_is_not_a_table(tmp_path: Path):
+    with pytest.raises(FileNotFoundError, match=r"s\.fitted: no .*fitted\.pickle"):
+        handoff.read_object(tmp_path, "s", "fitted")
+    handoff.write_tables(tmp_path, "s", {"t": pd.DataFrame({"x": [1]})})
+    handoff.write_object(tmp_path, "s", "fitted", {"choice": {"smooth": "ets"}})
+    handoff.write_object(tmp_path, "s", "fitted", {"choice": {"smooth": "sba"}})
+    assert handoff.read_object(tmp_path, "s", "fitted") == {"choice": {"smooth": "sba"}}
+    assert handoff.tables(tmp_path) == [("s", "t")]
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["fitted.pickle", "t"]

@@ -46,11 +46,16 @@ def test_weekly_schedule_runs_the_whole_pipeline_over_every_plan_partition(tmp_p
     assert request.tags["dagster/asset_partition_range_end"] == "shard-3-of-3"
 
 
-def _run(settings: WarehouseSettings, keys: list[dg.AssetKey]) -> dg.ExecuteInProcessResult:
+def _run(
+    settings: WarehouseSettings, keys: list[dg.AssetKey], partitioned: bool = False
+) -> dg.ExecuteInProcessResult:
+    """The assets `keys` in one run (partitioned: over every product partition)."""
+    from dagster_defs.assets.optimization import every_partition_tags
     from dagster_defs.definitions import build_definitions
 
     job = build_definitions(settings).resolve_implicit_global_asset_job_def()
-    return job.execute_in_process(asset_selection=keys, raise_on_error=False)
+    tags = every_partition_tags(settings.plan_partitions) if partitioned else None
+    return job.execute_in_process(asset_selection=keys, raise_on_error=False, tags=tags)
 
 
 def test_a_runs_overrides_reach_sql_dbt_python_models_and_the_export(
@@ -104,7 +109,13 @@ def test_the_forecast_covers_the_planning_horizon_a_run_overrides(
     )
     forecast = [
         dg.AssetKey(["forecasting", t])
-        for t in ("demand_forecast", "forecast_backtest", "backtest_forecasts", "demand_classes")
+        for t in (
+            "demand_forecast",
+            "forecast_backtest",
+            "backtest_forecasts",
+            "demand_classes",
+            "forecast_model",
+        )
     ]
     sql = [
         dg.AssetKey(s)
@@ -115,7 +126,7 @@ def test_the_forecast_covers_the_planning_horizon_a_run_overrides(
             ["marts", "allocation_inputs_store_product"],
         )
     ]
-    assert _run(settings, sql + forecast).success
+    assert _run(settings, sql + forecast, partitioned=True).success
     with duckdb.connect(str(copy), read_only=True) as con:
         days = con.execute(
             "select distinct count(*) from marts.fct_demand_forecast group by store_id, product_id"

@@ -23,6 +23,7 @@ from dagster_defs.assets.dbt import (
     dbt_project,
     run_target_path,
 )
+from dagster_defs.assets.forecasting import FORECAST_MODEL
 from dagster_defs.resources import WarehouseDbtResource
 from python_assets import handoff
 from python_assets.inputs.contract import INPUT_TABLES
@@ -130,6 +131,8 @@ def test_python_written_tables_have_their_dbt_source_keys(built_warehouse: Built
         for key in graph.get_all_asset_keys()
         if key not in dbt_keys and key.path[0] in ("raw", *PYTHON_WRITTEN)
     }
+    # the fitted forecast the partitions of demand_forecast read is a pickle, not a table
+    python_keys.remove(dg.AssetKey(FORECAST_MODEL))
     assert {dg.AssetKey(["raw", t.name]) for t in INPUT_TABLES} <= python_keys
     assert source_keys == python_keys
     # and the graph is connected through them: staging depends on the Python-written keys
@@ -432,6 +435,7 @@ PLAN_MARTS = {
     "units_transferred from marts.scenario_comparison order by all",
     "fct_replenishment_plan": "select * from marts.fct_replenishment_plan order by all",
     "fct_transfer_plan": "select * from marts.fct_transfer_plan order by all",
+    "fct_demand_forecast": "select * from marts.fct_demand_forecast order by all",
 }
 
 
@@ -440,19 +444,26 @@ def _plan_marts(path: Path) -> dict[str, pd.DataFrame]:
         return {name: con.execute(sql).df() for name, sql in PLAN_MARTS.items()}
 
 
-def _plan_again(settings: WarehouseSettings, **run: object) -> None:
-    """allocation_plan (the partitions `run` names) and the dbt layer after it."""
+def _plan_again(settings: WarehouseSettings, forecast: bool = False, **run: object) -> None:
+    """allocation_plan (the partitions `run` names) and the dbt layer after it; with forecast,
+    demand_forecast and the dbt layer after it first."""
     from dagster_defs.definitions import build_definitions
 
     defs = build_definitions(settings)
-    plan = defs.resolve_assets_def(dg.AssetKey(["optimization", "transfer_plan"]))
-    layer = next(d for d in DBT_LAYERS if d.op.name == "dbt_after_optimization")
+    assets = ["optimization/transfer_plan"]
+    layers = ["dbt_after_optimization"]
+    if forecast:
+        assets.append("forecasting/demand_forecast")
+        layers.append("dbt_after_forecast")
+    keys = [
+        k for a in assets for k in defs.resolve_assets_def(dg.AssetKey.from_user_string(a)).keys
+    ]
+    keys += [k for d in DBT_LAYERS if d.op.name in layers for k in d.keys]
     job = defs.resolve_implicit_global_asset_job_def()
-    result = job.execute_in_process(asset_selection=[*plan.keys, *layer.keys], **run)
-    assert result.success
+    assert job.execute_in_process(asset_selection=keys, **run).success
 
 
-def test_one_plan_partition_or_two_give_the_same_marts_and_one_can_be_planned_again(
+def test_one_product_partition_or_two_give_the_same_marts_and_one_can_be_planned_again(
     built_warehouse: BuiltWarehouse, tmp_path: Path
 ) -> None:
     from dagster_defs.assets.optimization import every_partition_tags
@@ -472,10 +483,13 @@ def test_one_plan_partition_or_two_give_the_same_marts_and_one_can_be_planned_ag
     for copy in (one, again):
         shutil.copytree(built.duckdb_path.parent, copy.duckdb_path.parent)
 
-    _plan_again(one, tags=every_partition_tags(1))
-    assert sorted(
-        p.name for p in (one.handoff_dir / "optimization" / "transfer_plan").iterdir()
-    ) == ["shard-1-of-1.parquet"]
+    # the forecast and the plan over one partition: the forecast's one file holds the rows the
+    # two partitions' files held, and the plan's optimum is the same
+    _plan_again(one, forecast=True, tags=every_partition_tags(1))
+    for table in ("forecasting/demand_forecast", "optimization/transfer_plan"):
+        assert sorted(p.name for p in (one.handoff_dir / table).iterdir()) == [
+            "shard-1-of-1.parquet"
+        ]
     for name, frame in _plan_marts(one.duckdb_path).items():
         pd.testing.assert_frame_equal(frame, two[name], rtol=1e-6, obj=name)
 

@@ -1,23 +1,29 @@
-"""Demand forecast asset: reads clean daily demand, forecasts every active series, hands the
-tables to dbt as Parquet (python_assets/handoff.py)."""
+"""Demand forecast assets: forecast_backtest reads clean daily demand, backtests the models,
+chooses one per demand class and fits them once on every series; demand_forecast, partitioned
+over products like the plan, forecasts each partition's series with those fitted models. Both
+hand their tables to dbt as Parquet (python_assets/handoff.py)."""
 
 import dagster as dg
 import duckdb
+import numpy as np
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
+from dagster_defs.assets.optimization import plan_partitions
 from dagster_defs.resources import RESOLVED_SETTINGS, WarehouseSettingsResource
 from python_assets import handoff
-from python_assets.forecasting import ForecastSettings, forecast_demand
+from python_assets.forecasting import ForecastSettings, build_panel, forecast_demand
 from python_assets.forecasting.backtest import backtest_history_days
+from python_assets.forecasting.forecast import predict_forecast
 from python_assets.forecasting.guardrails import (
     bias_check,
     interval_coverage_check,
     zero_forecast_check,
 )
-from python_assets.forecasting.panel import planned_covariates_frame
+from python_assets.forecasting.panel import future_covariate_arrays, planned_covariates_frame
 from python_assets.forecasting.selection import choice_table
+from python_assets.optimization.parallel import in_partition
 from python_assets.reporting.charts import forecast_series_png, png_data_uri
 
 HISTORY_SQL = """
@@ -25,8 +31,13 @@ select store_id, product_id, sales_date, units_sold, latent_demand_units, is_sto
        is_store_closed, stockout_hours, stockout_hours_6_22, price_ratio, is_promo, is_holiday,
        precipitation, avg_temperature, avg_humidity, avg_wind_level
 from marts.fct_sales_daily
-where sales_date > (select max(sales_date) from marts.fct_sales_daily) - cast(? as integer)
 """
+# the last days of history (the backtest and the fit), or from a first date on (the prediction)
+LAST_DAYS = (
+    "where sales_date > (select max(sales_date) from marts.fct_sales_daily) - cast(? as integer)"
+)
+SINCE = "where sales_date >= cast(? as date)"
+PRODUCTS_SQL = "select product_id, category, subcategory from marts.dim_products"
 
 
 GUARDRAILS = ForecastSettings().guardrails
@@ -61,57 +72,59 @@ class ForecastConfig(dg.Config):
     )
 
 
+FORECAST_MODEL = ["forecasting", "forecast_model"]
+DEMAND_FORECAST = ["forecasting", "demand_forecast"]
+INPUT_DEPS = [
+    ["marts", "fct_sales_daily"],
+    ["marts", "dim_products"],
+    list(PLANNED_COVARIATES),
+    RESOLVED_SETTINGS,
+]
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
-            ["forecasting", "demand_forecast"],
-            deps=[
-                ["marts", "fct_sales_daily"],
-                ["marts", "dim_products"],
-                list(PLANNED_COVARIATES),
-                RESOLVED_SETTINGS,
-            ],
-            description="Daily forecast of every active store x product over the horizon, with 80% / 95% intervals.",
-        ),
-        dg.AssetSpec(
             ["forecasting", "forecast_backtest"],
-            deps=[["marts", "fct_sales_daily"], ["marts", "dim_products"]],
+            deps=INPUT_DEPS,
             description="Rolling-origin backtest: accuracy per model x window x segment.",
         ),
         dg.AssetSpec(
             ["forecasting", "backtest_forecasts"],
-            deps=[["marts", "fct_sales_daily"], ["marts", "dim_products"]],
+            deps=INPUT_DEPS,
             description="The chosen forecast at every scored backtest origin: H-day total and its std per series (what the policy replay plans with).",
         ),
         dg.AssetSpec(
             ["forecasting", "demand_classes"],
-            deps=[["marts", "fct_sales_daily"]],
+            deps=INPUT_DEPS,
             description="Demand class of every store x product at the forecast origin.",
+        ),
+        dg.AssetSpec(
+            FORECAST_MODEL,
+            deps=INPUT_DEPS,
+            description="The fitted forecast the partitions of demand_forecast predict with: "
+            "the model chosen per demand class, the global model fitted once on every series, "
+            "the interval calibration (a pickle in the hand-off folder, not a table).",
         ),
     ],
     check_specs=[
         dg.AssetCheckSpec(
             "interval_coverage_calibrated", asset=["forecasting", "forecast_backtest"]
         ),
-        # guardrails: blocking (the default severity) keeps the plan, downstream of the
-        # forecast, from running on a forecast that fails them
-        *[
-            dg.AssetCheckSpec(
-                name,
-                asset=["forecasting", "demand_forecast"],
-                blocking=GUARDRAILS.severity == "block",
-            )
-            for name in GUARDRAIL_CHECKS
-        ],
     ],
     group_name="forecasting",
+    # in a run over the product partitions of demand_forecast (`dagster asset materialize
+    # --partition-range` asks it of every asset it runs)
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
-def demand_forecast(
+def forecast_backtest(
     context: dg.AssetExecutionContext,
     config: ForecastConfig,
     duckdb: DuckDBResource,
     warehouse_settings: WarehouseSettingsResource,
 ):
+    """Backtest every model, choose one per demand class and fit the chosen models once on
+    every series; the forecast itself is demand_forecast's, partition by partition."""
     with duckdb.get_connection() as con:
         # the forecast covers the days the plan covers (planning_horizon_days, with the run's
         # overrides), so the plan's demand, holding cost and safety stock speak of one horizon
@@ -119,10 +132,8 @@ def demand_forecast(
         settings = ForecastSettings(horizon=horizon, backtest_windows=config.backtest_windows)
         # more than configured where the backtest's windows of H days would not fit in it
         days = max(config.history_days, backtest_history_days(settings))
-        history = con.execute(HISTORY_SQL, [days]).df()
-        products = con.execute(
-            "select product_id, category, subcategory from marts.dim_products"
-        ).df()
+        history = con.execute(f"{HISTORY_SQL} {LAST_DAYS}", [days]).df()
+        products = con.execute(PRODUCTS_SQL).df()
         planned = read_planned_covariates(con)
     context.log.info(
         "forecasting %s rows of history (%s days), H=%s (planning_horizon_days)",
@@ -132,10 +143,14 @@ def demand_forecast(
     )
     if planned is not None:
         context.log.info("using %s rows of planned covariates as known future values", len(planned))
-    result = forecast_demand(history, products, settings, planned, progress=context.log.info)
-    rows = handoff.write_tables(
-        warehouse_settings.settings().handoff_dir, "forecasting", result.tables()
+    result = forecast_demand(
+        history, products, settings, planned, progress=context.log.info, predict=False
     )
+    root = warehouse_settings.settings().handoff_dir
+    tables = result.tables()
+    del tables["demand_forecast"]
+    rows = handoff.write_tables(root, "forecasting", tables)
+    handoff.write_object(root, *FORECAST_MODEL, result.fitted)
 
     pooled = result.backtest[
         (result.backtest["window"] == 0)
@@ -151,24 +166,6 @@ def demand_forecast(
         "coverage_95",
         "n_rows",
     ]
-    busiest = (
-        result.forecast.groupby(["store_id", "product_id"])
-        .forecast_units.sum()
-        .nlargest(3)
-        .index.tolist()
-    )
-    plot = forecast_series_png(history, result.forecast, busiest)
-    yield dg.MaterializeResult(
-        asset_key=["forecasting", "demand_forecast"],
-        metadata={
-            "dagster/row_count": rows["demand_forecast"],
-            "model_per_class": dg.MetadataValue.json(result.model_per_class),
-            "series": int(result.forecast[["store_id", "product_id"]].drop_duplicates().shape[0]),
-            "plot": dg.MetadataValue.md(
-                f"![forecast of the three busiest series]({png_data_uri(plot)})"
-            ),
-        },
-    )
     yield dg.MaterializeResult(
         asset_key=["forecasting", "forecast_backtest"],
         metadata={
@@ -201,6 +198,14 @@ def demand_forecast(
             ),
         },
     )
+    yield dg.MaterializeResult(
+        asset_key=FORECAST_MODEL,
+        metadata={
+            "model_per_class": dg.MetadataValue.json(result.model_per_class),
+            "series": result.fitted.n_series,
+            "history": f"{result.fitted.first_date.date()} to {result.fitted.last_date.date()}",
+        },
+    )
     coverage = interval_coverage_check(result.backtest, result.chosen_model, settings)
     yield dg.AssetCheckResult(
         check_name=coverage.name,
@@ -209,27 +214,113 @@ def demand_forecast(
         description=coverage.description,
         metadata=coverage.metadata,
     )
-    chosen_rows = result.forecast[result.forecast["is_chosen"]]
-    for outcome in (
-        bias_check(result.backtest, settings),
-        zero_forecast_check(chosen_rows, result.demand_classes, settings),
+
+
+def in_partitions(product_ids: pd.Series, keys: list[str]) -> np.ndarray:
+    """Which products belong to any of the product partitions `keys`."""
+    return np.logical_or.reduce([in_partition(product_ids, key) for key in keys])
+
+
+def build_demand_forecast(partitions: int) -> dg.AssetsDefinition:
+    """demand_forecast over the `partitions` product partitions the plan has (README, "The
+    pipeline"): each partition forecasts its products' series with the models forecast_model
+    fitted once on every series, and writes its own file of forecasting.demand_forecast; the
+    partitions' rows are exactly those of a forecast of every series. A run over a range of
+    partitions (BackfillPolicy.single_run) forecasts them one after another in one step."""
+
+    @dg.multi_asset(
+        specs=[
+            dg.AssetSpec(
+                DEMAND_FORECAST,
+                deps=[*INPUT_DEPS, FORECAST_MODEL, ["forecasting", "forecast_backtest"]],
+                description="Daily forecast of every active store x product over the horizon, with 80% / 95% intervals.",
+            )
+        ],
+        check_specs=[
+            # guardrails: blocking (the default severity) keeps the plan, downstream of the
+            # forecast, from running on a forecast that fails them
+            dg.AssetCheckSpec(
+                name,
+                asset=DEMAND_FORECAST,
+                blocking=GUARDRAILS.severity == "block",
+            )
+            for name in GUARDRAIL_CHECKS
+        ],
+        partitions_def=plan_partitions(partitions),
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        group_name="forecasting",
+        name="demand_forecast",
+    )
+    def demand_forecast(
+        context: dg.AssetExecutionContext,
+        duckdb: DuckDBResource,
+        warehouse_settings: WarehouseSettingsResource,
     ):
-        if not outcome.passed:
-            consequence = (
-                "the plan downstream will not run (blocking check)"
-                if settings.guardrails.severity == "block"
-                else "warning only (guardrail severity 'warn')"
-            )
-            context.log.error(
-                f"forecast guardrail {outcome.name} failed: {outcome.description}; {consequence}"
-            )
-        yield dg.AssetCheckResult(
-            check_name=outcome.name,
-            asset_key=["forecasting", "demand_forecast"],
-            passed=outcome.passed,
-            severity=dg.AssetCheckSeverity.ERROR
-            if settings.guardrails.severity == "block"
-            else dg.AssetCheckSeverity.WARN,
-            description=outcome.description,
-            metadata=outcome.metadata,
+        root = warehouse_settings.settings().handoff_dir
+        fitted = handoff.read_object(root, *FORECAST_MODEL)
+        settings = fitted.settings
+        with duckdb.get_connection() as con:
+            # the history the models were fitted on (predict_forecast checks it is)
+            history = con.execute(f"{HISTORY_SQL} {SINCE}", [fitted.first_date.date()]).df()
+            products = con.execute(PRODUCTS_SQL).df()
+            planned = read_planned_covariates(con)
+        panel = build_panel(history, products)
+        future = future_covariate_arrays(panel, planned, settings.horizon)
+        product_ids = pd.Series(panel.product_id)
+        frames = []
+        for key in context.partition_keys:
+            rows = np.flatnonzero(in_partition(product_ids, key))
+            frame = predict_forecast(panel, fitted, future, rows=rows)
+            handoff.write_tables(root, "forecasting", {"demand_forecast": frame}, part=key)
+            context.log.info(f"forecast {key}: {len(rows):,} series")
+            frames.append(frame)
+        forecast = pd.concat(frames, ignore_index=True)
+
+        chosen_rows = forecast[forecast["is_chosen"]]
+        busiest = (
+            chosen_rows.groupby(["store_id", "product_id"])
+            .forecast_units.sum()
+            .nlargest(3)
+            .index.tolist()
         )
+        plot = forecast_series_png(history, forecast, busiest)
+        yield dg.MaterializeResult(
+            asset_key=DEMAND_FORECAST,
+            metadata={
+                "dagster/row_count": len(forecast),
+                "model_per_class": dg.MetadataValue.json(fitted.choice),
+                "partitions": ", ".join(context.partition_keys),
+                "series": int(in_partitions(product_ids, context.partition_keys).sum()),
+                "plot": dg.MetadataValue.md(
+                    f"![forecast of the three busiest series]({png_data_uri(plot)})"
+                ),
+            },
+        )
+        classes = handoff.read_table(root, "forecasting", "demand_classes")
+        # the series of this run's partitions
+        classes = classes[in_partitions(classes["product_id"], context.partition_keys)]
+        for outcome in (
+            bias_check(handoff.read_table(root, "forecasting", "forecast_backtest"), settings),
+            zero_forecast_check(chosen_rows, classes, settings),
+        ):
+            if not outcome.passed:
+                consequence = (
+                    "the plan downstream will not run (blocking check)"
+                    if settings.guardrails.severity == "block"
+                    else "warning only (guardrail severity 'warn')"
+                )
+                context.log.error(
+                    f"forecast guardrail {outcome.name} failed: {outcome.description}; {consequence}"
+                )
+            yield dg.AssetCheckResult(
+                check_name=outcome.name,
+                asset_key=DEMAND_FORECAST,
+                passed=outcome.passed,
+                severity=dg.AssetCheckSeverity.ERROR
+                if settings.guardrails.severity == "block"
+                else dg.AssetCheckSeverity.WARN,
+                description=outcome.description,
+                metadata=outcome.metadata,
+            )
+
+    return demand_forecast

@@ -21,17 +21,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from python_assets.forecasting.backtest import backtest_predictions, run_backtest, score_choice
-from python_assets.forecasting.classes import classify_demand
-from python_assets.forecasting.gbm import series_scale
-from python_assets.forecasting.intervals import IntervalForecast, SeriesGroups, quantile_bins
+from python_assets.forecasting.classes import classify_demand, demand_classes_at
+from python_assets.forecasting.gbm import GradientBoostingModel, series_scale
+from python_assets.forecasting.intervals import (
+    CountIntervals,
+    IntervalForecast,
+    ResidualIntervals,
+    SeriesGroups,
+    quantile_bins,
+)
 from python_assets.forecasting.metrics import level_label
-from python_assets.forecasting.models import moving_average_window
+from python_assets.forecasting.models import ModelRunner, moving_average_window
 from python_assets.forecasting.panel import (
     DemandPanel,
     build_panel,
@@ -45,6 +51,26 @@ from python_assets.forecasting.selection import (
     model_per_series,
 )
 from python_assets.forecasting.settings import ForecastSettings
+
+
+@dataclass
+class FittedForecast:
+    """What the final forecast needs after the backtest, to forecast all series or any product
+    partition of them (predict_forecast; the demand_forecast asset's partitions read it from a
+    pickle): the settings, the model chosen per demand class and the default, the interval
+    calibration of every model that may be needed, the global model fitted at the last day of
+    history (None where no class chose it), and the history it was fitted on (its first and last
+    dates and its series count, checked before predicting)."""
+
+    settings: ForecastSettings
+    choice: dict[str, str]
+    default: str
+    future_names: tuple[str, ...]
+    errors: dict[str, ResidualIntervals | CountIntervals]
+    gradient_boosting: GradientBoostingModel | None
+    first_date: pd.Timestamp
+    last_date: pd.Timestamp
+    n_series: int
 
 
 @dataclass
@@ -84,6 +110,7 @@ class ForecastResult:
     demand_classes: pd.DataFrame = field(default_factory=pd.DataFrame)
     backtest_forecasts: pd.DataFrame = field(default_factory=pd.DataFrame)
     diagnostics: dict[str, object] = field(default_factory=dict)
+    fitted: FittedForecast | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables the forecast step hands over, by name (schema forecasting)."""
@@ -101,6 +128,7 @@ def forecast_demand(
     settings: ForecastSettings = ForecastSettings(),
     future_covariates: pd.DataFrame | None = None,
     progress: Callable[[str], None] | None = None,
+    predict: bool = True,
 ) -> ForecastResult:
     """Backtest every model on rolling origins, choose one per demand class, forecast H days.
 
@@ -108,10 +136,10 @@ def forecast_demand(
     product_id, category, subcategory. future_covariates: optional store_id, product_id,
     forecast_date and any of price_ratio, is_promo, is_holiday and the weather columns for the H
     days after the history; when given, the models use them, and the backtest uses the realised
-    values of its own forecast days in the same way. progress: see forecast_panel.
+    values of its own forecast days in the same way. progress, predict: see forecast_panel.
     """
     panel = build_panel(history, products)
-    return forecast_panel(panel, settings, future_covariates, progress)
+    return forecast_panel(panel, settings, future_covariates, progress, predict)
 
 
 def forecast_panel(
@@ -119,11 +147,14 @@ def forecast_panel(
     settings: ForecastSettings = ForecastSettings(),
     future_covariates: pd.DataFrame | None = None,
     progress: Callable[[str], None] | None = None,
+    predict: bool = True,
 ) -> ForecastResult:
     """forecast_demand on an already built panel (the benchmark times the two apart).
 
     progress, if given, receives one line per backtest window and model and one for the final
-    forecast, with the series count and the time elapsed."""
+    forecast, with the series count and the time elapsed. predict False leaves the final
+    forecast (ForecastResult.forecast) empty: ForecastResult.fitted makes it, for all series or
+    a product partition (predict_forecast)."""
     run_started = time.perf_counter()
 
     def report(step: str) -> None:
@@ -147,34 +178,31 @@ def forecast_panel(
     started = time.perf_counter()
     last = panel.n_days - 1
     classes = classify_demand(panel, last, settings.demand_classes, settings.volume_band_quantiles)
-    per_series = model_per_series(classes["demand_class"].to_numpy(), choice, default)
-    scale = series_scale(panel, last)
-    groups = SeriesGroups(
-        scale, quantile_bins(scale, settings.interval_bins), classes["demand_class"].to_numpy()
+    needed = (
+        settings.models
+        if settings.forecast_all_models
+        else (*dict.fromkeys(choice.values()), default)
     )
-    needed = settings.models if settings.forecast_all_models else tuple(np.unique(per_series))
-    model_values = {}
-    for model in needed:
-        forecast = runner.run(model, last, future)
-        intervals = run.errors[model].forecast_intervals(forecast, groups, settings)
-        model_values[model] = _forecast_values(forecast, intervals, h)
-    # the chosen forecast: each series takes the values of its class's model
-    chosen_values = {
-        name: np.select(
-            [(per_series == model)[:, None] for model in model_values],
-            [values[name] for values in model_values.values()],
-        )
-        for name in next(iter(model_values.values()))
-    }
-    _never_zero_upper(panel, last, chosen_values, levels)
-    frames = [_forecast_frame(panel, last, chosen_values, per_series, True)]
-    if settings.forecast_all_models:
-        for model, values in model_values.items():
-            labels = np.full(panel.n_series, model, dtype=object)
-            frames.append(_forecast_frame(panel, last, values, labels, False))
+    fitted = FittedForecast(
+        settings=settings,
+        choice=choice,
+        default=default,
+        future_names=future_names,
+        errors={model: run.errors[model] for model in dict.fromkeys(needed)},
+        gradient_boosting=runner.fit_gradient_boosting(last)
+        if "gradient_boosting" in needed
+        else None,
+        first_date=panel.dates[0],
+        last_date=panel.dates[last],
+        n_series=panel.n_series,
+    )
+    if predict:
+        forecast_frame = predict_forecast(panel, fitted, future, runner=runner)
+        report(f"chose {choice}; final forecast of {h} days done")
+    else:
+        forecast_frame = pd.DataFrame()
+        report(f"chose {choice}; fitted for the final forecast")
     timings["final_forecast"] = time.perf_counter() - started
-    report(f"chose {choice}; final forecast of {h} days done")
-    forecast_frame = pd.concat(frames, ignore_index=True)
 
     actual_all = np.where(panel.observed, panel.units_sold, np.nan)
     predictions = backtest_predictions(
@@ -197,7 +225,81 @@ def forecast_panel(
         classes,
         origin_totals,
         diagnostics,
+        fitted,
     )
+
+
+def predict_forecast(
+    panel: DemandPanel,
+    fitted: FittedForecast,
+    future: dict[str, np.ndarray],
+    rows: np.ndarray | None = None,
+    runner: ModelRunner | None = None,
+) -> pd.DataFrame:
+    """The final forecast (ForecastResult.forecast's rows) of the series `rows` of the panel
+    (integer positions; None: every series) with the models `fitted` holds.
+
+    A product partition's rows get exactly the values a forecast of every series gives them: the
+    demand classes, the interval bins and the global model's pooled features are computed on the
+    whole panel, every other model works series by series (the shrunk mean pools a product's
+    series, and a partition holds all of them). runner: the backtest's, to reuse its caches
+    (only with rows None). future: future_covariate_arrays of the whole panel."""
+    fitted_on = (fitted.n_series, fitted.first_date, fitted.last_date)
+    if (panel.n_series, panel.dates[0], panel.dates[-1]) != fitted_on:
+        raise ValueError(
+            f"the forecast was fitted on {fitted.n_series:,} series from "
+            f"{fitted.first_date.date()} to {fitted.last_date.date()}, but this history holds "
+            f"{panel.n_series:,} series from {panel.dates[0].date()} to "
+            f"{panel.dates[-1].date()}: materialise forecasting/forecast_backtest again first"
+        )
+    settings = fitted.settings
+    h = settings.horizon
+    levels = tuple(settings.interval_levels)
+    last = panel.n_days - 1
+    classes = demand_classes_at(
+        panel, last, settings.demand_classes, settings.volume_band_quantiles
+    )
+    scale = series_scale(panel, last)
+    groups = SeriesGroups(scale, quantile_bins(scale, settings.interval_bins), classes.demand_class)
+    whole = rows is None
+    if whole:
+        part, part_future = panel, future
+        runner = runner or ModelRunner(panel, settings, fitted.future_names)
+    else:
+        part, part_future = panel.subset(rows), {k: v[rows] for k, v in future.items()}
+        groups = SeriesGroups(*(values[rows] for values in astuple(groups)))
+        runner = ModelRunner(part, settings, fitted.future_names)
+    per_series = model_per_series(groups.demand_class, fitted.choice, fitted.default)
+    needed = settings.models if settings.forecast_all_models else tuple(np.unique(per_series))
+    model_values = {}
+    for model in needed:
+        if model == "gradient_boosting":
+            forecast = runner.gradient_boosting(
+                fitted.gradient_boosting,
+                last,
+                future,
+                whole=None if whole else panel,
+                rows=rows,
+            )
+        else:
+            forecast = runner.run(model, last, part_future)
+        intervals = fitted.errors[model].forecast_intervals(forecast, groups, settings)
+        model_values[model] = _forecast_values(forecast, intervals, h)
+    # the chosen forecast: each series takes the values of its class's model
+    chosen_values = {
+        name: np.select(
+            [(per_series == model)[:, None] for model in model_values],
+            [values[name] for values in model_values.values()],
+        )
+        for name in next(iter(model_values.values()))
+    }
+    _never_zero_upper(part, last, chosen_values, levels)
+    frames = [_forecast_frame(part, last, chosen_values, per_series, True)]
+    if settings.forecast_all_models:
+        for model, values in model_values.items():
+            labels = np.full(part.n_series, model, dtype=object)
+            frames.append(_forecast_frame(part, last, values, labels, False))
+    return pd.concat(frames, ignore_index=True)
 
 
 def _forecast_values(

@@ -312,26 +312,30 @@ def gradient_boosting_forecast(
     future: dict[str, np.ndarray] | None = None,
     n_threads: int | None = 1,
     cache: FeatureCache | None = None,
+    rows: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """Forecasts in units for steps 1..horizon after `origin`; None without a model.
 
     Series new at the origin (launched fewer than launch_days days before it) get their launch
     profile instead of the model's forecast. future must hold the same covariate names the model
-    was fitted with (NaN where unknown).
+    was fitted with (NaN where unknown). rows: forecast only these series (integer positions; a
+    product partition), with the same values as in a forecast of every series: the pooled
+    product and store features still come from the whole panel.
     """
     if model is None:
         return None
     settings = model.settings
     arrays = settings.arrays(cache, panel)
-    features, scale, _ = origin_features(arrays, origin, horizon, future)
+    rows = np.arange(panel.n_series) if rows is None else rows
+    features, scale, _ = origin_features(arrays, origin, horizon, future, rows=rows)
     flat = features.reshape(-1, features.shape[-1])
-    prediction = model.predict(flat, n_threads).reshape(panel.n_series, horizon)
+    prediction = model.predict(flat, n_threads).reshape(len(rows), horizon)
     forecast = np.maximum(prediction, 0.0) * scale[:, None]
-    new = arrays.new(origin)
+    new = arrays.new(origin)[rows]
     if new.any():
         launch = launch_forecast(
-            panel.masked_sales[new],
-            arrays.first_sale[new],
+            panel.masked_sales[rows][new],
+            arrays.first_sale[rows][new],
             origin,
             horizon,
             settings.launch_first_day_weight,

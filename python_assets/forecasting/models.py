@@ -11,6 +11,7 @@ import numpy as np
 
 from python_assets.forecasting.gbm import (
     FeatureCache,
+    GradientBoostingModel,
     fit_gradient_boosting,
     gradient_boosting_forecast,
 )
@@ -120,27 +121,46 @@ class ModelRunner:
             self.fitted_share.setdefault(model, []).append(float(fitted.mean()))
             return forecast
         if base == "gradient_boosting":
-            gbm = fit_gradient_boosting(
-                self.panel,
-                origin,
-                horizon,
-                self.settings.gradient_boosting,
-                self.cache,
-                future_names=self.future_names,
-            )
-            prediction = gradient_boosting_forecast(
-                gbm,
-                self.panel,
-                origin,
-                horizon,
-                future,
-                self.settings.gradient_boosting.n_threads,
-                self.cache,
-            )
-            self.fitted_share.setdefault("gradient_boosting", []).append(
-                0.0 if prediction is None else 1.0
-            )
-            if prediction is None:  # too little data to learn from: the moving average stands in
-                return moving_average_forecast(signal, self.fallback, origin, horizon)
-            return prediction
+            return self.gradient_boosting(self.fit_gradient_boosting(origin), origin, future)
         raise ValueError(f"unknown model {model!r}")
+
+    def fit_gradient_boosting(self, origin: int) -> GradientBoostingModel | None:
+        """The global model fitted at `origin` (None with too little data to learn from)."""
+        return fit_gradient_boosting(
+            self.panel,
+            origin,
+            self.settings.horizon,
+            self.settings.gradient_boosting,
+            self.cache,
+            future_names=self.future_names,
+        )
+
+    def gradient_boosting(
+        self,
+        gbm: GradientBoostingModel | None,
+        origin: int,
+        future: dict[str, np.ndarray] | None,
+        whole: DemandPanel | None = None,
+        rows: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """The fitted global model's forecast at `origin`; the moving average where there is no
+        model. whole, rows: this runner's panel is the series `rows` of the panel `whole` (a
+        product partition), whose every series the pooled features read; future is whole's."""
+        prediction = gradient_boosting_forecast(
+            gbm,
+            self.panel if whole is None else whole,
+            origin,
+            self.settings.horizon,
+            future,
+            self.settings.gradient_boosting.n_threads,
+            self.cache if whole is None else None,
+            rows=rows,
+        )
+        self.fitted_share.setdefault("gradient_boosting", []).append(
+            0.0 if prediction is None else 1.0
+        )
+        if prediction is None:  # too little data to learn from: the moving average stands in
+            return moving_average_forecast(
+                self.signal, self.fallback, origin, self.settings.horizon
+            )
+        return prediction

@@ -12,8 +12,10 @@ import pytest
 from forecasting_helpers import FAST, FRN_PATH, START, final_forecast, make_history
 
 from python_assets.forecasting.benchmark_data import load_frn_history
-from python_assets.forecasting.forecast import forecast_demand
+from python_assets.forecasting.forecast import forecast_demand, predict_forecast
+from python_assets.forecasting.panel import build_panel, future_covariate_arrays
 from python_assets.forecasting.settings import ForecastSettings
+from python_assets.optimization.parallel import in_partition, partition_keys
 
 # ----------------------------------------------------------------------------- known answers
 
@@ -205,3 +207,54 @@ def test_a_series_selling_every_day_never_gets_a_zero_interval() -> None:
     chosen = result.forecast[result.forecast["is_chosen"]].set_index("product_id")
     assert (chosen.loc["P0", "upper_80"] >= 1).all() and (chosen.loc["P0", "upper_95"] >= 1).all()
     assert (chosen.loc["P1", "upper_95"] == 0).all()
+
+
+# ----------------------------------------------------------------------------- product partitions
+
+
+def test_the_product_partitions_of_the_final_forecast_add_up_to_the_forecast_of_every_series() -> (
+    None
+):
+    # every model, a launch, a dying series, counts and promotions known in advance: each
+    # partition's rows carry exactly the values of the forecast of every series
+    rng = np.random.default_rng(5)
+    n_series, n_days = 40, 112
+    promo = rng.random((n_series, n_days + 7)) < 0.2
+    rate = rng.gamma(1.0, 3.0, (n_series, 1)) * np.where(promo, 2.0, 1.0)
+    units = rng.poisson(rate)[:, :n_days].astype(float)
+    units[3, :-10] = 0  # launched ten days before the end
+    units[8, -40:] = 0  # no sale in the last 40 days
+    units[12] = rng.poisson(0.2, n_days)  # intermittent
+    history, products = make_history(units)
+    products = pd.concat(
+        [products.assign(product_id=lambda p, k=k: p.product_id + f"_{k}") for k in range(2)]
+    )
+    history["product_id"] += np.where(np.arange(len(history)) // n_days % 2 == 0, "_0", "_1")
+    history["is_promo"] = promo[:, :n_days].reshape(-1)
+    keys = history.drop_duplicates(["store_id", "product_id"])[["store_id", "product_id"]]
+    future = keys.merge(
+        pd.DataFrame({"forecast_date": pd.date_range(history.sales_date.max(), periods=8)[1:]}),
+        how="cross",
+    )
+    future["is_promo"] = promo[:, n_days:].reshape(-1)
+    settings = replace(FAST, models=ForecastSettings().models, forecast_all_models=True)
+
+    result = forecast_demand(history, products, settings, future_covariates=future)
+    assert result.fitted.gradient_boosting is not None
+    panel = build_panel(history, products)
+    arrays = future_covariate_arrays(panel, future, settings.horizon)
+    order = ["store_id", "product_id", "model", "is_chosen", "forecast_date"]
+    parts = []
+    for key in partition_keys(2):
+        rows = np.flatnonzero(in_partition(pd.Series(panel.product_id), key))
+        assert 0 < len(rows) < n_series
+        parts.append(predict_forecast(panel, result.fitted, arrays, rows=rows))
+    union = pd.concat(parts).sort_values(order, ignore_index=True)
+    whole = result.forecast.sort_values(order, ignore_index=True)
+    assert set(whole["model"]) == set(settings.models)
+    pd.testing.assert_frame_equal(union, whole)
+
+    # a partition predicted on a history other than the one the models were fitted on fails
+    later = build_panel(history[history.sales_date < history.sales_date.max()], products)
+    with pytest.raises(ValueError, match="materialise forecasting/forecast_backtest"):
+        predict_forecast(later, result.fitted, arrays, rows=rows)
