@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -267,7 +267,9 @@ def predict_forecast(
         runner = runner or ModelRunner(panel, settings, fitted.future_names)
     else:
         part, part_future = panel.subset(rows), {k: v[rows] for k, v in future.items()}
-        groups = SeriesGroups(*(values[rows] for values in astuple(groups)))
+        groups = SeriesGroups(
+            groups.scale[rows], groups.volume_bin[rows], groups.demand_class[rows]
+        )
         runner = ModelRunner(part, settings, fitted.future_names)
     per_series = model_per_series(groups.demand_class, fitted.choice, fitted.default)
     needed = settings.models if settings.forecast_all_models else tuple(np.unique(per_series))
