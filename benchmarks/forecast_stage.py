@@ -19,7 +19,12 @@ import time
 import duckdb
 
 from benchmarks.run import RESULTS, write_warehouse_result
-from dagster_defs.assets.forecasting import HISTORY_SQL, ForecastConfig, read_planned_covariates
+from dagster_defs.assets.forecasting import (
+    PRODUCTS_SQL,
+    ForecastConfig,
+    read_history,
+    read_planned_covariates,
+)
 from python_assets import handoff
 from python_assets.forecasting import ForecastSettings, forecast_demand
 from python_assets.settings import WarehouseSettings
@@ -33,10 +38,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     seconds = {}
     started = time.perf_counter()
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
-        history = con.execute(HISTORY_SQL, [ForecastConfig().history_days]).df()
-        products = con.execute(
-            "select product_id, category, subcategory from marts.dim_products"
-        ).df()
+        history = read_history(con, ForecastConfig().history_days)
+        products = con.execute(PRODUCTS_SQL).df()
         planned = read_planned_covariates(con)
     seconds["read"] = time.perf_counter() - started
     started = time.perf_counter()

@@ -40,6 +40,11 @@ SINCE = "where sales_date >= cast(? as date)"
 PRODUCTS_SQL = "select product_id, category, subcategory from marts.dim_products"
 
 
+def read_history(con: duckdb.DuckDBPyConnection, days: int) -> pd.DataFrame:
+    """The last `days` days of marts.fct_sales_daily, the columns the forecast reads."""
+    return con.execute(f"{HISTORY_SQL} {LAST_DAYS}", [days]).df()
+
+
 GUARDRAILS = ForecastSettings().guardrails
 GUARDRAIL_CHECKS = ("forecast_bias_within_bound", "no_zero_forecast_for_selling_series")
 
@@ -132,7 +137,7 @@ def forecast_backtest(
         settings = ForecastSettings(horizon=horizon, backtest_windows=config.backtest_windows)
         # more than configured where the backtest's windows of H days would not fit in it
         days = max(config.history_days, backtest_history_days(settings))
-        history = con.execute(f"{HISTORY_SQL} {LAST_DAYS}", [days]).df()
+        history = read_history(con, days)
         products = con.execute(PRODUCTS_SQL).df()
         planned = read_planned_covariates(con)
     context.log.info(
@@ -290,7 +295,7 @@ def build_demand_forecast(partitions: int) -> dg.AssetsDefinition:
                 "dagster/row_count": len(forecast),
                 "model_per_class": dg.MetadataValue.json(fitted.choice),
                 "partitions": ", ".join(context.partition_keys),
-                "series": int(in_partitions(product_ids, context.partition_keys).sum()),
+                "series": len(chosen_rows[["store_id", "product_id"]].drop_duplicates()),
                 "plot": dg.MetadataValue.md(
                     f"![forecast of the three busiest series]({png_data_uri(plot)})"
                 ),
