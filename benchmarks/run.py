@@ -39,6 +39,13 @@ from python_assets.settings import DEFAULT_FRN_PATH, REPO_ROOT, WarehouseSetting
 RESULTS = REPO_ROOT / "benchmarks" / "results"
 BENCH_WAREHOUSES = REPO_ROOT / "warehouse" / "bench"
 
+# the forecast's history, monitoring and drift: in the forecasting group, measured with the
+# history and monitoring views (a run over the forecast's partitions takes only assets with a
+# single-run backfill policy)
+FORECAST_MONITORING = " or ".join(
+    f'key:"forecasting/{name}"'
+    for name in ("forecast_history", "forecast_monitoring", "demand_drift")
+)
 # stage name -> Dagster asset selection, in graph order; dbt runs in layers around the
 # forecast and the LP, the history and monitoring views last (dagster_defs/assets/dbt.py);
 # a selection matching nothing is skipped
@@ -46,20 +53,25 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("input files (generate / adapt)", 'key:"landing/input_files"'),
     ("validate + load raw", 'group:"raw"'),
     ("dbt build: staging, clusters, z-scores, LP inputs (+ tests)", "tag:dbt_layer=dbt_core"),
-    ("demand forecast + backtest", 'group:"forecasting"'),
+    ("demand forecast + backtest", f'group:"forecasting" and not ({FORECAST_MONITORING})'),
     ("dbt build: forecast marts", "tag:dbt_layer=dbt_after_forecast"),
     ("allocation LP + baselines + scenarios", 'group:"optimization"'),
     (
         "dbt build: plan marts, KPIs; report, CSV, publish",
         'tag:dbt_layer=dbt_after_optimization or group:"reporting" or group:"exports"',
     ),
-    ("dbt build: history and monitoring views", "tag:dbt_layer=dbt_monitoring"),
+    (
+        "dbt build: history and monitoring views",
+        f"tag:dbt_layer=dbt_monitoring or {FORECAST_MONITORING}",
+    ),
 )
 # the stage whose solves run in worker processes (PROCESSES): measured again with one process
 PARALLEL_STAGE = "allocation LP + baselines + scenarios"
 SCALES = (1, 2, 4, 8)
 # the stage whose model fits use every core (threads, not processes): measured again on one core
 FORECAST_STAGE = "demand forecast + backtest"
+# the stages run over every product partition (--partition-range)
+PARTITIONED_STAGES = (dict(STAGES)[FORECAST_STAGE], dict(STAGES)[PARALLEL_STAGE])
 # networks this large run the stages up to the LP only, once (no PROCESSES=1 run)
 FORECAST_AND_LP_FROM_SCALE = 8
 FORECAST_AND_LP_STAGES = STAGES[: [name for name, _ in STAGES].index(PARALLEL_STAGE) + 1]
@@ -94,7 +106,7 @@ def run_stage(
     dagster = str(Path(sys.executable).parent / "dagster")
     command = ["/usr/bin/time", "-f", "%e %M", *prefix, dagster, "asset", "materialize"]
     command += ["--select", selection, "-m", "dagster_defs"]
-    if selection in (dict(STAGES)[FORECAST_STAGE], dict(STAGES)[PARALLEL_STAGE]):
+    if selection in PARTITIONED_STAGES:
         # every product partition of the forecast and the plan, in one run (README, "The
         # pipeline")
         keys = partition_keys(WarehouseSettings.from_env(env).plan_partitions)

@@ -14,6 +14,7 @@ import pytest
 import benchmarks.run as bench
 from benchmarks.forecast_combinations import combination_scores
 from benchmarks.forecast_seeds import scored_days
+from benchmarks.machine_usage import measure
 from benchmarks.tree_memory import tree_pss_kb
 from dagster_defs import defs
 
@@ -27,6 +28,17 @@ def test_stages_select_every_asset_exactly_once() -> None:
         assert not keys & seen, f"stage {stage!r} repeats {sorted(keys & seen)}"
         seen |= keys
     assert seen == set(graph.materializable_asset_keys)
+
+
+def test_the_stages_run_over_the_partitions_hold_only_single_run_assets() -> None:
+    """`dagster asset materialize --partition-range` refuses a selection with an asset that
+    has no single-run backfill policy."""
+    graph = defs.resolve_asset_graph()
+    for selection in bench.PARTITIONED_STAGES:
+        keys = dg.AssetSelection.from_string(selection).resolve(graph)
+        assert any(graph.get(key).partitions_def is not None for key in keys)
+        for key in keys:
+            assert graph.get(key).backfill_policy == dg.BackfillPolicy.single_run(), key
 
 
 def test_growth_exponent_recovers_known_powers() -> None:
@@ -224,3 +236,18 @@ def test_combination_scores_average_the_forecasts_before_scoring() -> None:
     assert improvement["gradient_boosting"].tolist() == [100.0, 100.0]
     assert improvement["tsb"].tolist() == [0.0, 0.0]
     assert improvement["0.5 gradient_boosting + 0.5 tsb"].tolist() == [50.0, 50.0]
+
+
+def test_machine_usage_counts_the_cpu_and_memory_of_the_processes_a_command_starts() -> None:
+    """A command whose child holds 300 MB and keeps a core busy for a second: the machine's CPU
+    time and memory in use over the command have them."""
+    work = (
+        "import time; x = bytearray(300_000_000); x[::4096] = b'1' * len(x[::4096]); "
+        "end = time.perf_counter() + 1.0\nwhile time.perf_counter() < end: pass\ntime.sleep(1)"
+    )
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {work!r}])"
+    usage = measure([sys.executable, "-c", parent])
+    assert usage.returncode == 0
+    assert usage.wall_s >= 2.0
+    assert usage.cpu_busy_s >= 0.9
+    assert usage.peak_memory_above_start_gb >= 0.25
