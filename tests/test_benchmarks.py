@@ -2,6 +2,7 @@
 forecast's per-day scores."""
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -14,7 +15,7 @@ import pytest
 import benchmarks.run as bench
 from benchmarks.forecast_combinations import combination_scores
 from benchmarks.forecast_seeds import scored_days
-from benchmarks.machine_usage import measure
+from benchmarks.machine_usage import busy_seconds, measure, memory_in_use_gb
 from benchmarks.tree_memory import tree_pss_kb
 from dagster_defs import defs
 
@@ -238,16 +239,23 @@ def test_combination_scores_average_the_forecasts_before_scoring() -> None:
     assert improvement["0.5 gradient_boosting + 0.5 tsb"].tolist() == [50.0, 50.0]
 
 
-def test_machine_usage_counts_the_cpu_and_memory_of_the_processes_a_command_starts() -> None:
-    """A command whose child holds 300 MB and keeps a core busy for a second: the machine's CPU
-    time and memory in use over the command have them."""
-    work = (
-        "import time; x = bytearray(300_000_000); x[::4096] = b'1' * len(x[::4096]); "
-        "end = time.perf_counter() + 1.0\nwhile time.perf_counter() < end: pass\ntime.sleep(1)"
-    )
+def test_machine_usage_counts_the_cpu_of_the_processes_a_command_starts() -> None:
+    """A command whose child keeps a core busy for a second: the machine's CPU time over the
+    command has it (anything else running can only add to it)."""
+    work = "import time\nend = time.perf_counter() + 1.0\nwhile time.perf_counter() < end: pass"
     parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {work!r}])"
     usage = measure([sys.executable, "-c", parent])
     assert usage.returncode == 0
-    assert usage.wall_s >= 2.0
+    assert usage.wall_s >= 1.0
     assert usage.cpu_busy_s >= 0.9
-    assert usage.peak_memory_above_start_gb >= 0.25
+
+
+def test_machine_usage_reads_busy_time_and_memory_in_use(tmp_path) -> None:
+    """Busy = every state but idle and iowait; in use = MemTotal - MemAvailable (the machine's
+    own level moves with other processes, so the files are made up)."""
+    stat = tmp_path / "stat"
+    stat.write_text("cpu  100 20 30 400 50 5 5 0 0 0\ncpu0 50 10 15 200 25 2 3 0 0 0\n")
+    assert busy_seconds(stat) == pytest.approx(160 / os.sysconf("SC_CLK_TCK"))
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal: 4194304 kB\nMemFree: 10 kB\nMemAvailable: 1048576 kB\n")
+    assert memory_in_use_gb(meminfo) == pytest.approx(3.0)
