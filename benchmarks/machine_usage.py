@@ -10,16 +10,24 @@ sampled every half second, reported above its level at the start. Both count wha
 machine runs meanwhile, so measure on a quiet machine. Reading two small files costs next to
 nothing, unlike benchmarks.tree_memory, which sums the memory maps of the command's own process
 tree (exact for the command, but its sampling slows the run).
+
+    python -m benchmarks.machine_usage --by-step -- make run DATASET=freshretailnet
+
+also shares the machine's busy and idle core-seconds out over the Dagster steps that ran in each
+sample (the latest run in $DAGSTER_HOME, else the Makefile's .dagster_home, whose step start and end times Dagster records): which
+steps leave cores idle, and how much time no step runs at all (start-up and hand-overs).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import subprocess
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 GIB = 1024**3
@@ -33,6 +41,8 @@ class MachineUsage:
     memory_at_start_gb: float
     peak_memory_above_start_gb: float
     load_average_at_start: float
+    # (epoch seconds, busy_seconds()) every sample, the command's start and end included
+    busy_samples: list[tuple[float, float]] = field(default_factory=list, repr=False)
 
     def line(self) -> str:
         return (
@@ -59,17 +69,19 @@ def measure(command: list[str], interval_s: float = 0.5) -> MachineUsage:
     """Run `command` (inheriting stdout and stderr) and measure it."""
     start_memory = memory_in_use_gb()
     peak = [start_memory]
+    samples = [(time.time(), busy_seconds())]
     running = threading.Event()
     running.set()
 
     def sample() -> None:
         while running.is_set():
             peak[0] = max(peak[0], memory_in_use_gb())
+            samples.append((time.time(), busy_seconds()))
             time.sleep(interval_s)
 
     sampler = threading.Thread(target=sample, daemon=True)
     load = os.getloadavg()[0]
-    busy, started = busy_seconds(), time.perf_counter()
+    busy, started = samples[0][1], time.perf_counter()
     sampler.start()
     try:
         returncode = subprocess.call(command)
@@ -77,6 +89,7 @@ def measure(command: list[str], interval_s: float = 0.5) -> MachineUsage:
     finally:
         running.clear()
         sampler.join()
+    samples.append((time.time(), busy_seconds()))
     return MachineUsage(
         returncode=returncode,
         wall_s=wall,
@@ -84,11 +97,86 @@ def measure(command: list[str], interval_s: float = 0.5) -> MachineUsage:
         memory_at_start_gb=start_memory,
         peak_memory_above_start_gb=max(peak[0], memory_in_use_gb()) - start_memory,
         load_average_at_start=load,
+        busy_samples=samples,
     )
+
+
+@dataclass(frozen=True)
+class StepShare:
+    """The seconds during which exactly these steps ran (none: no step), and the machine's busy
+    and idle core-seconds in them."""
+
+    steps: tuple[str, ...]
+    seconds: float
+    busy_core_s: float
+    idle_core_s: float
+
+
+def shares_by_step(
+    samples: Sequence[tuple[float, float]],
+    steps: Sequence[tuple[str, float, float]],
+    cores: int,
+) -> list[StepShare]:
+    """Each interval between two samples (epoch seconds, busy seconds since boot), attributed to
+    the set of steps (step key, start, end in epoch seconds) running at its middle; the
+    intervals of one set added up, longest first."""
+    totals: dict[tuple[str, ...], list[float]] = {}
+    for (t0, b0), (t1, b1) in itertools.pairwise(samples):
+        middle = (t0 + t1) / 2
+        running = tuple(sorted(k for k, start, end in steps if start <= middle < end))
+        total = totals.setdefault(running, [0.0, 0.0])
+        total[0] += t1 - t0
+        total[1] += b1 - b0
+    shares = [
+        StepShare(key, wall, busy, max(0.0, cores * wall - busy))
+        for key, (wall, busy) in totals.items()
+    ]
+    return sorted(shares, key=lambda s: -s.seconds)
+
+
+def latest_run_steps(dagster_home: Path) -> list[tuple[str, float, float]]:
+    """(step key, start, end) of every step of the latest run of the Dagster instance in
+    dagster_home."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        runs = instance.get_runs(limit=1)
+        if not runs:
+            raise SystemExit(f"no Dagster run recorded in {dagster_home}")
+        return [
+            (s.step_key, s.start_time, s.end_time)
+            for s in instance.get_run_step_stats(runs[0].run_id)
+            if s.start_time is not None and s.end_time is not None
+        ]
+
+
+def step_table(shares: Sequence[StepShare]) -> str:
+    lines = [
+        "| steps running | seconds | busy core-s | idle core-s |",
+        "| --- | --: | --: | --: |",
+    ]
+    for share in shares:
+        names = ", ".join(share.steps) or "(no step)"
+        lines.append(
+            f"| {names} | {share.seconds:.0f} | {share.busy_core_s:.0f} | {share.idle_core_s:.0f} |"
+        )
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--by-step",
+        action="store_true",
+        help="share the busy and idle core-seconds out over the Dagster steps of the latest run",
+    )
+    parser.add_argument(
+        "--dagster-home",
+        type=Path,
+        # the Makefile's default when DAGSTER_HOME is not set
+        default=Path(os.environ.get("DAGSTER_HOME", ".dagster_home")).absolute(),
+        help="the Dagster instance whose latest run --by-step reads",
+    )
     parser.add_argument("command", nargs=argparse.REMAINDER, help="the command, after --")
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -96,6 +184,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give the command to measure after --")
     usage = measure(command)
     print(usage.line(), flush=True)
+    if args.by_step:
+        shares = shares_by_step(
+            usage.busy_samples, latest_run_steps(args.dagster_home), os.cpu_count() or 1
+        )
+        print(step_table(shares), flush=True)
     return usage.returncode
 
 

@@ -1,6 +1,7 @@
 """The benchmarks' bookkeeping: the pipeline stages cover the graph, the fit and tables, the
 forecast's per-day scores."""
 
+import itertools
 import json
 import os
 import subprocess
@@ -15,7 +16,13 @@ import pytest
 import benchmarks.run as bench
 from benchmarks.forecast_combinations import combination_scores
 from benchmarks.forecast_seeds import scored_days
-from benchmarks.machine_usage import busy_seconds, measure, memory_in_use_gb
+from benchmarks.machine_usage import (
+    StepShare,
+    busy_seconds,
+    measure,
+    memory_in_use_gb,
+    shares_by_step,
+)
 from benchmarks.tree_memory import tree_pss_kb
 from dagster_defs import defs
 
@@ -259,3 +266,21 @@ def test_machine_usage_reads_busy_time_and_memory_in_use(tmp_path) -> None:
     meminfo = tmp_path / "meminfo"
     meminfo.write_text("MemTotal: 4194304 kB\nMemFree: 10 kB\nMemAvailable: 1048576 kB\n")
     assert memory_in_use_gb(meminfo) == pytest.approx(3.0)
+
+
+def test_machine_usage_shares_busy_and_idle_core_seconds_out_over_the_steps_running() -> None:
+    """Two cores sampled each second: step a alone for 2 s (one core busy), a beside b for 1 s
+    (both busy), no step for 1 s (a quarter busy), b alone for 1 s (one and a half busy)."""
+    busy = [0.0, 1.0, 2.0, 4.0, 4.25, 5.75]
+    samples = [(100.0 + second, b) for second, b in enumerate(busy)]
+    steps = [("a", 100.0, 103.0), ("b", 102.0, 103.0), ("b", 104.0, 105.0)]
+    shares = shares_by_step(samples, steps, cores=2)
+    assert shares == [
+        StepShare(("a",), 2.0, 2.0, 2.0),
+        StepShare(("a", "b"), 1.0, 2.0, 0.0),
+        StepShare((), 1.0, 0.25, 1.75),
+        StepShare(("b",), 1.0, 1.5, 0.5),
+    ]
+    command_busy = measure([sys.executable, "-c", "pass"]).busy_samples
+    assert len(command_busy) >= 2
+    assert all(t1 >= t0 and b1 >= b0 for (t0, b0), (t1, b1) in itertools.pairwise(command_busy))
