@@ -14,8 +14,9 @@ tree (exact for the command, but its sampling slows the run).
     python -m benchmarks.machine_usage --by-step -- make run DATASET=freshretailnet
 
 also shares the machine's busy and idle core-seconds out over the Dagster steps that ran in each
-sample (the latest run in $DAGSTER_HOME, else the Makefile's .dagster_home, whose step start and end times Dagster records): which
-steps leave cores idle, and how much time no step runs at all (start-up and hand-overs).
+sample (from the step start and end times of the latest run in $DAGSTER_HOME, else the
+Makefile's .dagster_home): which steps leave cores idle, and how long no step runs at all
+(start-up and hand-overs).
 """
 
 from __future__ import annotations

@@ -300,13 +300,13 @@ def run_backtest(
     # the other models run and every model is scored on this one, so that the cores its members
     # leave idle do that work; the forecasts are the same either way
     background = ThreadPoolExecutor(1, thread_name_prefix="backtest-gbm")
-    ahead: dict[tuple[str, int], Future[tuple[np.ndarray, float]]] = {
-        (model, origin): background.submit(timed, model, origin, future_at(origin))
-        for origin in calibration + scored
-        for model in settings.models
-        if model.removesuffix("_sales") == "gradient_boosting"
-    }
     try:
+        ahead: dict[tuple[str, int], Future[tuple[np.ndarray, float]]] = {
+            (model, origin): background.submit(timed, model, origin, future_at(origin))
+            for origin in calibration + scored
+            for model in settings.models
+            if model.removesuffix("_sales") == "gradient_boosting"
+        }
         for window, origin in enumerate(calibration + scored, start=1 - len(calibration)):
             target = slice(origin + 1, origin + 1 + h)
             scale = series_scale(panel, origin)

@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 from forecasting_helpers import FAST, START, make_history
 
-from python_assets.forecasting.backtest import backtest_origins
+from python_assets.forecasting.backtest import backtest_origins, run_backtest
 from python_assets.forecasting.benchmark_data import synthetic_history
 from python_assets.forecasting.forecast import forecast_demand
-from python_assets.forecasting.panel import estimate_latent_demand
+from python_assets.forecasting.models import ModelRunner
+from python_assets.forecasting.panel import build_panel, estimate_latent_demand
 from python_assets.forecasting.settings import ForecastSettings
 
 # ----------------------------------------------------------------------------- no look-ahead
@@ -116,3 +117,30 @@ def test_a_series_launched_after_an_origin_is_not_scored_at_that_origin() -> Non
         assert n_rows == (5 if origin < launch else 6) * 7, origin
     classes = backtest[backtest["segment_type"] == "demand_class"]["segment_value"]
     assert "inactive" not in set(classes)
+
+
+# ------------------------------------------------------- the global model's thread of its own
+
+
+def test_the_global_models_backtest_forecasts_are_those_made_one_after_another_and_its_errors_stop_the_backtest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """run_backtest computes gradient boosting on a background thread: each window's forecast is
+    the one the model makes at that origin on the calling thread, and an error there is raised
+    by the backtest."""
+    history, products = synthetic_history(n_series=30, n_days=63, seed=3)
+    settings = replace(FAST, backtest_windows=2)
+    panel = build_panel(history, products)
+    run = run_backtest(panel, settings, (), lambda _line: None)
+    serial = ModelRunner(panel, settings, ())
+    gbm = [out for out in run.outputs if out.model == "gradient_boosting"]
+    assert len(gbm) == settings.backtest_windows
+    for out in gbm:
+        np.testing.assert_array_equal(out.forecast, serial.run("gradient_boosting", out.origin, {}))
+
+    def broken(self: ModelRunner, origin: int) -> None:
+        raise RuntimeError(f"no model at origin {origin}")
+
+    monkeypatch.setattr(ModelRunner, "fit_gradient_boosting", broken)
+    with pytest.raises(RuntimeError, match="no model at origin"):
+        run_backtest(panel, settings, (), lambda _line: None)
