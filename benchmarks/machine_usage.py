@@ -71,30 +71,28 @@ def measure(command: list[str], interval_s: float = 0.5) -> MachineUsage:
     start_memory = memory_in_use_gb()
     peak = [start_memory]
     samples = [(time.time(), busy_seconds())]
-    running = threading.Event()
-    running.set()
+    done = threading.Event()
 
     def sample() -> None:
-        while running.is_set():
+        while not done.wait(interval_s):
             peak[0] = max(peak[0], memory_in_use_gb())
             samples.append((time.time(), busy_seconds()))
-            time.sleep(interval_s)
 
     sampler = threading.Thread(target=sample, daemon=True)
     load = os.getloadavg()[0]
-    busy, started = samples[0][1], time.perf_counter()
+    started = time.perf_counter()
     sampler.start()
     try:
         returncode = subprocess.call(command)
-        wall, busy = time.perf_counter() - started, busy_seconds() - busy
+        wall = time.perf_counter() - started
     finally:
-        running.clear()
+        done.set()
         sampler.join()
     samples.append((time.time(), busy_seconds()))
     return MachineUsage(
         returncode=returncode,
         wall_s=wall,
-        cpu_busy_s=busy,
+        cpu_busy_s=samples[-1][1] - samples[0][1],
         memory_at_start_gb=start_memory,
         peak_memory_above_start_gb=max(peak[0], memory_in_use_gb()) - start_memory,
         load_average_at_start=load,

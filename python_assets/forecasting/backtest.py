@@ -305,7 +305,7 @@ def run_backtest(
             (model, origin): background.submit(timed, model, origin, future_at(origin))
             for origin in calibration + scored
             for model in settings.models
-            if model.removesuffix("_sales") == "gradient_boosting"
+            if model == "gradient_boosting"
         }
         for window, origin in enumerate(calibration + scored, start=1 - len(calibration)):
             target = slice(origin + 1, origin + 1 + h)
@@ -329,11 +329,12 @@ def run_backtest(
                 selling_rate=selling_rate(scale),
                 recent_sale=classes.days_since_last_sale < settings.guardrails.recent_days,
             )
+            future = future_at(origin)
             for model in settings.models:
                 if (model, origin) in ahead:
                     forecast, seconds = ahead[model, origin].result()
                 else:
-                    forecast, seconds = timed(model, origin, future_at(origin))
+                    forecast, seconds = timed(model, origin, future)
                 timings[model] = timings.get(model, 0.0) + seconds
                 report(
                     f"backtest window {window + len(calibration)}/{windows} "
