@@ -46,6 +46,14 @@ def test_latent_demand_follows_the_warehouse_rule() -> None:
     assert estimate_latent_demand(first).iloc[0] == pytest.approx(4.0)
 
 
+def test_a_history_with_a_day_twice_is_refused_and_one_with_each_day_once_is_not() -> None:
+    history, products = make_history(np.ones((6, 10)))
+    assert build_panel(history, products).units_sold.shape == (6, 10)
+    twice = pd.concat([history, history.iloc[[17]]], ignore_index=True)
+    with pytest.raises(ValueError, match="duplicate store_id x product_id x sales_date"):
+        build_panel(twice, products)
+
+
 # ----------------------------------------------------------------------------- shapes, settings
 
 
