@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -171,27 +172,35 @@ def forecast_panel(
     timings = dict(run.model_seconds)
     default = choose_model(run.table, settings.models)
     choice = choose_per_class(run.table, settings.selection)
-    chosen_rows, origin_totals = score_choice(panel, run, choice, default, levels)
-    backtest = pd.concat([run.table, chosen_rows], ignore_index=True)
-    backtest["is_chosen"] = mark_chosen(backtest, choice)
-
-    started = time.perf_counter()
-    last = panel.n_days - 1
-    classes = classify_demand(panel, last, settings.demand_classes, settings.volume_band_quantiles)
     needed = (
         settings.models
         if settings.forecast_all_models
         else (*dict.fromkeys(choice.values()), default)
     )
+    started = time.perf_counter()
+    last = panel.n_days - 1
+    # the final global model, much the slowest part of what is left, is fitted on a thread of
+    # its own while the choice is scored here (neither touches what the other uses)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        final_fit = (
+            pool.submit(runner.fit_gradient_boosting, last)
+            if "gradient_boosting" in needed
+            else None
+        )
+        chosen_rows, origin_totals = score_choice(panel, run, choice, default, levels)
+        backtest = pd.concat([run.table, chosen_rows], ignore_index=True)
+        backtest["is_chosen"] = mark_chosen(backtest, choice)
+        classes = classify_demand(
+            panel, last, settings.demand_classes, settings.volume_band_quantiles
+        )
+        gradient_boosting = final_fit.result() if final_fit is not None else None
     fitted = FittedForecast(
         settings=settings,
         choice=choice,
         default=default,
         future_names=future_names,
         errors={model: run.errors[model] for model in dict.fromkeys(needed)},
-        gradient_boosting=runner.fit_gradient_boosting(last)
-        if "gradient_boosting" in needed
-        else None,
+        gradient_boosting=gradient_boosting,
         first_date=panel.dates[0],
         last_date=panel.dates[last],
         n_series=panel.n_series,

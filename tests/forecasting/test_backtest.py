@@ -11,7 +11,7 @@ from forecasting_helpers import FAST, START, make_history
 
 from python_assets.forecasting.backtest import backtest_origins, run_backtest
 from python_assets.forecasting.benchmark_data import synthetic_history
-from python_assets.forecasting.forecast import forecast_demand
+from python_assets.forecasting.forecast import forecast_demand, forecast_panel
 from python_assets.forecasting.models import ModelRunner
 from python_assets.forecasting.panel import build_panel, estimate_latent_demand
 from python_assets.forecasting.settings import ForecastSettings
@@ -120,6 +120,23 @@ def test_a_series_launched_after_an_origin_is_not_scored_at_that_origin() -> Non
 
 
 # ------------------------------------------------------- the global model's thread of its own
+
+
+def test_the_final_global_model_fitted_beside_the_choice_is_the_one_fitted_alone() -> None:
+    """forecast_panel fits the final global model on a thread of its own while it scores the
+    model choice: that model forecasts what one fitted on the calling thread forecasts."""
+    history, products = synthetic_history(n_series=30, n_days=63, seed=3)
+    settings = replace(FAST, backtest_windows=2, forecast_all_models=True)
+    panel = build_panel(history, products)
+    fitted = forecast_panel(panel, settings, predict=False).fitted
+    last = panel.n_days - 1
+    serial = ModelRunner(panel, settings, ())
+    alone = serial.fit_gradient_boosting(last)
+    assert fitted.gradient_boosting is not None and alone is not None
+    np.testing.assert_array_equal(
+        serial.gradient_boosting(fitted.gradient_boosting, last, {}),
+        serial.gradient_boosting(alone, last, {}),
+    )
 
 
 def test_the_global_models_backtest_forecasts_are_those_made_one_after_another_and_its_errors_stop_the_backtest(
