@@ -177,7 +177,7 @@ def forecast_panel(
         if settings.forecast_all_models
         else (*dict.fromkeys(choice.values()), default)
     )
-    started = time.perf_counter()
+    started = time.perf_counter()  # timings' final_forecast: the final fit and forecast
     last = panel.n_days - 1
     # the final global model, much the slowest part of what is left, is fitted on a thread of
     # its own while the choice is scored here (neither touches what the other uses)
