@@ -301,12 +301,14 @@ def run_backtest(
     # leave idle do that work; the forecasts are the same either way
     background = ThreadPoolExecutor(1, thread_name_prefix="backtest-gbm")
     try:
-        ahead: dict[tuple[str, int], Future[tuple[np.ndarray, float]]] = {
-            (model, origin): background.submit(timed, model, origin, future_at(origin))
-            for origin in calibration + scored
-            for model in settings.models
-            if model == "gradient_boosting"
-        }
+        ahead: dict[int, Future[tuple[np.ndarray, float]]] = (
+            {
+                origin: background.submit(timed, "gradient_boosting", origin, future_at(origin))
+                for origin in calibration + scored
+            }
+            if "gradient_boosting" in settings.models
+            else {}
+        )
         for window, origin in enumerate(calibration + scored, start=1 - len(calibration)):
             target = slice(origin + 1, origin + 1 + h)
             scale = series_scale(panel, origin)
@@ -331,8 +333,8 @@ def run_backtest(
             )
             future = future_at(origin)
             for model in settings.models:
-                if (model, origin) in ahead:
-                    forecast, seconds = ahead[model, origin].result()
+                if model == "gradient_boosting":
+                    forecast, seconds = ahead[origin].result()
                 else:
                     forecast, seconds = timed(model, origin, future)
                 timings[model] = timings.get(model, 0.0) + seconds

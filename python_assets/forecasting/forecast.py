@@ -177,7 +177,8 @@ def forecast_panel(
         if settings.forecast_all_models
         else (*dict.fromkeys(choice.values()), default)
     )
-    started = time.perf_counter()  # timings' final_forecast: the final fit and forecast
+    # timings' final_forecast: the final fit (the choice is scored beside it) and forecast
+    started = time.perf_counter()
     last = panel.n_days - 1
     # the final global model, much the slowest part of what is left, is fitted on a thread of
     # its own while the choice is scored here (neither touches what the other uses)
