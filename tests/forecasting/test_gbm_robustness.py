@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from python_assets.forecasting.gbm import (
+    PREDICT_BLOCK_ROWS,
     GradientBoostingSettings,
     fit_gradient_boosting,
     gradient_boosting_forecast,
@@ -214,6 +215,21 @@ def test_training_draws_follow_the_series_key_not_its_row() -> None:
     # roughly uniform over many keys
     many = series_uniforms(series_keys_hash(np.arange(2000), np.zeros(2000)), 0, 1, HORIZON)
     assert abs(many.mean() - 0.5) < 0.01
+
+
+def test_predicting_in_blocks_gives_what_one_prediction_of_every_row_gives() -> None:
+    """GradientBoostingModel.predict takes the rows a block at a time (faster: the block stays
+    in the cache through every tree); the values are those of one call over every row."""
+    units = long_tail_units(n_steady=12, n_intermittent=30, n_lumpy=8)
+    panel = build_panel(*history(units))
+    model = fit_gradient_boosting(panel, panel.n_days - 1, HORIZON, replace(SMALL, n_models=2))
+    assert model is not None
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(2 * PREDICT_BLOCK_ROWS + 5, len(model.feature_names)))
+    features = features.astype(np.float32)
+    whole = np.mean([member.predict(features) for member in model.members], axis=0)
+    np.testing.assert_array_equal(model.predict(features, n_threads=1), whole)
+    np.testing.assert_array_equal(model.predict(features[:3], n_threads=1), whole[:3])
 
 
 def test_settings_reject_nonsense() -> None:
