@@ -10,6 +10,10 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DATASET ?= demo
 export FRN_PATH ?= $(abspath $(CURDIR)/../shared/data/freshretailnet50k/train.parquet)
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
+# numpy asks the kernel for huge pages for every large array; on the 2-core machine the project
+# is measured on, getting them cost more than they saved (benchmarks/RESULTS.md, "Huge pages for
+# numpy's arrays"). NUMPY_MADVISE_HUGEPAGE=1 asks for them again.
+export NUMPY_MADVISE_HUGEPAGE ?= 0
 DBT := cd dbt_project && ../$(BIN)/dbt
 
 .PHONY: run test lint ui docs bench manifest clean
