@@ -22,7 +22,7 @@ import pandas as pd
 
 from python_assets.optimization.baselines import baseline_decentralised, baseline_rule_moves
 from python_assets.optimization.problem import AllocationPlan, SolverSettings
-from python_assets.optimization.solve import solve_allocation
+from python_assets.optimization.solve import Bases, solve_allocation
 
 POLICIES = ("optimised", "do_nothing", "decentralised", "zscore_rule", "perfect_foresight")
 TRANSFER_COLUMNS = ["from_store", "to_store", "product_id", "units", "lead_time_days"]
@@ -81,6 +81,7 @@ def policy_decisions(
     policies: tuple[str, ...] = POLICIES,
     rule_moves: pd.DataFrame | None = None,
     pricing: Mapping[str, object] | None = None,
+    warm_start: Bases | None = None,
 ) -> dict[str, Decisions]:
     """Every policy's decisions at one origin.
 
@@ -88,7 +89,8 @@ def policy_decisions(
     realised: the same rows with demand = the demand that followed (perfect foresight only);
     rule_moves: the Z-score rule's moves at the origin (from_store, to_store, product_id, units),
     needed for zscore_rule; pricing: `price_plan`'s keywords that price moves off the candidate
-    lanes (stores, zones, handling_cost, speed_km_per_day).
+    lanes (stores, zones, handling_cost, speed_km_per_day); warm_start: optimal bases of the
+    optimised LP at an earlier origin (the same LP with other numbers), where its simplex starts.
     """
     unknown = sorted(set(policies) - set(POLICIES))
     if unknown:
@@ -96,7 +98,7 @@ def policy_decisions(
     decisions: dict[str, Decisions] = {}
     # the optimised and perfect-foresight LPs differ only in demand: the second solved starts
     # from the first's optimal bases (docs/methodology.md, "Warm starts")
-    bases: dict = {}
+    bases = warm_start or {}
     for policy in policies:
         if policy == "do_nothing":
             decisions[policy] = _no_decisions()

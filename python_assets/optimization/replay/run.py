@@ -24,6 +24,7 @@ from python_assets.optimization.replay.simulate import (
     simulate_days,
 )
 from python_assets.optimization.service import expected_fill_rate
+from python_assets.optimization.solve import Bases
 
 Log = Callable[[str], None]
 
@@ -81,12 +82,20 @@ class ReplayInputs:
 @dataclass(frozen=True)
 class ReplaySettings:
     """origins: the last N backtest origins replayed; policies: POLICIES compared;
-    solver: how each origin's LP is solved (its service limit as the plan's)."""
+    solver: how each origin's LP is solved (its service limit as the plan's); warm_chain:
+    origins replayed one after another as one task, each origin's optimised LP starting from
+    the optimal bases of the one before (the first of a task starts cold), so the results do
+    not depend on how many processes share the tasks."""
 
     origins: int = 4
     policies: tuple[str, ...] = POLICIES
     solver: SolverSettings = field(default_factory=SolverSettings)
     compare: CompareSettings = field(default_factory=CompareSettings)
+    warm_chain: int = 2
+
+    def __post_init__(self) -> None:
+        if self.warm_chain < 1:
+            raise ValueError(f"warm_chain must be at least 1, got {self.warm_chain}")
 
 
 @dataclass
@@ -115,8 +124,10 @@ def replay_policies(
 ) -> ReplayResult:
     """Replay every policy at the last `settings.origins` origins of the backtest forecasts.
 
-    Origins are independent: with `settings.solver.processes > 1` on a network of at least
-    `parallel_min_store_products` pairs, each origin is replayed whole in a worker process (its
+    Origins are replayed in tasks of `settings.warm_chain` consecutive origins, each optimised
+    LP starting from the previous origin's optimal bases (docs/methodology.md, "Warm starts").
+    Tasks are independent: with `settings.solver.processes > 1` on a network of at least
+    `parallel_min_store_products` pairs, each task is replayed whole in a worker process (its
     LPs solved there on one process), so the pricing and simulation run in parallel too, not
     only the solves (docs/methodology.md, "Parallel solves")."""
     say = log if log is not None else (lambda _line: None)
@@ -141,20 +152,25 @@ def replay_policies(
     in_workers = (
         solver.processes > 1 and len(inputs.store_products) >= solver.parallel_min_store_products
     )
+    chains = [
+        origins[i : i + settings.warm_chain] for i in range(0, len(origins), settings.warm_chain)
+    ]
     tasks = [
         (
-            pd.Timestamp(origin),
-            replace(inputs, forecasts=forecasts[forecasts["origin_date"] == origin]),
+            [pd.Timestamp(origin) for origin in chain],
+            replace(inputs, forecasts=forecasts[forecasts["origin_date"].isin(chain)]),
             sales,
             policies,
             replace(solver, processes=1) if in_workers else solver,
         )
-        for origin in origins
+        for chain in chains
     ]
     if in_workers:
-        played = list(map_in_processes(_replay_origin, tasks, solver.processes))
+        played = [
+            o for chain in map_in_processes(_replay_chain, tasks, solver.processes) for o in chain
+        ]
     else:
-        played = [_replay_origin(*task) for task in tasks]
+        played = [o for task in tasks for o in _replay_chain(*task)]
     played.sort(key=lambda origin: origin.origin_date)
     for origin in played:
         say(
@@ -175,6 +191,28 @@ class _PlayedOrigin:
     details: list[pd.DataFrame]
     summaries: list[dict]
     seconds: float
+    bases: Bases | None = None
+
+
+def _replay_chain(
+    origins: list[pd.Timestamp],
+    inputs: ReplayInputs,
+    sales: pd.DataFrame,
+    policies: tuple[str, ...],
+    solver: SolverSettings,
+) -> list[_PlayedOrigin]:
+    """_replay_origin at each origin in turn (inputs.forecasts: theirs), each optimised LP
+    starting from the optimal bases of the one before."""
+    played: list[_PlayedOrigin] = []
+    for origin in origins:
+        at_origin = replace(
+            inputs, forecasts=inputs.forecasts[inputs.forecasts["origin_date"] == origin]
+        )
+        start = played[-1].bases if played else None
+        played.append(_replay_origin(origin, at_origin, sales, policies, solver, start))
+    for origin in played:
+        origin.bases = None  # not sent back from a worker process
+    return played
 
 
 def _replay_origin(
@@ -183,9 +221,10 @@ def _replay_origin(
     sales: pd.DataFrame,
     policies: tuple[str, ...],
     solver: SolverSettings,
+    warm_start: Bases | None = None,
 ) -> _PlayedOrigin:
     """Every policy played and priced at one origin (inputs.forecasts: that origin's; sales with
-    datetime sales_date and demand_units)."""
+    datetime sales_date and demand_units); the optimised LP starts from warm_start."""
     started = time.perf_counter()
     pricing = inputs.rule.pricing if inputs.rule is not None else {}
     at = origin_inputs(
@@ -205,6 +244,7 @@ def _replay_origin(
         policies,
         rule_moves,
         pricing,
+        warm_start,
     )
     details, summaries = [], []
     for policy, chosen in decisions.items():
@@ -251,7 +291,9 @@ def _replay_origin(
     seconds = time.perf_counter() - started
     for row in summaries:
         row["solve_seconds"] = seconds
-    return _PlayedOrigin(at.origin_date, details, summaries, seconds)
+    optimised = decisions.get("optimised")
+    bases = optimised.plan.bases if optimised is not None and optimised.plan is not None else None
+    return _PlayedOrigin(at.origin_date, details, summaries, seconds, bases)
 
 
 TEXT_COLUMNS = ("policy_name", "store_id", "product_id", "demand_class", "stock_source")
