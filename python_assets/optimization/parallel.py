@@ -57,6 +57,8 @@ def in_partition(product_ids: pd.Series, key: str) -> np.ndarray:
     return product_shards(product_ids, int(match[2]), PARTITION_SALT) == int(match[1]) - 1
 
 
+# what the worker processes import before their first task
+PRELOAD = "python_assets.optimization"
 # processes -> the pool of that many workers, kept up between the solves of one plan or replay
 _pools: dict[int, ProcessPoolExecutor] = {}
 
@@ -64,10 +66,12 @@ _pools: dict[int, ProcessPoolExecutor] = {}
 def _pool(processes: int) -> ProcessPoolExecutor:
     if processes not in _pools:
         # forkserver, not fork: the parent (a Dagster step) runs threads that a fork would copy
-        # mid-flight
-        _pools[processes] = ProcessPoolExecutor(
-            processes, mp_context=multiprocessing.get_context("forkserver")
-        )
+        # mid-flight. The server imports the optimisation code once, before it forks the
+        # workers, and nothing else: a Dagster step would otherwise pass on the run's own list
+        # (all of dagster_defs). A server this process already runs keeps its list.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([PRELOAD])
+        _pools[processes] = ProcessPoolExecutor(processes, mp_context=context)
     return _pools[processes]
 
 
