@@ -178,6 +178,15 @@ def _network(seed: int = 5):
     return ReplayInputs(sp, products, lanes, forecasts, snapshots, sales, 1.6449, rule)
 
 
+def _at_origin(inputs: ReplayInputs, origin: pd.Timestamp):
+    """origin_inputs at `origin`, from the network's own forecasts, snapshots and sales."""
+    sales = inputs.sales.assign(demand_units=daily_demand(inputs.sales))
+    forecasts = inputs.forecasts[inputs.forecasts["origin_date"] == origin]
+    return origin_inputs(
+        origin, inputs.store_products, forecasts, inputs.snapshots, sales, inputs.z_alpha
+    )
+
+
 def test_perfect_foresight_is_never_costlier_under_the_lp_cost_model():
     inputs = _network()
     result = replay_policies(inputs, ReplaySettings(solver=HIGHS))
@@ -228,18 +237,10 @@ def test_an_origin_started_from_the_previous_origins_bases_finds_the_same_optimu
     bases of the first origin's, has the optimum a cold start finds, product by product, in fewer
     simplex iterations."""
     inputs = _network()
-    sales = inputs.sales.assign(demand_units=daily_demand(inputs.sales))
     first, second = sorted(inputs.forecasts["origin_date"].unique())
 
     def optimised(origin, warm_start=None):
-        at = origin_inputs(
-            origin,
-            inputs.store_products,
-            inputs.forecasts[inputs.forecasts["origin_date"] == origin],
-            inputs.snapshots,
-            sales,
-            inputs.z_alpha,
-        )
+        at = _at_origin(inputs, origin)
         decisions = policy_decisions(
             at.planned,
             at.realised,
@@ -381,15 +382,7 @@ def test_one_store_gives_no_interval_and_no_test():
 
 def test_a_reversed_plan_does_worse_than_doing_nothing():
     inputs = _network()
-    sales = inputs.sales.assign(demand_units=daily_demand(inputs.sales))
-    at = origin_inputs(
-        ORIGIN,
-        inputs.store_products,
-        inputs.forecasts[inputs.forecasts["origin_date"] == ORIGIN],
-        inputs.snapshots,
-        sales,
-        inputs.z_alpha,
-    )
+    at = _at_origin(inputs, ORIGIN)
     decisions = policy_decisions(
         at.planned, at.realised, inputs.products, inputs.lanes, HIGHS, ("optimised", "do_nothing")
     )

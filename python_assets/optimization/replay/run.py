@@ -191,7 +191,6 @@ class _PlayedOrigin:
     details: list[pd.DataFrame]
     summaries: list[dict]
     seconds: float
-    bases: Bases | None = None
 
 
 def _replay_chain(
@@ -204,14 +203,13 @@ def _replay_chain(
     """_replay_origin at each origin in turn (inputs.forecasts: theirs), each optimised LP
     starting from the optimal bases of the one before."""
     played: list[_PlayedOrigin] = []
+    bases: Bases | None = None
     for origin in origins:
         at_origin = replace(
             inputs, forecasts=inputs.forecasts[inputs.forecasts["origin_date"] == origin]
         )
-        start = played[-1].bases if played else None
-        played.append(_replay_origin(origin, at_origin, sales, policies, solver, start))
-    for origin in played:
-        origin.bases = None  # not sent back from a worker process
+        one, bases = _replay_origin(origin, at_origin, sales, policies, solver, bases)
+        played.append(one)
     return played
 
 
@@ -222,9 +220,10 @@ def _replay_origin(
     policies: tuple[str, ...],
     solver: SolverSettings,
     warm_start: Bases | None = None,
-) -> _PlayedOrigin:
+) -> tuple[_PlayedOrigin, Bases | None]:
     """Every policy played and priced at one origin (inputs.forecasts: that origin's; sales with
-    datetime sales_date and demand_units); the optimised LP starts from warm_start."""
+    datetime sales_date and demand_units), and the optimised LP's optimal bases; that LP starts
+    from warm_start."""
     started = time.perf_counter()
     pricing = inputs.rule.pricing if inputs.rule is not None else {}
     at = origin_inputs(
@@ -293,7 +292,7 @@ def _replay_origin(
         row["solve_seconds"] = seconds
     optimised = decisions.get("optimised")
     bases = optimised.plan.bases if optimised is not None and optimised.plan is not None else None
-    return _PlayedOrigin(at.origin_date, details, summaries, seconds, bases)
+    return _PlayedOrigin(at.origin_date, details, summaries, seconds), bases
 
 
 TEXT_COLUMNS = ("policy_name", "store_id", "product_id", "demand_class", "stock_source")
