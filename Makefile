@@ -11,8 +11,8 @@ export DATASET ?= demo
 export FRN_PATH ?= $(abspath $(CURDIR)/../shared/data/freshretailnet50k/train.parquet)
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 # numpy asks the kernel for huge pages for every large array; on the 2-core machine the project
-# is measured on, getting them cost more than they saved (benchmarks/RESULTS.md, "Huge pages for
-# numpy's arrays"). NUMPY_MADVISE_HUGEPAGE=1 asks for them again.
+# is measured on, getting them cost more than they saved (benchmarks/RESULTS.md, "Four savings
+# on the fast hour"). NUMPY_MADVISE_HUGEPAGE=1 asks for them again.
 export NUMPY_MADVISE_HUGEPAGE ?= 0
 DBT := cd dbt_project && ../$(BIN)/dbt
 
