@@ -65,21 +65,18 @@ def build_problem(
     settings: SolverSettings = SolverSettings(),
 ) -> Problem:
     sp, prods, ln = normalise_inputs(store_products, products, lanes, settings.max_lead_time_days)
-    product_ids, pcode = np.unique(sp["product_id"].to_numpy(), return_inverse=True)
+    # ids as integer codes, without a Python object per row (pandas' Arrow strings)
+    pcode, product_ids = pd.factorize(sp["product_id"], sort=True)
+    product_ids = np.asarray(product_ids, dtype=object)
     starts = np.searchsorted(pcode, np.arange(len(product_ids) + 1))
-    store_index = pd.Index(
-        pd.unique(
-            np.concatenate(
-                [sp["store_id"].to_numpy(), ln["from_store"].to_numpy(), ln["to_store"].to_numpy()]
-            )
-        )
-    )
-    scode = store_index.get_indexer(sp["store_id"])
-    n_st = len(store_index)
+    stores = pd.concat([sp["store_id"], ln["from_store"], ln["to_store"]], ignore_index=True)
+    store_codes, store_ids = pd.factorize(stores)
+    scode = store_codes[: len(sp)]
+    n_st = len(store_ids)
     parts_s, parts_d, parts_l = [], [], []
     if settings.allow_transfers and len(ln):
-        fc = store_index.get_indexer(ln["from_store"])
-        tc = store_index.get_indexer(ln["to_store"])
+        fc = store_codes[len(sp) : len(sp) + len(ln)]
+        tc = store_codes[len(sp) + len(ln) :]
         lane_mat = sparse.csr_matrix(
             (np.arange(1, len(ln) + 1, dtype=np.int64), (fc, tc)), shape=(n_st, n_st)
         )
