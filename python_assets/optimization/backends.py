@@ -14,7 +14,7 @@ import numpy as np
 import pulp
 
 from python_assets.optimization.model import INF, Block
-from python_assets.optimization.problem import SolverSettings
+from python_assets.optimization.problem import COLD_SIMPLEX, SolverSettings
 
 # an LP's simplex basis: the status of each column and each row, HiGHS's codes
 Basis = tuple[np.ndarray, np.ndarray]
@@ -184,6 +184,8 @@ def _solve_highspy(
         integrality,
     )
     lp = not (settings.integer or block.semi.any())
+    if lp and basis is None:
+        h.setOptionValue("simplex_strategy", COLD_SIMPLEX[settings.cold_simplex])
     if lp and basis is not None:
         # status objects by code, looked up rather than constructed (an order of magnitude faster)
         by_code = sorted(highspy.HighsBasisStatus.__members__.values(), key=int)

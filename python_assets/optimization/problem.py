@@ -9,6 +9,8 @@ import pandas as pd
 
 SOLVERS = ("highs", "cbc")
 BACKENDS = ("auto", "pulp", "highspy")
+# SolverSettings.cold_simplex -> HiGHS's simplex_strategy
+COLD_SIMPLEX = {"dual": 1, "primal": 4}
 PRODUCT_STATUSES = ("optimal", "rounded", "infeasible", "unbounded", "not_solved")
 # products with a plan: solved to optimality, or (a MILP out of time) rounded down from the LP
 SOLVED = ("optimal", "rounded")
@@ -83,6 +85,10 @@ class SolverSettings:
     keep_bases: keep each LP block's optimal basis in the plan (`bases`), for a later solve
         that starts from it (docs/methodology.md, "Warm starts"); reading a basis back costs
         a Python object per column and row, so only plans that serve as warm starts keep them.
+    cold_simplex: HiGHS's simplex (array interface) for an LP block with no starting basis: 'primal' (faster on
+        FreshRetailNet-50K's blocks, see benchmarks/RESULTS.md) or 'dual' (HiGHS's default).
+        A block started from a basis uses the dual simplex, which suits a basis whose demand
+        or stock changed. Either finds the same optimum.
     """
 
     solver: str = "highs"
@@ -102,6 +108,7 @@ class SolverSettings:
     processes: int = 1
     parallel_min_store_products: int = 20_000
     keep_bases: bool = False
+    cold_simplex: str = "primal"
 
     def __post_init__(self) -> None:
         if self.solver not in SOLVERS:
@@ -110,6 +117,10 @@ class SolverSettings:
             raise ValueError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
         if self.backend == "highspy" and self.solver != "highs":
             raise ValueError("backend='highspy' needs solver='highs' (CBC runs through PuLP)")
+        if self.cold_simplex not in COLD_SIMPLEX:
+            raise ValueError(
+                f"cold_simplex must be one of {tuple(COLD_SIMPLEX)}, got {self.cold_simplex!r}"
+            )
         if self.products_per_batch < 1:
             raise ValueError("products_per_batch must be >= 1")
         if self.processes < 1:

@@ -141,6 +141,20 @@ def test_backends_and_batch_sizes_give_the_same_optimum():
     np.testing.assert_allclose(objectives, objectives[0], rtol=1e-6)
 
 
+def test_the_cold_simplex_choice_changes_the_path_not_the_optimum():
+    inst, lanes = small_random(seed=4, n_stores=16, n_products=9, n_pairs=80)
+    plans = [
+        solve_allocation(inst.store_products, inst.products, lanes, SolverSettings(cold_simplex=c))
+        for c in ("primal", "dual")
+    ]
+    objectives = [p.product_status.set_index("product_id")["objective"] for p in plans]
+    np.testing.assert_allclose(objectives[0], objectives[1], rtol=1e-9, atol=1e-6)
+    # the option reaches HiGHS: the two simplex methods take different paths
+    assert plans[0].timings["simplex_iterations"] != plans[1].timings["simplex_iterations"]
+    with pytest.raises(ValueError, match="cold_simplex"):
+        SolverSettings(cold_simplex="barrier")
+
+
 def test_transfer_column_budget_splits_batches_without_changing_the_optimum():
     inst, lanes = small_random(seed=4, n_stores=16, n_products=9, n_pairs=80)
     sp, pr = inst.store_products, inst.products
