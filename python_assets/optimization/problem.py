@@ -85,10 +85,10 @@ class SolverSettings:
     keep_bases: keep each LP block's optimal basis in the plan (`bases`), for a later solve
         that starts from it (docs/methodology.md, "Warm starts"); reading a basis back costs
         a Python object per column and row, so only plans that serve as warm starts keep them.
-    cold_simplex: HiGHS's simplex (array interface) for an LP block with no starting basis: 'primal' (faster on
-        FreshRetailNet-50K's blocks, see benchmarks/RESULTS.md) or 'dual' (HiGHS's default).
-        A block started from a basis uses the dual simplex, which suits a basis whose demand
-        or stock changed. Either finds the same optimum.
+    cold_simplex: HiGHS's simplex (array interface) for an LP block with no starting basis:
+        'primal' (faster on FreshRetailNet-50K's blocks, see benchmarks/RESULTS.md) or 'dual'
+        (HiGHS's default). A block started from a basis uses the dual simplex, which suits a
+        basis whose demand or stock changed. Either finds the same optimum.
     """
 
     solver: str = "highs"
