@@ -56,7 +56,9 @@ def build_definitions(
         sensors=[build_input_sensor(settings)],
         resources={
             "warehouse_settings": WarehouseSettingsResource.from_settings(settings),
-            "duckdb": WarehouseDuckDBResource(database=str(settings.duckdb_path)),
+            "duckdb": WarehouseDuckDBResource(
+                database=str(settings.duckdb_path), handoff_dir=str(settings.handoff_dir)
+            ),
             "dbt": WarehouseDbtResource(
                 project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)
             ),

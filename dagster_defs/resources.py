@@ -22,7 +22,7 @@ from duckdb import DuckDBPyConnection
 from packaging import version
 from pydantic import Field, create_model
 
-from python_assets import run_backup, run_lock
+from python_assets import handoff, run_backup, run_lock
 from python_assets.seed_settings import SettingsError, override_mismatches, validate_settings
 from python_assets.settings import WarehouseSettings, config_type
 
@@ -148,7 +148,13 @@ class WarehouseDuckDBResource(DuckDBResource):
     step; when a step fails, the copy is put back at the end of the run, so a failed run changes
     no table (python_assets/run_backup.py). Under `make run` the command does both for the whole
     run instead (its steps may run in several processes). A connection holds the warehouse's
-    open lock, so steps of one run in other processes take turns with the file."""
+    open lock, so steps of one run in other processes take turns with the file. When the Parquet
+    hand-off is a URL (`handoff_dir`), a connection reads it as dbt's does (the staging views
+    over the sources read it)."""
+
+    handoff_dir: str = Field(
+        default="", description="The Parquet hand-off, when not handoff/ beside the warehouse."
+    )
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         path = Path(self.database)
@@ -156,7 +162,7 @@ class WarehouseDuckDBResource(DuckDBResource):
             return
         _hold_run_lock(path)
         try:
-            recovered = run_backup.begin_run(path)
+            recovered = run_backup.begin_run(path, self._handoff())
         except BaseException:
             run_lock.release(path)
             raise
@@ -168,7 +174,7 @@ class WarehouseDuckDBResource(DuckDBResource):
         if run_lock.owned_by_run(path):
             return
         try:
-            if run_backup.end_run(path, succeeded=not _run_failed(context)):
+            if run_backup.end_run(path, not _run_failed(context), self._handoff()):
                 context.log.warning(
                     f"A step failed: the warehouse {path} was put back as it was before the "
                     "run, so no table changed."
@@ -183,9 +189,12 @@ class WarehouseDuckDBResource(DuckDBResource):
                 self.database, {"custom_user_agent": "dagster", **self.connection_config}
             )
             try:
-                yield con
+                yield handoff.register(con, self._handoff())
             finally:
                 con.close()
+
+    def _handoff(self) -> Path | str:
+        return self.handoff_dir or handoff.handoff_dir(Path(self.database))
 
 
 class WarehouseDbtResource(DbtCliResource):

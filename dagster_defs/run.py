@@ -17,14 +17,18 @@ by the next run."""
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import os
 import re
 import sys
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import dagster as dg
+import yaml
 from dagster._core.log_manager import LOG_RECORD_METADATA_ATTR
 from dagster._utils.log import create_console_logger
 
@@ -113,10 +117,55 @@ def _instance(persistent: bool) -> Iterator[dg.DagsterInstance]:
 RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "DEBUG"}}}}
 
 
+class ExecutorFileError(ValueError):
+    """STEP_EXECUTOR_FILE does not name an executor (the message says where and why)."""
+
+
+def executor_from_file(path: Path) -> tuple[dg.ExecutorDefinition, dict[str, Any]]:
+    """The executor a STEP_EXECUTOR_FILE names and its config:
+
+    executor: dagster_k8s.k8s_job_executor   # module.attribute of an ExecutorDefinition
+    config:                                  # the run config's execution: config:
+      max_concurrent: 20
+    """
+    try:
+        content = yaml.safe_load(Path(path).read_text())
+    except (OSError, yaml.YAMLError) as error:
+        raise ExecutorFileError(f"STEP_EXECUTOR_FILE {path}: {error}") from None
+    if not isinstance(content, dict) or not isinstance(content.get("executor"), str):
+        raise ExecutorFileError(
+            f"STEP_EXECUTOR_FILE {path}: needs a key 'executor' naming module.attribute of a "
+            "Dagster executor, e.g. 'executor: dagster.multiprocess_executor'"
+        )
+    module, _, attribute = content["executor"].rpartition(".")
+    try:
+        executor = getattr(importlib.import_module(module), attribute) if module else None
+    except ImportError as error:
+        raise ExecutorFileError(
+            f"STEP_EXECUTOR_FILE {path}: executor {content['executor']!r}: {error} "
+            "(install the package that provides it)"
+        ) from None
+    except AttributeError:
+        executor = None
+    if not isinstance(executor, dg.ExecutorDefinition):
+        raise ExecutorFileError(
+            f"STEP_EXECUTOR_FILE {path}: {content['executor']!r} is not a Dagster executor "
+            "(an ExecutorDefinition such as dagster.multiprocess_executor)"
+        )
+    config = content.get("config") or {}
+    if not isinstance(config, dict):
+        raise ExecutorFileError(f"STEP_EXECUTOR_FILE {path}: 'config' must be a mapping")
+    return executor, config
+
+
 def pipeline_job(executor: dg.ExecutorDefinition | None = None) -> dg.JobDefinition:
     """`whole_pipeline` with the run settings of the environment and the console logger; the
-    step processes of the multiprocess executor rebuild it from here."""
-    definitions = build_definitions(WarehouseSettings.from_env(), executor or MULTIPROCESS)
+    step processes of the executor (the multiprocess one, or STEP_EXECUTOR_FILE's) rebuild it
+    from here."""
+    settings = WarehouseSettings.from_env()
+    if executor is None and settings.step_executor_file is not None:
+        executor, _ = executor_from_file(settings.step_executor_file)
+    definitions = build_definitions(settings, executor or MULTIPROCESS)
     return definitions.resolve_job_def(whole_pipeline.name).with_logger_defs(
         {"console": console_without_tracebacks}
     )
@@ -132,18 +181,23 @@ MULTIPROCESS = dg.multiprocess_executor.configured(
 
 
 def execute(settings: WarehouseSettings, instance: dg.DagsterInstance) -> Result:
-    """Run whole_pipeline over every product partition of the plan: STEP_PROCESSES steps at
-    once in processes of their own, or (1) one after another in this process."""
+    """Run whole_pipeline over every product partition of the plan: with STEP_EXECUTOR_FILE's
+    executor, or STEP_PROCESSES steps at once in processes of their own, or (1) one after
+    another in this process."""
     tags = every_partition_tags(settings.plan_partitions)
-    if settings.concurrent_steps == 1:
+    if settings.step_executor_file is not None:
+        _, config = executor_from_file(settings.step_executor_file)
+        execution = {"execution": {"config": config}} if config else {}
+    elif settings.concurrent_steps == 1:
         return pipeline_job(dg.in_process_executor).execute_in_process(
             run_config=RUN_CONFIG, instance=instance, raise_on_error=False, tags=tags
         )
+    else:
+        execution = {"execution": {"config": {"max_concurrent": settings.concurrent_steps}}}
     return dg.execute_job(
         dg.build_reconstructable_job(PIPELINE_MODULE, pipeline_job.__name__),
         instance=instance,
-        run_config=RUN_CONFIG
-        | {"execution": {"config": {"max_concurrent": settings.concurrent_steps}}},
+        run_config=RUN_CONFIG | execution,
         raise_on_error=False,
         tags=tags,
     )
@@ -152,6 +206,8 @@ def execute(settings: WarehouseSettings, instance: dg.DagsterInstance) -> Result
 def main() -> int:
     try:
         settings = WarehouseSettings.from_env()
+        if settings.step_executor_file is not None:
+            executor_from_file(settings.step_executor_file)
     except ValueError as error:
         print(f"Run settings: {error}", file=sys.stderr)
         return 1
@@ -161,18 +217,20 @@ def main() -> int:
         # this command owns the run: the lock and the copy of the warehouse are taken here,
         # once, for every step process (python_assets/run_lock.py)
         with run_lock.warehouse_run_lock(path):
-            if recovered := run_backup.begin_run(path):
+            if recovered := run_backup.begin_run(path, settings.handoff_dir):
                 print(recovered, file=sys.stderr)
             succeeded = False
             try:
                 with (
                     run_lock.owning_run(path),
-                    _instance(settings.concurrent_steps > 1) as instance,
+                    _instance(
+                        settings.concurrent_steps > 1 or settings.step_executor_file is not None
+                    ) as instance,
                 ):
                     result = execute(settings, instance)
                 succeeded = result.success
             finally:
-                restored = run_backup.end_run(path, succeeded)
+                restored = run_backup.end_run(path, succeeded, settings.handoff_dir)
     except run_lock.WarehouseBusyError as error:
         print(error, file=sys.stderr)
         return 1

@@ -1,12 +1,19 @@
 """The Parquet hand-off: the tables the forecast and the LP compute are written as Parquet files
-under the warehouse's `handoff/` folder, not into the DuckDB file, and dbt reads them as sources
+under the hand-off folder, not into the DuckDB file, and dbt reads them as sources
 (`read_parquet`; README, "The pipeline"). So these steps never write the warehouse file, and
 could run in any process that sees the folder.
 
+The folder (`root` below) is `handoff/` beside the warehouse, or HANDOFF_DIR: a local folder or
+a URL of any filesystem fsspec knows with its package installed (`s3://bucket/prefix` with
+s3fs, `gs://` with gcsfs, `az://` with adlfs; README, "On a cluster"). DuckDB reads and writes
+a URL through the same fsspec filesystem (`register_filesystem`), so no DuckDB extension is
+needed.
+
 Layout: `<root>/<schema>/<table>/<part>.parquet`, one folder per table; `part` is `all` for a
 table written whole, `shard-k-of-n` for one of the plan's n product partitions. Each file is
-written beside its final name and renamed into place, so a reader sees the old file or the new
-one, never half of one. A Python object one step hands to another (the fitted forecast, which
+written beside its final name and moved into place, so a reader sees the old file or the new
+one, never half of one (a rename on a local disk; on object storage an object appears whole
+when its upload ends). A Python object one step hands to another (the fitted forecast, which
 the partitions of demand_forecast predict with) is a pickle beside the table folders:
 `<root>/<schema>/<name>.pickle`.
 """
@@ -14,37 +21,82 @@ the partitions of demand_forecast predict with) is a pickle beside the table fol
 from __future__ import annotations
 
 import contextlib
+import os
 import pickle
 import re
 from pathlib import Path
 
 import duckdb
+import fsspec
 import pandas as pd
+from fsspec.implementations.local import LocalFileSystem
 
 WHOLE = "all"
 # the part of one of the plan's product partitions: shard-<k>-of-<n>
 SHARD_PART = re.compile(r"shard-(\d+)-of-(\d+)")
 
+# a hand-off folder: a local path, or a URL such as s3://bucket/prefix
+Root = str | os.PathLike[str]
+
 
 def handoff_dir(duckdb_path: Path) -> Path:
-    """The hand-off folder of a warehouse: `handoff/` beside its DuckDB file (dbt's sources
-    derive the same folder from DUCKDB_PATH when no handoff_dir var is given)."""
+    """The default hand-off folder of a warehouse: `handoff/` beside its DuckDB file (dbt's
+    sources derive the same folder from DUCKDB_PATH when neither the handoff_dir var nor
+    HANDOFF_DIR is given)."""
     return Path(duckdb_path).parent / "handoff"
 
 
-def table_dir(root: Path, schema: str, table: str) -> Path:
-    return Path(root) / schema / table
+def is_url(root: Root) -> bool:
+    """Whether root is a URL (s3://...) rather than a local path."""
+    return "://" in str(root)
 
 
-def relation(root: Path, schema: str, table: str) -> str:
+def filesystem(root: Root) -> fsspec.AbstractFileSystem:
+    """The fsspec filesystem root is on (ImportError naming the package when it is missing)."""
+    return fsspec.core.url_to_fs(str(root))[0]
+
+
+def join(root: Root, *parts: str) -> str:
+    """root/part/...: a path for a local root, a URL for a remote one (never a pathlib.Path,
+    which would fold the '//' of 's3://')."""
+    return "/".join([str(root).rstrip("/"), *parts]) if is_url(root) else str(Path(root, *parts))
+
+
+def register(con: duckdb.DuckDBPyConnection, root: Root) -> duckdb.DuckDBPyConnection:
+    """Let con read and write root's URLs through root's fsspec filesystem (nothing to do for a
+    local folder, which DuckDB reads itself); return con."""
+    fs = filesystem(root)
+    if not isinstance(fs, LocalFileSystem):
+        fs.invalidate_cache()  # another process may have written since the last listing
+        if not any(p in con.list_filesystems() for p in _protocols(fs)):
+            con.register_filesystem(fs)
+    return con
+
+
+def _protocols(fs: fsspec.AbstractFileSystem) -> tuple[str, ...]:
+    return (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
+
+
+def _listing(root: Root, pattern: str) -> list[str]:
+    """The names matching pattern under root (a glob of fsspec, fresh, not from its cache)."""
+    fs = filesystem(root)
+    fs.invalidate_cache()
+    return [p.rstrip("/").rsplit("/", 1)[-1] for p in fs.glob(join(root, pattern))]
+
+
+def table_dir(root: Root, schema: str, table: str) -> str:
+    return join(root, schema, table)
+
+
+def relation(root: Root, schema: str, table: str) -> str:
     """The SQL relation (a read_parquet call) that reads every part of a hand-off table, the
-    same one dbt's sources compile to."""
-    pattern = str(table_dir(root, schema, table) / "*.parquet").replace("'", "''")
+    same one dbt's sources compile to (for a URL, on a connection `register` prepared)."""
+    pattern = join(table_dir(root, schema, table), "*.parquet").replace("'", "''")
     return f"read_parquet('{pattern}', union_by_name = true)"
 
 
 def write_tables(
-    root: Path, schema: str, frames: dict[str, pd.DataFrame], part: str = WHOLE
+    root: Root, schema: str, frames: dict[str, pd.DataFrame], part: str = WHOLE
 ) -> dict[str, int]:
     """Write each frame as `<root>/<schema>/<name>/<part>.parquet`; return rows per table
     (all or nothing, as write_queries)."""
@@ -58,7 +110,7 @@ def write_tables(
 
 def write_queries(
     con: duckdb.DuckDBPyConnection,
-    root: Path,
+    root: Root,
     schema: str,
     queries: dict[str, str],
     part: str = WHOLE,
@@ -66,29 +118,29 @@ def write_queries(
     """Write the result of each query (run on con) as `<root>/<schema>/<name>/<part>.parquet`;
     return rows per table.
 
-    Every file is written first and renamed into place after, so an error while writing leaves
+    Every file is written first and moved into place after, so an error while writing leaves
     every table as it was. Then the parts the new one supersedes are removed (`supersedes`)."""
-    staged: list[tuple[Path, Path]] = []
+    fs = filesystem(root)
+    register(con, root)
+    folders = {name: table_dir(root, schema, name) for name in queries}
+    temporary = {name: join(folder, f".{part}.parquet.writing") for name, folder in folders.items()}
     rows: dict[str, int] = {}
     try:
         for name, query in queries.items():
-            folder = table_dir(root, schema, name)
-            folder.mkdir(parents=True, exist_ok=True)
-            final = folder / f"{part}.parquet"
-            temporary = folder / f".{part}.parquet.writing"
-            target = str(temporary).replace("'", "''")
-            staged.append((temporary, final))
+            fs.makedirs(folders[name], exist_ok=True)
+            target = temporary[name].replace("'", "''")
             rows[name] = con.execute(f"copy ({query}) to '{target}' (format parquet)").fetchone()[0]
     except BaseException:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
+        for path in temporary.values():
+            with contextlib.suppress(FileNotFoundError):
+                fs.rm(path)
         raise
-    for temporary, final in staged:
-        temporary.replace(final)
-        for other in final.parent.glob("*.parquet"):
-            if other != final and supersedes(part, other.stem):
+    for name, folder in folders.items():
+        fs.mv(temporary[name], join(folder, f"{part}.parquet"))
+        for other in _listing(folder, "*.parquet"):
+            if supersedes(part, other.removesuffix(".parquet")) and other != f"{part}.parquet":
                 with contextlib.suppress(FileNotFoundError):
-                    other.unlink()
+                    fs.rm(join(folder, other))
     return rows
 
 
@@ -105,50 +157,57 @@ def supersedes(part: str, other: str) -> bool:
     return other == WHOLE or (sibling is not None and sibling[2] != mine[2])
 
 
-def object_path(root: Path, schema: str, name: str) -> Path:
-    return Path(root) / schema / f"{name}.pickle"
+def object_path(root: Root, schema: str, name: str) -> str:
+    return join(root, schema, f"{name}.pickle")
 
 
-def write_object(root: Path, schema: str, name: str, value: object) -> Path:
+def write_object(root: Root, schema: str, name: str, value: object) -> str:
     """Pickle a Python object that a later step reads (not a table: dbt never sees it) as
-    `<root>/<schema>/<name>.pickle`, written beside its final name and renamed into place."""
+    `<root>/<schema>/<name>.pickle`, written beside its final name and moved into place."""
+    fs = filesystem(root)
+    fs.makedirs(join(root, schema), exist_ok=True)
     final = object_path(root, schema, name)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    temporary = final.with_name(f".{final.name}.writing")
+    temporary = join(root, schema, f".{name}.pickle.writing")
     try:
-        with temporary.open("wb") as file:
+        with fs.open(temporary, "wb") as file:
             pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            fs.rm(temporary)
         raise
-    temporary.replace(final)
+    fs.mv(temporary, final)
     return final
 
 
-def read_object(root: Path, schema: str, name: str) -> object:
+def read_object(root: Root, schema: str, name: str) -> object:
     """An object write_object wrote; a FileNotFoundError naming the file when it never was."""
     path = object_path(root, schema, name)
-    if not path.exists():
+    try:
+        with filesystem(root).open(path, "rb") as file:
+            return pickle.load(file)
+    except FileNotFoundError:
         raise FileNotFoundError(
             f"{schema}.{name}: no {path}; materialise the asset that writes it first"
-        )
-    with path.open("rb") as file:
-        return pickle.load(file)
+        ) from None
 
 
-def has_table(root: Path, schema: str, table: str) -> bool:
+def has_table(root: Root, schema: str, table: str) -> bool:
     """Whether the hand-off table has at least one file."""
-    return any(table_dir(root, schema, table).glob("*.parquet"))
+    return bool(_listing(table_dir(root, schema, table), "*.parquet"))
 
 
-def tables(root: Path) -> list[tuple[str, str]]:
+def tables(root: Root) -> list[tuple[str, str]]:
     """(schema, table) of every table of the hand-off folder."""
-    return sorted({(p.parent.parent.name, p.parent.name) for p in Path(root).glob("*/*/*.parquet")})
+    fs = filesystem(root)
+    fs.invalidate_cache()
+    found = [p.rstrip("/").split("/") for p in fs.glob(join(root, "*", "*", "*.parquet"))]
+    return sorted({(parts[-3], parts[-2]) for parts in found})
 
 
-def row_counts(root: Path) -> list[tuple[str, str, int]]:
+def row_counts(root: Root) -> list[tuple[str, str, int]]:
     """(schema, table, rows) for every table of the hand-off folder (from the Parquet footers)."""
     with duckdb.connect() as con:
+        register(con, root)
         return [
             (
                 schema,
@@ -159,10 +218,10 @@ def row_counts(root: Path) -> list[tuple[str, str, int]]:
         ]
 
 
-def connect(root: Path) -> duckdb.DuckDBPyConnection:
+def connect(root: Root) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with a view `<schema>.<table>` over every table of the
     hand-off folder, to query them by the names dbt's sources give them."""
-    con = duckdb.connect()
+    con = register(duckdb.connect(), root)
     for schema, table in tables(root):
         con.execute(f'create schema if not exists "{schema}"')
         con.execute(
@@ -171,7 +230,7 @@ def connect(root: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def read_table(root: Path, schema: str, table: str, where: str = "") -> pd.DataFrame:
+def read_table(root: Root, schema: str, table: str, where: str = "") -> pd.DataFrame:
     """Every part of a hand-off table as one frame (optionally filtered by a SQL condition);
     a FileNotFoundError naming the folder when the table was never written."""
     if not has_table(root, schema, table):
@@ -181,4 +240,5 @@ def read_table(root: Path, schema: str, table: str, where: str = "") -> pd.DataF
         )
     query = f"select * from {relation(root, schema, table)}"
     with duckdb.connect() as con:
+        register(con, root)
         return con.execute(f"{query} where {where}" if where else query).df()

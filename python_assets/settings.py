@@ -94,6 +94,14 @@ class WarehouseSettings:
             "Demand profile of the demo data: mixed, smooth or intermittent.",
         ),
     )
+    handoff_root: str = field(
+        default="",
+        metadata=about(
+            "HANDOFF_DIR",
+            "Folder or URL of the Parquet hand-off (s3://bucket/prefix needs s3fs installed; any "
+            "fsspec filesystem works); empty = handoff/ beside the warehouse.",
+        ),
+    )
     export_dir: Path | None = field(
         default=None,
         metadata=about(
@@ -115,6 +123,14 @@ class WarehouseSettings:
             "STEP_PROCESSES",
             "Steps `make run` runs at once, each in a process of its own (Dagster's multiprocess "
             "executor): 0 = one per core, 1 = one after another in the command's own process.",
+        ),
+    )
+    step_executor_file: Path | None = field(
+        default=None,
+        metadata=about(
+            "STEP_EXECUTOR_FILE",
+            "YAML file naming the Dagster executor `make run` runs its steps with and its config "
+            "(e.g. a cluster's); empty = the multiprocess executor of STEP_PROCESSES.",
         ),
     )
     plan_partitions: int = field(
@@ -172,10 +188,12 @@ class WarehouseSettings:
         return Path(self.duckdb_path).parent / "inputs" / self.dataset
 
     @property
-    def handoff_dir(self) -> Path:
+    def handoff_dir(self) -> Path | str:
         """The Parquet hand-off folder: the tables the forecast and the LP write, which dbt reads
-        as sources (python_assets/handoff.py)."""
-        return handoff.handoff_dir(self.duckdb_path)
+        as sources (python_assets/handoff.py). A URL stays a str (a Path would fold its '//')."""
+        if not self.handoff_root:
+            return handoff.handoff_dir(self.duckdb_path)
+        return self.handoff_root if handoff.is_url(self.handoff_root) else Path(self.handoff_root)
 
     @property
     def published_duckdb_path(self) -> Path:

@@ -3,6 +3,11 @@ tiny demo network in a temporary warehouse."""
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,3 +59,55 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory, env_guard) -> Buil
     )
     defs = build_definitions(settings)
     return BuiltWarehouse(settings, defs, materialize_everything(defs))
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[dict[str, str]]:
+    """A local S3 (moto's server, a dev dependency) for the hand-off on object storage; the
+    environment that points boto (s3fs) at it is set for the session and returned, for the
+    subprocesses of a run."""
+    server = Path(sys.executable).with_name("moto_server")
+    if not server.exists():
+        pytest.skip(f"moto's S3 server is not installed beside {sys.executable} (.[dev])")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+    }
+    process = subprocess.Popen(
+        [str(server), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with socket.socket() as client:
+                if client.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if time.monotonic() > deadline or process.poll() is not None:
+                pytest.fail(f"moto's S3 server did not start on port {port}")
+            time.sleep(0.2)
+        with pytest.MonkeyPatch.context() as patch:
+            for name, value in env.items():
+                patch.setenv(name, value)
+            import s3fs
+
+            s3fs.S3FileSystem(skip_instance_cache=True).mkdir(S3_BUCKET)
+            yield env
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+S3_BUCKET = "handoff-tests"
+
+
+@pytest.fixture
+def s3_root(s3_server: dict[str, str]) -> str:
+    """A hand-off folder of its own on the local S3."""
+    return f"s3://{S3_BUCKET}/{uuid.uuid4().hex}"

@@ -86,24 +86,32 @@ def test_a_failed_run_is_put_back_with_what_was_only_in_the_wal(tmp_path: Path):
         ).fetchone() == (0,)
 
 
-def test_a_failed_run_puts_the_parquet_hand_off_back(tmp_path: Path):
+@pytest.mark.parametrize("where", ["beside the warehouse", "on S3"])
+def test_a_failed_run_puts_the_parquet_hand_off_back(tmp_path: Path, request, where: str):
     warehouse = tmp_path / "warehouse.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create table t as select 1 as x")
-    root = handoff.handoff_dir(warehouse)
+    root = handoff.handoff_dir(warehouse) if where == "beside the warehouse" else None
+    root = root or request.getfixturevalue("s3_root")
     handoff.write_tables(root, "forecasting", {"kept": pd.DataFrame({"x": [1]})})
-    run_backup.begin_run(warehouse)
+    run_backup.begin_run(warehouse, root)
     handoff.write_tables(root, "forecasting", {"kept": pd.DataFrame({"x": [2, 3]})})
     handoff.write_tables(root, "optimization", {"new": pd.DataFrame({"y": [1]})})
-    assert run_backup.end_run(warehouse, succeeded=False) is True
+    assert run_backup.end_run(warehouse, False, root) is True
     assert handoff.read_table(root, "forecasting", "kept")["x"].tolist() == [1]
-    assert not (root / "optimization").exists()
+    assert handoff.tables(root) == [("forecasting", "kept")]
     # and a successful run keeps what it wrote, with no copy left behind
-    run_backup.begin_run(warehouse)
+    run_backup.begin_run(warehouse, root)
     handoff.write_tables(root, "forecasting", {"kept": pd.DataFrame({"x": [4]})})
-    assert run_backup.end_run(warehouse, succeeded=True) is False
+    assert run_backup.end_run(warehouse, True, root) is False
     assert handoff.read_table(root, "forecasting", "kept")["x"].tolist() == [4]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["handoff", "warehouse.duckdb"]
+    fs = handoff.filesystem(root)
+    fs.invalidate_cache()
+    beside = [p.rstrip("/").rsplit("/", 1)[-1] for p in fs.glob(f"{root}*")]
+    assert beside == [str(root).rsplit("/", 1)[-1]]  # no copy left beside the hand-off
+    assert sorted(p.name for p in tmp_path.iterdir()) == (
+        ["handoff", "warehouse.duckdb"] if where == "beside the warehouse" else ["warehouse.duckdb"]
+    )
 
 
 def test_a_failed_first_run_leaves_no_warehouse(tmp_path: Path):

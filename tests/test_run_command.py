@@ -140,6 +140,37 @@ def test_steps_in_two_processes_build_the_marts_of_one(
     assert [t for t in marts if _differ(marts[t], expected[t])] == []
 
 
+def test_a_run_with_its_hand_off_on_s3_and_its_executor_from_a_file_builds_the_same_marts(
+    built_warehouse: BuiltWarehouse, tmp_path: Path, s3_server: dict[str, str], s3_root: str
+) -> None:
+    """What a cluster changes is settings (README, "On a cluster"): the Parquet hand-off on
+    object storage (a local S3 server here) and the executor named in a settings file. The run
+    writes no hand-off folder beside the warehouse and builds the marts of the in-process run."""
+    executor = tmp_path / "executor.yaml"
+    executor.write_text("executor: dagster.multiprocess_executor\nconfig: {max_concurrent: 2}\n")
+    run = run_command(
+        tmp_path,
+        DATASET="demo",
+        DEMO_SIZE="tiny",
+        HANDOFF_DIR=s3_root,
+        STEP_EXECUTOR_FILE=str(executor),
+        **s3_server,
+    )
+
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output[-5000:]
+    assert "Executing steps using multiprocess executor" in output
+    warehouse = tmp_path / "warehouse"
+    assert not (warehouse / "handoff").exists()
+    assert {("raw", "sales_daily"), ("optimization", "store_product_plan")} <= set(
+        handoff.tables(s3_root)
+    )
+    marts = _marts(warehouse / "warehouse.duckdb")
+    expected = _marts(built_warehouse.settings.duckdb_path)
+    assert marts.keys() == expected.keys()
+    assert [t for t in marts if _differ(marts[t], expected[t])] == []
+
+
 def test_the_summary_of_a_replay_without_an_interval_or_without_origins(tmp_path: Path) -> None:
     # one store: the replay has its figures but no interval and no test (NULL in the mart)
     path = tmp_path / "warehouse.duckdb"
