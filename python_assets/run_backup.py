@@ -1,8 +1,7 @@
 """A failed run changes nothing: each run starts by copying the warehouse to
-`<warehouse>.before-run` (and its Parquet hand-off folder to `<folder>.before-run`, on the hand-off's
-own filesystem when it is a URL), and ends by
-deleting the copies when every step succeeded or by putting them back when one failed (README,
-"Operations").
+`<warehouse>.before-run` (and its Parquet hand-off folder to `<folder>.before-run`, on the
+hand-off's own filesystem when it is a URL), and ends by deleting the copies when every step
+succeeded or by putting them back when one failed (README, "Operations").
 
 A run killed before it could put the copy back leaves it behind; the next run finds it, puts it
 back first and says so. Call these functions only while holding the warehouse's run lock
@@ -65,10 +64,10 @@ def _restore_handoff(root: Root) -> None:
     backup = _handoff_backup(root)
     if handoff.is_url(root):
         fs = handoff.filesystem(root)
-        if fs.exists(handoff.join(backup, COPIED)):
+        if fs.exists(handoff.join(backup, COPIED)):  # else it is incomplete: nothing to put back
             _remove_tree(fs, str(root))
-            fs.rm(handoff.join(backup, COPIED))
             _copy_tree(fs, backup, str(root))
+            fs.rm(handoff.join(root, COPIED))
             _remove_tree(fs, backup)
         return
     if Path(backup).exists():
