@@ -6,7 +6,9 @@ runs the `whole_pipeline` job (recorded in $DAGSTER_HOME when it is set, so `mak
 run) and prints the rows per mart (with the change since the last published run) and where the
 warehouse, the report and the BI copy are. Steps run STEP_PROCESSES at a time, each in a process
 of its own (Dagster's multiprocess executor; STEP_PROCESSES=1: one after another in this
-process); steps in other processes take turns with the warehouse file (python_assets/run_lock.py).
+process), or with the executor a settings file names (STEP_EXECUTOR_FILE; README, "On a
+cluster"); steps in other processes take turns with the warehouse file
+(python_assets/run_lock.py).
 A run that fails prints why, once, without a stack trace (e.g. every problem the input
 validation found), and exits with status 1; the run log above it keeps the progress of each
 step, and the warehouse is put back as it was before the run (python_assets/run_backup.py).
@@ -139,14 +141,12 @@ def executor_from_file(path: Path) -> tuple[dg.ExecutorDefinition, dict[str, Any
         )
     module, _, attribute = content["executor"].rpartition(".")
     try:
-        executor = getattr(importlib.import_module(module), attribute) if module else None
+        executor = getattr(importlib.import_module(module), attribute, None) if module else None
     except ImportError as error:
         raise ExecutorFileError(
             f"STEP_EXECUTOR_FILE {path}: executor {content['executor']!r}: {error} "
             "(install the package that provides it)"
         ) from None
-    except AttributeError:
-        executor = None
     if not isinstance(executor, dg.ExecutorDefinition):
         raise ExecutorFileError(
             f"STEP_EXECUTOR_FILE {path}: {content['executor']!r} is not a Dagster executor "
