@@ -160,6 +160,16 @@ class WarehouseSettings:
                 f"DUCKDB_PATH must be absolute (dbt and Dagster resolve relative paths from "
                 f"different folders), got {self.duckdb_path}"
             )
+        if handoff.is_url(self.handoff_root):
+            try:
+                handoff.filesystem(self.handoff_root)
+            except (ImportError, ValueError) as error:  # fsspec: package missing, unknown scheme
+                raise ValueError(f"HANDOFF_DIR {self.handoff_root}: {error}") from None
+        elif self.handoff_root and not Path(self.handoff_root).is_absolute():
+            raise ValueError(
+                f"HANDOFF_DIR must be absolute or a URL (dbt and Dagster resolve relative paths "
+                f"from different folders), got {self.handoff_root}"
+            )
         for name in ("processes", "step_processes"):
             if getattr(self, name) < 0:
                 raise ValueError(

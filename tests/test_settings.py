@@ -198,3 +198,20 @@ def test_processes_default_to_one_per_core_and_refuse_a_negative_count() -> None
     assert WarehouseSettings.from_env({"PROCESSES": "3"}).worker_processes == 3
     with pytest.raises(ValueError, match="PROCESSES must be 0"):
         WarehouseSettings.from_env({"PROCESSES": "-1"})
+
+
+def test_the_hand_off_is_a_folder_or_a_url_a_filesystem_package_reads(tmp_path: Path) -> None:
+    assert WarehouseSettings(duckdb_path=tmp_path / "w.duckdb").handoff_dir == tmp_path / "handoff"
+    assert (
+        WarehouseSettings.from_env(
+            {"DUCKDB_PATH": str(tmp_path / "w.duckdb"), "HANDOFF_DIR": "s3://bucket/prefix"}
+        ).handoff_dir
+        == "s3://bucket/prefix"
+    )  # a str: a Path would fold the '//'
+    assert WarehouseSettings(handoff_root=str(tmp_path / "h")).handoff_dir == tmp_path / "h"
+    with pytest.raises(ValueError, match="HANDOFF_DIR must be absolute or a URL"):
+        WarehouseSettings.from_env({"HANDOFF_DIR": "handoff"})
+    with pytest.raises(ValueError, match="HANDOFF_DIR foo://x: Protocol not known: foo"):
+        WarehouseSettings.from_env({"HANDOFF_DIR": "foo://x"})
+    with pytest.raises(ValueError, match=r"HANDOFF_DIR az://c/x: .*adlfs"):
+        WarehouseSettings.from_env({"HANDOFF_DIR": "az://c/x"})
