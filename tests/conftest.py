@@ -61,6 +61,9 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory, env_guard) -> Buil
     return BuiltWarehouse(settings, defs, materialize_everything(defs))
 
 
+S3_BUCKET = "handoff-tests"
+
+
 @pytest.fixture(scope="session")
 def s3_server() -> Iterator[dict[str, str]]:
     """A local S3 (moto's server, a dev dependency) for the hand-off on object storage; the
@@ -102,9 +105,6 @@ def s3_server() -> Iterator[dict[str, str]]:
     finally:
         process.terminate()
         process.wait(timeout=30)
-
-
-S3_BUCKET = "handoff-tests"
 
 
 @pytest.fixture

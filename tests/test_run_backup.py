@@ -91,8 +91,8 @@ def test_a_failed_run_puts_the_parquet_hand_off_back(tmp_path: Path, request, wh
     warehouse = tmp_path / "warehouse.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create table t as select 1 as x")
-    root = handoff.handoff_dir(warehouse) if where == "beside the warehouse" else None
-    root = root or request.getfixturevalue("s3_root")
+    beside = where == "beside the warehouse"
+    root = handoff.handoff_dir(warehouse) if beside else request.getfixturevalue("s3_root")
     handoff.write_tables(root, "forecasting", {"kept": pd.DataFrame({"x": [1]})})
     run_backup.begin_run(warehouse, root)
     handoff.write_tables(root, "forecasting", {"kept": pd.DataFrame({"x": [2, 3]})})
@@ -107,10 +107,10 @@ def test_a_failed_run_puts_the_parquet_hand_off_back(tmp_path: Path, request, wh
     assert handoff.read_table(root, "forecasting", "kept")["x"].tolist() == [4]
     fs = handoff.filesystem(root)
     fs.invalidate_cache()
-    beside = [p.rstrip("/").rsplit("/", 1)[-1] for p in fs.glob(f"{root}*")]
-    assert beside == [str(root).rsplit("/", 1)[-1]]  # no copy left beside the hand-off
+    named_alike = [p.rstrip("/").rsplit("/", 1)[-1] for p in fs.glob(f"{root}*")]
+    assert named_alike == [str(root).rsplit("/", 1)[-1]]  # no copy left beside the hand-off
     assert sorted(p.name for p in tmp_path.iterdir()) == (
-        ["handoff", "warehouse.duckdb"] if where == "beside the warehouse" else ["warehouse.duckdb"]
+        ["handoff", "warehouse.duckdb"] if beside else ["warehouse.duckdb"]
     )
 
 
