@@ -77,11 +77,18 @@ def _protocols(fs: fsspec.AbstractFileSystem) -> tuple[str, ...]:
     return (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
 
 
-def _listing(root: Root, pattern: str) -> list[str]:
-    """The names matching pattern under root (a glob of fsspec, fresh, not from its cache)."""
+def _glob(root: Root, *parts: str) -> list[list[str]]:
+    """The paths matching root/parts (a glob pattern), each split at '/', listed afresh: not
+    from fsspec's cache, since another process may have written since."""
     fs = filesystem(root)
     fs.invalidate_cache()
-    return [p.rstrip("/").rsplit("/", 1)[-1] for p in fs.glob(join(root, pattern))]
+    return [p.rstrip("/").split("/") for p in fs.glob(join(root, *parts))]
+
+
+def names(root: Root, *parts: str) -> list[str]:
+    """The names of the files and folders matching root/parts (a glob pattern), hidden ones
+    too, e.g. names(folder, '*.parquet')."""
+    return [path[-1] for path in _glob(root, *parts)]
 
 
 def table_dir(root: Root, schema: str, table: str) -> str:
@@ -137,7 +144,7 @@ def write_queries(
         raise
     for name, folder in folders.items():
         fs.mv(temporary[name], join(folder, f"{part}.parquet"))
-        for other in _listing(folder, "*.parquet"):
+        for other in names(folder, "*.parquet"):
             if supersedes(part, other.removesuffix(".parquet")) and other != f"{part}.parquet":
                 with contextlib.suppress(FileNotFoundError):
                     fs.rm(join(folder, other))
@@ -193,15 +200,12 @@ def read_object(root: Root, schema: str, name: str) -> object:
 
 def has_table(root: Root, schema: str, table: str) -> bool:
     """Whether the hand-off table has at least one file."""
-    return bool(_listing(table_dir(root, schema, table), "*.parquet"))
+    return bool(names(table_dir(root, schema, table), "*.parquet"))
 
 
 def tables(root: Root) -> list[tuple[str, str]]:
     """(schema, table) of every table of the hand-off folder."""
-    fs = filesystem(root)
-    fs.invalidate_cache()
-    found = [p.rstrip("/").split("/") for p in fs.glob(join(root, "*", "*", "*.parquet"))]
-    return sorted({(parts[-3], parts[-2]) for parts in found})
+    return sorted({(path[-3], path[-2]) for path in _glob(root, "*", "*", "*.parquet")})
 
 
 def row_counts(root: Root) -> list[tuple[str, str, int]]:
