@@ -123,6 +123,7 @@ def test_the_forecast_covers_the_planning_horizon_a_run_overrides(
             ["intermediate", "int_settings_resolved"],
             ["staging", "stg_forecasting__demand_forecasts"],
             ["marts", "fct_demand_forecast"],
+            ["intermediate", "int_store_product_allocation_terms"],
             ["marts", "allocation_inputs_store_product"],
         )
     ]

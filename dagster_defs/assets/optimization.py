@@ -50,7 +50,7 @@ WHOLE_DATA_SQL = """
 select
     (select coalesce(bool_and(units_sold = round(units_sold)), true) from marts.fct_sales_daily)
     and (select coalesce(bool_and(current_inv = round(current_inv)), true)
-        from marts.allocation_inputs_store_product)
+        from intermediate.int_store_product_allocation_terms)
 """
 
 
@@ -83,9 +83,22 @@ INPUT_KEYS = [
 ]
 
 
-def read_allocation_inputs(con: DuckDBPyConnection) -> list[pd.DataFrame]:
-    """The LP's inputs: marts.allocation_inputs_store_product, _product and _lanes."""
-    return [con.execute(f"select * from {'.'.join(key)}").df() for key in INPUT_KEYS]
+# what the replay reads instead of the first two: the same terms before today's forecast, so
+# that it can start as soon as the backtest's forecasts exist (docs/methodology.md, "Policy
+# replay")
+REPLAY_INPUT_KEYS = [
+    ["intermediate", "int_store_product_allocation_terms"],
+    ["intermediate", "int_product_allocation_terms"],
+    INPUT_KEYS[2],
+]
+
+
+def read_allocation_inputs(
+    con: DuckDBPyConnection, keys: list[list[str]] = INPUT_KEYS
+) -> list[pd.DataFrame]:
+    """The LP's inputs: marts.allocation_inputs_store_product, _product and _lanes (or the
+    tables at `keys`)."""
+    return [con.execute(f"select * from {'.'.join(key)}").df() for key in keys]
 
 
 class AllocationConfig(dg.Config):
@@ -281,7 +294,7 @@ class ReplayConfig(dg.Config):
         dg.AssetSpec(
             ["optimization", t],
             deps=[
-                *INPUT_KEYS,
+                *REPLAY_INPUT_KEYS,
                 ["forecasting", "backtest_forecasts"],
                 ["staging", "stg_inputs__inventory_snapshots"],
                 ["marts", "fct_sales_daily"],
@@ -317,7 +330,7 @@ def policy_replay(
             warehouse_settings.settings().handoff_dir, "forecasting", "backtest_forecasts"
         )
         first_origin = forecasts["origin_date"].min() if len(forecasts) else None
-        store_products, products, lanes = read_allocation_inputs(con)
+        store_products, products, lanes = read_allocation_inputs(con, REPLAY_INPUT_KEYS)
         inputs = ReplayInputs(
             store_products=store_products,
             products=products,

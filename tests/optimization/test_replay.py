@@ -121,7 +121,8 @@ def _network(seed: int = 5):
     inst, lanes = small_random(seed=seed)
     sp = inst.store_products.astype({"store_id": str, "product_id": str})
     lanes = lanes.astype({"from_store": str, "to_store": str})
-    products = inst.products.astype({"product_id": str})
+    # the replay's product terms: max_production is set per origin from this share
+    products = inst.products.astype({"product_id": str}).assign(production_capacity_share=1.5)
     rng = np.random.default_rng(seed)
     dates = pd.date_range(ORIGIN - pd.Timedelta(days=45), ORIGIN + pd.Timedelta(days=2 * H))
     rate = (sp["demand"] / H).to_numpy()
@@ -183,7 +184,13 @@ def _at_origin(inputs: ReplayInputs, origin: pd.Timestamp):
     sales = inputs.sales.assign(demand_units=daily_demand(inputs.sales))
     forecasts = inputs.forecasts[inputs.forecasts["origin_date"] == origin]
     return origin_inputs(
-        origin, inputs.store_products, forecasts, inputs.snapshots, sales, inputs.z_alpha
+        origin,
+        inputs.store_products,
+        inputs.products,
+        forecasts,
+        inputs.snapshots,
+        sales,
+        inputs.z_alpha,
     )
 
 
@@ -244,7 +251,7 @@ def test_an_origin_started_from_the_previous_origins_bases_finds_the_same_optimu
         decisions = policy_decisions(
             at.planned,
             at.realised,
-            inputs.products,
+            at.products,
             inputs.lanes,
             HIGHS,
             policies=("optimised",),
@@ -277,17 +284,24 @@ def test_the_replay_uses_nothing_after_its_origin():
     def known(sales: pd.DataFrame):
         sales = sales.assign(demand_units=daily_demand(sales))
         at = origin_inputs(
-            ORIGIN, inputs.store_products, forecasts, inputs.snapshots, sales, inputs.z_alpha
+            ORIGIN,
+            inputs.store_products,
+            inputs.products,
+            forecasts,
+            inputs.snapshots,
+            sales,
+            inputs.z_alpha,
         )
         rule_moves = inputs.rule.moves_at(ORIGIN, at.stock, sales, inputs.z_alpha)
         decisions = policy_decisions(
-            at.planned, at.realised, inputs.products, inputs.lanes, HIGHS, rule_moves=rule_moves
+            at.planned, at.realised, at.products, inputs.lanes, HIGHS, rule_moves=rule_moves
         )
         return at, decisions
 
     before, plan_before = known(inputs.sales)
     after, plan_after = known(changed)
     pd.testing.assert_frame_equal(before.planned, after.planned)
+    pd.testing.assert_frame_equal(before.products, after.products)
     pd.testing.assert_frame_equal(before.stock, after.stock)
     for policy in ("optimised", "zscore_rule"):
         pd.testing.assert_frame_equal(plan_before[policy].transfers, plan_after[policy].transfers)
@@ -305,6 +319,7 @@ def test_storage_capacity_is_floored_at_the_stock_of_the_origin_not_todays():
     at = origin_inputs(
         ORIGIN,
         sp,
+        inputs.products,
         inputs.forecasts[inputs.forecasts["origin_date"] == ORIGIN],
         inputs.snapshots,
         sales,
@@ -317,6 +332,22 @@ def test_storage_capacity_is_floored_at_the_stock_of_the_origin_not_todays():
     assert (at.planned["max_capacity"] < sp["max_capacity"]).any()
 
 
+def test_production_capacity_is_a_share_of_the_forecast_made_at_the_origin_not_todays():
+    inputs = _network()
+    # today's capacity (from today's forecast) far above anything the forecasts at the origins
+    # ask for: the replay must not see it
+    products = inputs.products.assign(max_production=1e9)
+    forecasts = inputs.forecasts[inputs.forecasts["origin_date"] == ORIGIN]
+    sales = inputs.sales.assign(demand_units=daily_demand(inputs.sales))
+    at = origin_inputs(
+        ORIGIN, inputs.store_products, products, forecasts, inputs.snapshots, sales, 1.6449
+    )
+    expected = 1.5 * forecasts.groupby("product_id")["forecast_units"].sum()
+    got = at.products.set_index("product_id")["max_production"]
+    pd.testing.assert_series_equal(got, expected.reindex(got.index), check_names=False)
+    assert (got < 1e9).all() and (got > 0).all()
+
+
 def test_missing_snapshot_is_reconstructed_from_the_latest_cover():
     inputs = _network()
     only_latest = inputs.snapshots[inputs.snapshots["snapshot_date"] > ORIGIN]
@@ -324,6 +355,7 @@ def test_missing_snapshot_is_reconstructed_from_the_latest_cover():
     at = origin_inputs(
         ORIGIN,
         inputs.store_products,
+        inputs.products,
         inputs.forecasts[inputs.forecasts["origin_date"] == ORIGIN],
         only_latest,
         sales[sales["sales_date"] <= ORIGIN + pd.Timedelta(days=H)],
@@ -384,7 +416,7 @@ def test_a_reversed_plan_does_worse_than_doing_nothing():
     inputs = _network()
     at = _at_origin(inputs, ORIGIN)
     decisions = policy_decisions(
-        at.planned, at.realised, inputs.products, inputs.lanes, HIGHS, ("optimised", "do_nothing")
+        at.planned, at.realised, at.products, inputs.lanes, HIGHS, ("optimised", "do_nothing")
     )
     moves = decisions["optimised"].transfers
     assert len(moves) > 0
@@ -400,14 +432,12 @@ def test_a_reversed_plan_does_worse_than_doing_nothing():
 
     def cost(transfers: pd.DataFrame) -> float:
         out = simulate_days(at.stock, at.demand, transfers, empty, at.horizon)
-        return float(
-            price_outcomes(out, at.planned, inputs.products, transfers)["total_cost"].sum()
-        )
+        return float(price_outcomes(out, at.planned, at.products, transfers)["total_cost"].sum())
 
     assert cost(reversed_moves) > cost(decisions["do_nothing"].transfers)
     # and the LP cost model agrees with the simulation on which is worse
-    lp = price_plan(at.realised, inputs.products, inputs.lanes, reversed_moves).objective
-    assert lp > price_plan(at.realised, inputs.products, inputs.lanes).objective
+    lp = price_plan(at.realised, at.products, inputs.lanes, reversed_moves).objective
+    assert lp > price_plan(at.realised, at.products, inputs.lanes).objective
 
 
 def test_no_backtest_origin_gives_empty_tables_with_their_columns():

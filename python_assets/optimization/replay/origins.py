@@ -1,9 +1,10 @@
 """What the replay knew at each origin, and what happened after it.
 
 Known at the origin: the stock (the inventory snapshot of that date, or, where the input has
-none, the latest snapshot rescaled to the origin by a stated rule) and the forecast the backtest
-made there. Everything else the LP reads (costs, capacities, lead times, lanes) is today's, as it
-does not depend on the date. After the origin: the demand of each of the H days, sales on days
+none, the latest snapshot rescaled to the origin by a stated rule), the forecast the backtest
+made there and what follows from both (safety stock, the storage bound's floor at the stock, the
+production capacity as a share of the network's forecast). Everything else the LP reads (costs,
+storage capacities, lead times, lanes) is today's, as it does not depend on the date. After the origin: the demand of each of the H days, sales on days
 without a stockout and the latent-demand estimate on stockout days. See docs/methodology.md,
 "Policy replay".
 """
@@ -35,7 +36,9 @@ class OriginInputs:
 
     stock: store_id, product_id, start_units, stock_source.
     planned: the LP's store x product rows at the origin (demand = the forecast made then).
-    realised: the same rows with demand = the demand that followed (horizon total).
+    products: the LP's product rows at the origin (max_production from the forecast made then).
+    realised: the same store x product rows with demand = the demand that followed (horizon
+    total).
     demand: store_id, product_id, day (1..H), demand_units, is_censored.
     classes: store_id, product_id, demand_class (at the origin).
     """
@@ -44,6 +47,7 @@ class OriginInputs:
     horizon: int
     stock: pd.DataFrame
     planned: pd.DataFrame
+    products: pd.DataFrame
     realised: pd.DataFrame
     demand: pd.DataFrame
     classes: pd.DataFrame
@@ -101,6 +105,7 @@ def stock_at(
 def origin_inputs(
     origin: pd.Timestamp,
     store_products: pd.DataFrame,
+    products: pd.DataFrame,
     forecasts: pd.DataFrame,
     snapshots: pd.DataFrame,
     sales: pd.DataFrame,
@@ -108,10 +113,12 @@ def origin_inputs(
 ) -> OriginInputs:
     """The replay's inputs at one origin, using only the stock and forecast known then.
 
-    store_products: marts.allocation_inputs_store_product (the pairs the LP plans; costs,
-        storage capacities and lead times are taken from it; C5's floor at current stock is
-        applied to the stock at the origin). forecasts: the backtest_forecasts rows
-        of this origin. sales: store_id, product_id, sales_date, demand_units (daily_demand),
+    store_products: intermediate.int_store_product_allocation_terms (the pairs the LP plans;
+        costs, storage capacities and lead times are taken from it; C5's floor at current stock
+        is applied to the stock at the origin). products: intermediate.int_product_allocation_terms
+        (manufacturing_cost, pack_size, production_capacity_share: max_production is that share
+        of the network's forecast at the origin). forecasts: the backtest_forecasts rows of this
+        origin. sales: store_id, product_id, sales_date, demand_units (daily_demand),
         is_stockout_censored; only the days after the origin are read as outcomes.
     Pairs without a forecast at the origin are planned with zero demand.
     """
@@ -131,6 +138,11 @@ def origin_inputs(
         z_alpha, planned["demand_std"] / np.sqrt(horizon), planned["lead_time_days"]
     )
     planned["max_capacity"] = max_capacity(planned["storage_capacity"], planned["current_inv"])
+    network = planned.groupby("product_id")["demand"].sum()
+    at_origin = products.assign(
+        max_production=products["production_capacity_share"].to_numpy()
+        * network.reindex(products["product_id"]).fillna(0.0).to_numpy()
+    )
 
     after = sales[
         (sales["sales_date"] > origin)
@@ -150,4 +162,4 @@ def origin_inputs(
     realised = planned.copy()
     realised["demand"] = totals.reindex(pd.MultiIndex.from_frame(pairs)).fillna(0.0).to_numpy()
     classes = fc[KEY].assign(demand_class=fc["demand_class"].fillna("no_forecast"))
-    return OriginInputs(origin, horizon, stock, planned, realised, demand, classes)
+    return OriginInputs(origin, horizon, stock, planned, at_origin, realised, demand, classes)

@@ -63,8 +63,10 @@ class RuleInputs:
 
 @dataclass(frozen=True)
 class ReplayInputs:
-    """store_products, products, lanes: marts.allocation_inputs_* (today's costs, capacities,
-    lead times and lanes). forecasts: forecasting.backtest_forecasts. snapshots: every
+    """store_products, products: intermediate.int_store_product_allocation_terms and
+    int_product_allocation_terms (today's costs, storage capacities, lead times, pack sizes and
+    production capacity share; what the forecast decides is set per origin, origin_inputs);
+    lanes: marts.allocation_inputs_lanes. forecasts: forecasting.backtest_forecasts. snapshots: every
     inventory snapshot (staging.stg_inputs__inventory_snapshots). sales: store_id, product_id,
     sales_date, units_sold, latent_demand_units, is_stockout_censored (marts.fct_sales_daily,
     from RECENT_DAYS before the first origin). z_alpha: the default service level's z."""
@@ -227,7 +229,13 @@ def _replay_origin(
     started = time.perf_counter()
     pricing = inputs.rule.pricing if inputs.rule is not None else {}
     at = origin_inputs(
-        origin, inputs.store_products, inputs.forecasts, inputs.snapshots, sales, inputs.z_alpha
+        origin,
+        inputs.store_products,
+        inputs.products,
+        inputs.forecasts,
+        inputs.snapshots,
+        sales,
+        inputs.z_alpha,
     )
     rule_moves = (
         inputs.rule.moves_at(at.origin_date, at.stock, sales, inputs.z_alpha)
@@ -237,7 +245,7 @@ def _replay_origin(
     decisions = policy_decisions(
         at.planned,
         at.realised,
-        inputs.products,
+        at.products,
         inputs.lanes,
         solver,
         policies,
@@ -250,7 +258,7 @@ def _replay_origin(
         outcome = simulate_days(
             at.stock, at.demand, chosen.transfers, chosen.allocations, at.horizon
         )
-        priced = price_outcomes(outcome, at.planned, inputs.products, chosen.transfers)
+        priced = price_outcomes(outcome, at.planned, at.products, chosen.transfers)
         priced = priced.merge(at.classes, on=["store_id", "product_id"], how="left")
         details.append(
             priced.assign(
@@ -261,7 +269,7 @@ def _replay_origin(
         )
         lp_cost = price_plan(
             at.realised,
-            inputs.products,
+            at.products,
             inputs.lanes,
             chosen.transfers,
             chosen.allocations,

@@ -1,28 +1,24 @@
 with
 
-store_products as (
+demand as (
 
-    select * from {{ ref('allocation_inputs_store_product') }}
-
-),
-
-products as (
-
-    select * from {{ ref('stg_inputs__products') }}
+    select
+        product_id,
+        sum(demand) as network_demand
+    from {{ ref('allocation_inputs_store_product') }}
+    group by product_id
 
 ),
 
 final as (
 
     select
-        store_products.product_id,
-        {{ cost_parameter('manufacturing_cost_per_unit') }} as manufacturing_cost,
-        {{ cost_parameter('production_capacity_share') }} * sum(store_products.demand)
-            as max_production,
-        coalesce(max(products.pack_size), 1) as pack_size
-    from store_products
-    left join products on store_products.product_id = products.product_id
-    group by store_products.product_id
+        terms.product_id,
+        terms.manufacturing_cost,
+        terms.production_capacity_share * demand.network_demand as max_production,
+        terms.pack_size
+    from {{ ref('int_product_allocation_terms') }} as terms
+    inner join demand on terms.product_id = demand.product_id
 
 )
 

@@ -1,19 +1,10 @@
-{#- What the LP sees per store x product, persisted so a plan can be re-solved and audited.
-    demand: the forecast over the horizon (chosen model); pairs without a forecast use the
-    blended daily demand x horizon. safety stock: the safety_stock macro with the daily sigma
-    (the horizon's std / sqrt(horizon days)) and the lead time of the store's shipping zone.
-    Storage capacity: the store's capacity split by the product's share of the store's demand,
-    or (no capacity in the input) storage_capacity_cover_days of demand (storage_capacity);
-    max_capacity, the LP's C5 bound, is that but never below what the store already holds, which
-    physically fits (macro max_capacity). -#}
+{#- What the LP sees per store x product, persisted so a plan can be re-solved and audited: the
+    forecast-free terms of int_store_product_allocation_terms, with demand = the forecast over
+    the horizon (chosen model); pairs without a forecast use the blended daily demand x horizon.
+    safety stock: the safety_stock macro with the daily sigma (the horizon's std / sqrt(horizon
+    days)) and the lead time of the store's shipping zone. -#}
 
 with
-
-horizon as (
-
-    select {{ cost_parameter('planning_horizon_days') }} as horizon_days
-
-),
 
 forecast as (
 
@@ -27,54 +18,19 @@ forecast as (
 
 ),
 
-positions as (
-
-    select * from {{ ref('int_inventory_positions') }}
-
-),
-
-store_demand as (
-
-    select
-        store_id,
-        sum(blended_daily_demand) as daily_demand,
-        count(*) as product_count
-    from positions
-    group by store_id
-
-),
-
 combined as (
 
     select
-        positions.store_id,
-        positions.product_id,
-        positions.on_hand_units + positions.in_transit_units as current_inv,
-        coalesce(forecast.demand, positions.blended_daily_demand * horizon.horizon_days) as demand,
-        coalesce(forecast.demand_std, positions.daily_demand_std * sqrt(horizon.horizon_days))
-            as demand_std,
+        terms.*,
+        coalesce(forecast.demand, terms.blended_demand) as demand,
+        coalesce(forecast.demand_std, terms.blended_demand_std) as demand_std,
         case when forecast.store_id is null then 'blended_demand' else 'forecast' end
-            as demand_source,
-        horizon.horizon_days,
-        zones.zone_id,
-        zones.lead_time_days,
-        zones.remoteness,
-        stores.storage_capacity_units * case
-            when
-                store_demand.daily_demand > 0
-                then positions.blended_daily_demand / store_demand.daily_demand
-            else 1.0 / store_demand.product_count
-        end as capacity_from_store,
-        {{ cost_parameter('storage_capacity_cover_days') }}
-        * positions.blended_daily_demand as capacity_from_cover
-    from positions
-    cross join horizon
-    inner join store_demand on positions.store_id = store_demand.store_id
-    inner join {{ ref('stg_inputs__stores') }} as stores on positions.store_id = stores.store_id
-    inner join {{ ref('int_shipping_zones') }} as zones on positions.store_id = zones.store_id
+            as demand_source
+    from {{ ref('int_store_product_allocation_terms') }} as terms
     left join forecast
-        on positions.store_id = forecast.store_id
-        and positions.product_id = forecast.product_id
+        on
+        terms.store_id = forecast.store_id
+        and terms.product_id = forecast.product_id
 
 )
 
@@ -91,10 +47,9 @@ select
     {{ safety_stock(
         default_z_alpha(), 'demand_std / sqrt(horizon_days)', 'lead_time_days'
     ) }} as safety_stock,
-    coalesce(capacity_from_store, capacity_from_cover) as storage_capacity,
-    {{ max_capacity('coalesce(capacity_from_store, capacity_from_cover)', 'current_inv') }}
-        as max_capacity,
-    {{ cost_parameter('holding_cost_per_unit_day') }} * horizon_days as holding_cost,
-    {{ cost_parameter('stockout_penalty_per_unit') }} as stockout_penalty,
-    {{ cost_parameter('distribution_cost_per_unit') }} * (1 + remoteness) as distribution_cost
+    storage_capacity,
+    max_capacity,
+    holding_cost,
+    stockout_penalty,
+    distribution_cost
 from combined
