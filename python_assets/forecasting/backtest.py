@@ -91,9 +91,10 @@ class _ScoredRows:
     recent_sale: np.ndarray
     bounds: dict[float, tuple[np.ndarray, np.ndarray]]
     total_bounds: dict[float, tuple[np.ndarray, np.ndarray]]
-    # segment type -> each row's segment (category, volume band, demand class, selling rate);
-    # a slice taken for one segment's scores carries none (labels are object arrays, slow to copy)
-    segments: dict[str, np.ndarray]
+    # segment type (category, volume band, demand class, selling rate) -> its segments and the
+    # positions of each one's rows (SegmentRows); a slice taken for one segment's scores carries
+    # none
+    segments: dict[str, SegmentRows]
 
     @classmethod
     def concat(cls, pieces: list[_ScoredRows]) -> _ScoredRows:
@@ -120,7 +121,9 @@ class _ScoredRows:
             cat_bounds("bounds"),
             cat_bounds("total_bounds"),
             {
-                name: np.concatenate([p.segments[name] for p in pieces])
+                name: SegmentRows.concat(
+                    [p.segments[name] for p in pieces], [len(p.actual) for p in pieces]
+                )
                 for name in pieces[0].segments
             },
         )
@@ -162,8 +165,6 @@ class _ScoredRows:
                     part.total_bounds[lv][0][complete],
                     part.total_bounds[lv][1][complete],
                 )
-            if segment_type == FRN_SEGMENT:
-                metrics.update(frn_daily_metrics(part.actual, part.forecast, part.day))
             rows.append(
                 {
                     "model": model,
@@ -176,16 +177,53 @@ class _ScoredRows:
             )
 
         add("all", "all", self)
-        add(FRN_SEGMENT, FRN_SEGMENT_VALUE, self)
-        for segment_type, values in self.segments.items():
-            # one sort per segment type, then each segment's rows as a slice (not a mask per
-            # segment over every row)
-            codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=False)
-            order = np.argsort(codes, kind="stable")
-            groups = np.split(order, np.cumsum(np.bincount(codes, minlength=len(uniques)))[:-1])
-            for value, index in zip(uniques, groups, strict=True):
+        # FreshRetailNet's convention scores the same rows: all's figures, its own WAPE and WPE
+        rows.append(
+            {
+                **rows[0],
+                "segment_type": FRN_SEGMENT,
+                "segment_value": FRN_SEGMENT_VALUE,
+                **frn_daily_metrics(self.actual, self.forecast, self.day),
+            }
+        )
+        for segment_type, segments in self.segments.items():
+            for value, index in zip(segments.values, segments.rows, strict=True):
                 add(segment_type, str(value), self.take(index))
         return rows
+
+
+@dataclass(frozen=True)
+class SegmentRows:
+    """The segments of one segment type and the positions of each one's rows (ascending): one
+    sort per window, shared by every model scored on the window's rows, instead of one per
+    model."""
+
+    values: np.ndarray
+    rows: list[np.ndarray]
+
+    @classmethod
+    def of(cls, labels: np.ndarray) -> SegmentRows:
+        codes, values = pd.factorize(labels, sort=True, use_na_sentinel=False)
+        order = np.argsort(codes, kind="stable")
+        return cls(
+            values, np.split(order, np.cumsum(np.bincount(codes, minlength=len(values)))[:-1])
+        )
+
+    @classmethod
+    def concat(cls, pieces: list[SegmentRows], sizes: list[int]) -> SegmentRows:
+        """The segments of the pieces' rows one after another (each piece sizes[i] rows)."""
+        starts = np.cumsum([0, *sizes[:-1]])
+        codes, values = pd.factorize(
+            np.concatenate([p.values for p in pieces]), sort=True, use_na_sentinel=False
+        )
+        parts: list[list[np.ndarray]] = [[] for _ in values]
+        for code, (start, rows) in zip(
+            codes,
+            ((start, rows) for p, start in zip(pieces, starts, strict=True) for rows in p.rows),
+            strict=True,
+        ):
+            parts[code].append(rows + start)
+        return cls(values, [np.concatenate(part) for part in parts])
 
 
 @dataclass
@@ -207,9 +245,10 @@ class WindowContext:
     is_scored: np.ndarray
     mase: np.ndarray
     groups: SeriesGroups
-    volume_band: np.ndarray
-    selling_rate: np.ndarray
     recent_sale: np.ndarray
+    # the scored cells (series, step) and each segment type's segments of them
+    cells: tuple[np.ndarray, np.ndarray]
+    segments: dict[str, SegmentRows]
 
 
 @dataclass
@@ -234,7 +273,7 @@ class BacktestRun:
 def _scored_rows(
     panel: DemandPanel, context: WindowContext, forecast: np.ndarray, intervals: IntervalForecast
 ) -> _ScoredRows:
-    series_index, step_index = np.nonzero(context.is_scored)
+    series_index, step_index = context.cells
     complete = context.is_scored.all(axis=1)
     return _ScoredRows(
         actual=context.actual[series_index, step_index],
@@ -252,12 +291,7 @@ def _scored_rows(
             lv: (lo[series_index], hi[series_index])
             for lv, (lo, hi) in intervals.total_bounds.items()
         },
-        segments={
-            "category": panel.category[series_index],
-            "volume_band": context.volume_band[series_index],
-            "demand_class": context.groups.demand_class[series_index],
-            SELLING_RATE_SEGMENT: context.selling_rate[series_index],
-        },
+        segments=context.segments,
     )
 
 
@@ -315,21 +349,33 @@ def run_backtest(
             classes = demand_classes_at(
                 panel, origin, settings.demand_classes, settings.volume_band_quantiles
             )
+            # a series with no row up to the origin did not exist then (a later launch): a
+            # forecast made at that origin could not have covered it, so it is not scored
+            is_scored = (
+                panel.demand_observed[:, target]
+                & panel.observed[:, : origin + 1].any(axis=1)[:, None]
+            )
+            cells = np.nonzero(is_scored)
             context = WindowContext(
                 window=window,
                 origin=origin,
                 actual=actual_all[:, target],
-                # a series with no row up to the origin did not exist then (a later launch): a
-                # forecast made at that origin could not have covered it, so it is not scored
-                is_scored=panel.demand_observed[:, target]
-                & panel.observed[:, : origin + 1].any(axis=1)[:, None],
+                is_scored=is_scored,
                 mase=seasonal_naive_mae(panel.masked_sales, origin),
                 groups=SeriesGroups(
                     scale, quantile_bins(scale, settings.interval_bins), classes.demand_class
                 ),
-                volume_band=classes.volume_band,
-                selling_rate=selling_rate(scale),
                 recent_sale=classes.days_since_last_sale < settings.guardrails.recent_days,
+                cells=cells,
+                segments={
+                    name: SegmentRows.of(labels[cells[0]])
+                    for name, labels in (
+                        ("category", panel.category),
+                        ("volume_band", classes.volume_band),
+                        ("demand_class", classes.demand_class),
+                        (SELLING_RATE_SEGMENT, selling_rate(scale)),
+                    )
+                },
             )
             future = future_at(origin)
             for model in settings.models:

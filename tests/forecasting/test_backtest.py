@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from forecasting_helpers import FAST, START, make_history
 
-from python_assets.forecasting.backtest import backtest_origins, run_backtest
+from python_assets.forecasting.backtest import SegmentRows, backtest_origins, run_backtest
 from python_assets.forecasting.benchmark_data import synthetic_history
 from python_assets.forecasting.forecast import forecast_demand, forecast_panel
 from python_assets.forecasting.models import ModelRunner
@@ -161,3 +161,20 @@ def test_the_global_models_backtest_forecasts_are_those_made_one_after_another_a
     monkeypatch.setattr(ModelRunner, "fit_gradient_boosting", broken)
     with pytest.raises(RuntimeError, match="no model at origin"):
         run_backtest(panel, settings, (), lambda _line: None)
+
+
+def test_the_pooled_segments_are_those_of_the_windows_rows_one_after_another() -> None:
+    """The pooled backtest rows reuse each window's segments (SegmentRows.concat): the same
+    segments, in the same order, with the same rows as segmenting the pooled rows afresh, also
+    when a segment (here "lumpy", and a missing label) is absent from a window."""
+    windows = [
+        np.array(["smooth", "erratic", "smooth", None], dtype=object),
+        np.array(["lumpy", "smooth", "smooth"], dtype=object),
+        np.array(["erratic", None, "erratic", "smooth", "lumpy"], dtype=object),
+    ]
+    pooled = SegmentRows.concat([SegmentRows.of(w) for w in windows], [len(w) for w in windows])
+    afresh = SegmentRows.of(np.concatenate(windows))
+    pd.testing.assert_index_equal(pd.Index(pooled.values), pd.Index(afresh.values))
+    assert len(pooled.rows) == len(afresh.rows) == 4
+    for got, expected in zip(pooled.rows, afresh.rows, strict=True):
+        np.testing.assert_array_equal(got, expected)
