@@ -216,13 +216,10 @@ class SegmentRows:
         codes, values = pd.factorize(
             np.concatenate([p.values for p in pieces]), sort=True, use_na_sentinel=False
         )
+        shifted = [rows + start for p, start in zip(pieces, starts, strict=True) for rows in p.rows]
         parts: list[list[np.ndarray]] = [[] for _ in values]
-        for code, (start, rows) in zip(
-            codes,
-            ((start, rows) for p, start in zip(pieces, starts, strict=True) for rows in p.rows),
-            strict=True,
-        ):
-            parts[code].append(rows + start)
+        for code, rows in zip(codes, shifted, strict=True):
+            parts[code].append(rows)
         return cls(values, [np.concatenate(part) for part in parts])
 
 

@@ -279,19 +279,10 @@ def test_the_replay_uses_nothing_after_its_origin():
     changed = inputs.sales.copy()
     changed.loc[later, "units_sold"] = changed.loc[later, "units_sold"] * 3 + 5
     changed["latent_demand_units"] = changed["units_sold"]
-    forecasts = inputs.forecasts[inputs.forecasts["origin_date"] == ORIGIN]
 
     def known(sales: pd.DataFrame):
+        at = _at_origin(replace(inputs, sales=sales), ORIGIN)
         sales = sales.assign(demand_units=daily_demand(sales))
-        at = origin_inputs(
-            ORIGIN,
-            inputs.store_products,
-            inputs.products,
-            forecasts,
-            inputs.snapshots,
-            sales,
-            inputs.z_alpha,
-        )
         rule_moves = inputs.rule.moves_at(ORIGIN, at.stock, sales, inputs.z_alpha)
         decisions = policy_decisions(
             at.planned, at.realised, at.products, inputs.lanes, HIGHS, rule_moves=rule_moves
@@ -315,16 +306,7 @@ def test_storage_capacity_is_floored_at_the_stock_of_the_origin_not_todays():
     sp = inputs.store_products.copy()
     sp["current_inv"] = sp["storage_capacity"] * 10  # today's stock: far above capacity
     sp["max_capacity"] = sp["current_inv"]
-    sales = inputs.sales.assign(demand_units=daily_demand(inputs.sales))
-    at = origin_inputs(
-        ORIGIN,
-        sp,
-        inputs.products,
-        inputs.forecasts[inputs.forecasts["origin_date"] == ORIGIN],
-        inputs.snapshots,
-        sales,
-        inputs.z_alpha,
-    )
+    at = _at_origin(replace(inputs, store_products=sp), ORIGIN)
     start = at.stock["start_units"].to_numpy()
     np.testing.assert_array_equal(
         at.planned["max_capacity"], np.maximum(sp["storage_capacity"].to_numpy(), start)
@@ -336,12 +318,8 @@ def test_production_capacity_is_a_share_of_the_forecast_made_at_the_origin_not_t
     inputs = _network()
     # today's capacity (from today's forecast) far above anything the forecasts at the origins
     # ask for: the replay must not see it
-    products = inputs.products.assign(max_production=1e9)
+    at = _at_origin(replace(inputs, products=inputs.products.assign(max_production=1e9)), ORIGIN)
     forecasts = inputs.forecasts[inputs.forecasts["origin_date"] == ORIGIN]
-    sales = inputs.sales.assign(demand_units=daily_demand(inputs.sales))
-    at = origin_inputs(
-        ORIGIN, inputs.store_products, products, forecasts, inputs.snapshots, sales, 1.6449
-    )
     expected = 1.5 * forecasts.groupby("product_id")["forecast_units"].sum()
     got = at.products.set_index("product_id")["max_production"]
     pd.testing.assert_series_equal(got, expected.reindex(got.index), check_names=False)
@@ -351,16 +329,8 @@ def test_production_capacity_is_a_share_of_the_forecast_made_at_the_origin_not_t
 def test_missing_snapshot_is_reconstructed_from_the_latest_cover():
     inputs = _network()
     only_latest = inputs.snapshots[inputs.snapshots["snapshot_date"] > ORIGIN]
-    sales = inputs.sales.assign(demand_units=daily_demand(inputs.sales))
-    at = origin_inputs(
-        ORIGIN,
-        inputs.store_products,
-        inputs.products,
-        inputs.forecasts[inputs.forecasts["origin_date"] == ORIGIN],
-        only_latest,
-        sales[sales["sales_date"] <= ORIGIN + pd.Timedelta(days=H)],
-        inputs.z_alpha,
-    )
+    sales = inputs.sales[inputs.sales["sales_date"] <= ORIGIN + pd.Timedelta(days=H)]
+    at = _at_origin(replace(inputs, snapshots=only_latest, sales=sales), ORIGIN)
     assert set(at.stock["stock_source"]) == {"reconstructed_cover"}
     assert (at.stock["start_units"] >= 0).all() and at.stock["start_units"].sum() > 0
 
