@@ -4,9 +4,9 @@ Known at the origin: the stock (the inventory snapshot of that date, or, where t
 none, the latest snapshot rescaled to the origin by a stated rule), the forecast the backtest
 made there and what follows from both (safety stock, the storage bound's floor at the stock, the
 production capacity as a share of the network's forecast). Everything else the LP reads (costs,
-storage capacities, lead times, lanes) is today's, as it does not depend on the date. After the origin: the demand of each of the H days, sales on days
-without a stockout and the latent-demand estimate on stockout days. See docs/methodology.md,
-"Policy replay".
+storage capacities, lead times, lanes) is today's, as it does not depend on the date. After the
+origin: the demand of each of the H days, sales on days without a stockout and the latent-demand
+estimate on stockout days. See docs/methodology.md, "Policy replay".
 """
 
 from __future__ import annotations

@@ -66,10 +66,11 @@ class ReplayInputs:
     """store_products, products: intermediate.int_store_product_allocation_terms and
     int_product_allocation_terms (today's costs, storage capacities, lead times, pack sizes and
     production capacity share; what the forecast decides is set per origin, origin_inputs);
-    lanes: marts.allocation_inputs_lanes. forecasts: forecasting.backtest_forecasts. snapshots: every
-    inventory snapshot (staging.stg_inputs__inventory_snapshots). sales: store_id, product_id,
-    sales_date, units_sold, latent_demand_units, is_stockout_censored (marts.fct_sales_daily,
-    from RECENT_DAYS before the first origin). z_alpha: the default service level's z."""
+    lanes: marts.allocation_inputs_lanes. forecasts: forecasting.backtest_forecasts. snapshots:
+    every inventory snapshot (staging.stg_inputs__inventory_snapshots). sales: store_id,
+    product_id, sales_date, units_sold, latent_demand_units, is_stockout_censored
+    (marts.fct_sales_daily, from RECENT_DAYS before the first origin). z_alpha: the default
+    service level's z."""
 
     store_products: pd.DataFrame
     products: pd.DataFrame
