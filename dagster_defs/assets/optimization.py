@@ -89,7 +89,7 @@ INPUT_KEYS = [
 REPLAY_INPUT_KEYS = [
     ["intermediate", "int_store_product_allocation_terms"],
     ["intermediate", "int_product_allocation_terms"],
-    INPUT_KEYS[2],
+    ["marts", "allocation_inputs_lanes"],
 ]
 
 

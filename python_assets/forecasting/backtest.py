@@ -148,7 +148,7 @@ class _ScoredRows:
         demand class and selling rate; row metrics, and the scores of the H-day totals per series."""
         rows: list[dict[str, object]] = []
 
-        def add(segment_type: str, segment_value: str, part: _ScoredRows) -> None:
+        def add(segment_type: str, segment_value: str, part: _ScoredRows) -> dict[str, object]:
             metrics = accuracy_metrics(part.actual, part.forecast, part.mase_scale, part.bounds)
             metrics.update(
                 total_metrics(part.actual, part.forecast, part.series_key, part.recent_sale)
@@ -175,12 +175,13 @@ class _ScoredRows:
                     **metrics,
                 }
             )
+            return rows[-1]
 
-        add("all", "all", self)
+        everything = add("all", "all", self)
         # FreshRetailNet's convention scores the same rows: all's figures, its own WAPE and WPE
         rows.append(
             {
-                **rows[0],
+                **everything,
                 "segment_type": FRN_SEGMENT,
                 "segment_value": FRN_SEGMENT_VALUE,
                 **frn_daily_metrics(self.actual, self.forecast, self.day),
