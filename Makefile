@@ -28,11 +28,20 @@ $(STAMP): pyproject.toml constraints.txt
 $(DAGSTER_HOME)/dagster.yaml: dagster_defs/instance.yaml  # run history; one run at a time
 	mkdir -p $(@D) && cp $< $@
 
-manifest: $(STAMP)
+# dbt's manifest, the graph Dagster reads: parsed again only when a file dbt parses changed (the
+# folders are listed too: a file removed changes its folder's time)
+MANIFEST := dbt_project/target/manifest.json
+DBT_FILES := dbt_project/dbt_project.yml dbt_project/profiles.yml \
+	$(shell find dbt_project/models dbt_project/macros dbt_project/tests seeds)
+
+manifest: $(MANIFEST)
+
+$(MANIFEST): $(STAMP) $(DBT_FILES)
 	$(DBT) parse --quiet
+	touch $@
 
 run: manifest $(DAGSTER_HOME)/dagster.yaml  ## build the demo (or DATASET=freshretailnet) warehouse end to end
-	$(BIN)/python -m dagster_defs.run
+	$(BIN)/python -m dagster_defs
 
 test: manifest  ## the whole test suite
 	$(BIN)/python -m pytest

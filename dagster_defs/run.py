@@ -1,6 +1,7 @@
-"""`make run`: materialise every asset, then print the summary.
+"""`make run` (`python -m dagster_defs`, which starts the step server first: dagster_defs/
+__main__.py): materialise every asset, then print the summary.
 
-`python -m dagster_defs.run` takes the run settings from the environment (README, Settings),
+`main` takes the run settings from the environment (README, Settings),
 owns the run - it holds the warehouse's run lock and its start-of-run copy for every step -
 runs the `whole_pipeline` job (recorded in $DAGSTER_HOME when it is set, so `make ui` lists the
 run) and prints the rows per mart (with the change since the last published run) and where the
@@ -34,6 +35,7 @@ import yaml
 from dagster._core.log_manager import LOG_RECORD_METADATA_ATTR
 from dagster._utils.log import create_console_logger
 
+from dagster_defs import step_server
 from dagster_defs.assets.optimization import every_partition_tags
 from dagster_defs.assets.reporting import REPORT_FILE_NAME
 from dagster_defs.definitions import build_definitions
@@ -174,9 +176,9 @@ def pipeline_job(executor: dg.ExecutorDefinition | None = None) -> dg.JobDefinit
 # this module by name (`python -m` runs it as __main__)
 PIPELINE_MODULE = "dagster_defs.run"
 # each step in a process of its own, forked from a server that has imported the definitions once
-# (not this module: Python warns when the main module was imported before it runs)
+# (dagster_defs/step_server.py)
 MULTIPROCESS = dg.multiprocess_executor.configured(
-    {"start_method": {"forkserver": {"preload_modules": ["dagster_defs.definitions"]}}}
+    {"start_method": {"forkserver": {"preload_modules": step_server.PRELOAD}}}
 )
 
 

@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
 from dagster_defs import run
+from python_assets import run_lock
 
 
 def _file(tmp_path: Path, text: str) -> Path:
@@ -54,3 +58,56 @@ def test_make_run_stops_before_the_run_on_a_bad_executor_file(tmp_path, monkeypa
         f"Run settings: STEP_EXECUTOR_FILE {tmp_path / 'missing.yaml'}: " in capsys.readouterr().err
     )
     assert not (tmp_path / "warehouse.duckdb").exists()
+
+
+def test_the_runs_records_wait_for_every_other_ready_step(tmp_path: Path, monkeypatch):
+    """With more steps ready than step processes, the multiprocess executor starts the ready
+    step of highest `dagster/priority` first: the run's records (forecast_history, ready with
+    the plan's last dbt layer; plan_history, ready beside the replay) come after the others."""
+    from dagster._core.execution.api import create_execution_plan
+
+    monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
+    steps = {
+        s.key: s for s in create_execution_plan(run.pipeline_job()).get_all_steps_in_topo_order()
+    }
+    priority = {key: int(step.tags.get("dagster/priority", 0)) for key, step in steps.items()}
+    records = {"forecasting__forecast_history", "plan_history"}
+    assert {key for key, value in priority.items() if value < 0} == records
+    assert all(priority[key] == 0 for key in steps.keys() - records)
+
+
+STEP_SERVER_SCRIPT = """
+import multiprocessing.forkserver, os
+from dagster_defs.step_server import start_step_server
+from python_assets import run_lock
+from python_assets.settings import WarehouseSettings
+
+started = start_step_server(WarehouseSettings.from_env())
+server = multiprocessing.forkserver._forkserver._forkserver_pid
+environ = open(f"/proc/{server}/environ", "rb").read().split(b"\\0") if started else []
+mark = f"{run_lock.OWNER_ENV}={os.environ['DUCKDB_PATH']}".encode()
+print(started, mark in environ, run_lock.OWNER_ENV in os.environ)
+"""
+
+
+@pytest.mark.parametrize(("step_processes", "expected"), [("2", "True True False"), ("1", "False")])
+def test_the_step_server_started_before_the_run_carries_the_runs_mark(
+    tmp_path: Path, step_processes: str, expected: str
+):
+    """`python -m dagster_defs` starts the step server before the run takes its lock; the step
+    processes inherit the server's environment, so it carries the mark of the run that owns the
+    warehouse, and this process does not until it owns it. One step at a time needs no server."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"STEP_EXECUTOR_FILE", run_lock.OWNER_ENV}
+    }
+    env |= {"DUCKDB_PATH": str(tmp_path / "warehouse.duckdb"), "STEP_PROCESSES": step_processes}
+    result = subprocess.run(
+        [sys.executable, "-c", STEP_SERVER_SCRIPT],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split()[: len(expected.split())] == expected.split()

@@ -212,7 +212,7 @@ def test_a_killed_run_stops_its_dbt_process_and_changes_no_table(
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
     }
     run = subprocess.Popen(
-        [sys.executable, "-m", "dagster_defs.run"],
+        [sys.executable, "-m", "dagster_defs"],
         cwd=REPO_ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

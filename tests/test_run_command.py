@@ -31,7 +31,7 @@ def run_command(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     }
     environ.update(DUCKDB_PATH=str(tmp_path / "warehouse" / "warehouse.duckdb"), **env)
     return subprocess.run(
-        [sys.executable, "-m", "dagster_defs.run"],
+        [sys.executable, "-m", "dagster_defs"],
         cwd=REPO_ROOT,
         env=environ,
         capture_output=True,
