@@ -60,10 +60,13 @@ def test_make_run_stops_before_the_run_on_a_bad_executor_file(tmp_path, monkeypa
     assert not (tmp_path / "warehouse.duckdb").exists()
 
 
-def test_the_runs_records_wait_for_every_other_ready_step(tmp_path: Path, monkeypatch):
+def test_the_runs_records_and_monitoring_wait_for_every_other_ready_step(
+    tmp_path: Path, monkeypatch
+):
     """With more steps ready than step processes, the multiprocess executor starts the ready
-    step of highest `dagster/priority` first: the run's records (forecast_history, ready with
-    the plan's last dbt layer; plan_history, ready beside the replay) come after the others."""
+    step of highest `dagster/priority` first: the run's records and monitoring come after the
+    others (forecast_history is ready with the plan's last dbt layer, demand_drift with the
+    replay and the final forecast, dbt_monitoring before the replay ends)."""
     from dagster._core.execution.api import create_execution_plan
 
     monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
@@ -71,7 +74,13 @@ def test_the_runs_records_wait_for_every_other_ready_step(tmp_path: Path, monkey
         s.key: s for s in create_execution_plan(run.pipeline_job()).get_all_steps_in_topo_order()
     }
     priority = {key: int(step.tags.get("dagster/priority", 0)) for key, step in steps.items()}
-    records = {"forecasting__forecast_history", "plan_history"}
+    records = {
+        "forecasting__forecast_history",
+        "plan_history",
+        "forecasting__demand_drift",
+        "forecasting__forecast_monitoring",
+        "dbt_monitoring",
+    }
     assert {key for key, value in priority.items() if value < 0} == records
     assert all(priority[key] == 0 for key in steps.keys() - records)
 

@@ -12,6 +12,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from dagster_dbt.dbt_project import using_dagster_dev
 from dagster_duckdb import DuckDBResource
 
+from dagster_defs.assets.monitoring import MONITORING_STEP
 from dagster_defs.resources import RESOLVED_SETTINGS, WarehouseSettingsResource
 from python_assets import run_lock
 from python_assets.settings import DBT_PROJECT_DIR
@@ -66,7 +67,9 @@ def run_target_path(run_id: str) -> Path:
     return dbt_project.project_dir / dbt_project.target_path / f"run-{run_id}"
 
 
-def _dbt_layer(name: str, select: str, exclude: str | None = None) -> dg.AssetsDefinition:
+def _dbt_layer(
+    name: str, select: str, exclude: str | None = None, op_tags: dict[str, str] | None = None
+) -> dg.AssetsDefinition:
     @dbt_assets(
         manifest=dbt_project.manifest_path,
         project=dbt_project,
@@ -74,6 +77,7 @@ def _dbt_layer(name: str, select: str, exclude: str | None = None) -> dg.AssetsD
         select=select,
         exclude=exclude,
         name=name,
+        op_tags=op_tags,
     )
     def _layer(
         context: dg.AssetExecutionContext,
@@ -119,7 +123,7 @@ DBT_LAYERS: list[dg.AssetsDefinition] = [
     _dbt_layer("dbt_core", "fqn:*", " ".join(f"source:{s}+" for s in PYTHON_WRITTEN)),
     _dbt_layer("dbt_after_forecast", "source:forecasting+", f"source:optimization+ {MONITORING}"),
     _dbt_layer("dbt_after_optimization", "source:optimization+", MONITORING),
-    _dbt_layer("dbt_monitoring", MONITORING),
+    _dbt_layer("dbt_monitoring", MONITORING, op_tags=MONITORING_STEP),
 ]
 
 
