@@ -60,29 +60,24 @@ def test_make_run_stops_before_the_run_on_a_bad_executor_file(tmp_path, monkeypa
     assert not (tmp_path / "warehouse.duckdb").exists()
 
 
-def test_the_runs_records_and_monitoring_wait_for_every_other_ready_step(
+def test_the_records_monitoring_and_replay_wait_for_every_other_ready_step(
     tmp_path: Path, monkeypatch
 ):
     """With more steps ready than step processes, the multiprocess executor starts the ready
-    step of highest `dagster/priority` first: the run's records and monitoring come after the
-    others (forecast_history is ready with the plan's last dbt layer, demand_drift with the
-    replay and the final forecast, dbt_monitoring before the replay ends)."""
+    step of highest `dagster/priority` first: the run's records, dbt's monitoring layer and the
+    policy replay come after the others (the replay is ready with the final forecast and drift,
+    forecast_history with the plan's last dbt layer)."""
     from dagster._core.execution.api import create_execution_plan
 
     monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
-    steps = {
-        s.key: s for s in create_execution_plan(run.pipeline_job()).get_all_steps_in_topo_order()
+    plan = create_execution_plan(run.pipeline_job())
+    priority = {
+        step.key: int(step.tags.get("dagster/priority", 0))
+        for step in plan.get_all_steps_in_topo_order()
     }
-    priority = {key: int(step.tags.get("dagster/priority", 0)) for key, step in steps.items()}
-    records = {
-        "forecasting__forecast_history",
-        "plan_history",
-        "forecasting__demand_drift",
-        "forecasting__forecast_monitoring",
-        "dbt_monitoring",
-    }
-    assert {key for key, value in priority.items() if value < 0} == records
-    assert all(priority[key] == 0 for key in steps.keys() - records)
+    later = {"forecasting__forecast_history", "plan_history", "dbt_monitoring", "policy_replay"}
+    assert {key for key, value in priority.items() if value < 0} == later
+    assert all(priority[key] == 0 for key in priority.keys() - later)
 
 
 STEP_SERVER_SCRIPT = """

@@ -12,7 +12,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from dagster_dbt.dbt_project import using_dagster_dev
 from dagster_duckdb import DuckDBResource
 
-from dagster_defs.assets.monitoring import MONITORING_STEP
+from dagster_defs.assets import AFTER_OTHER_READY_STEPS
 from dagster_defs.resources import RESOLVED_SETTINGS, WarehouseSettingsResource
 from python_assets import run_lock
 from python_assets.settings import DBT_PROJECT_DIR
@@ -123,7 +123,7 @@ DBT_LAYERS: list[dg.AssetsDefinition] = [
     _dbt_layer("dbt_core", "fqn:*", " ".join(f"source:{s}+" for s in PYTHON_WRITTEN)),
     _dbt_layer("dbt_after_forecast", "source:forecasting+", f"source:optimization+ {MONITORING}"),
     _dbt_layer("dbt_after_optimization", "source:optimization+", MONITORING),
-    _dbt_layer("dbt_monitoring", MONITORING, op_tags=MONITORING_STEP),
+    _dbt_layer("dbt_monitoring", MONITORING, op_tags=AFTER_OTHER_READY_STEPS),
 ]
 
 

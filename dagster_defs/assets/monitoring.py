@@ -10,6 +10,7 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
+from dagster_defs.assets import AFTER_OTHER_READY_STEPS
 from dagster_defs.resources import WarehouseSettingsResource
 from python_assets import handoff
 from python_assets.forecasting.drift import demand_drift, drift_check
@@ -28,11 +29,6 @@ SALES_COLUMNS = (
     "store_id, product_id, sales_date, units_sold, is_stockout_censored, is_store_closed"
 )
 LAST_SALES_DAY = "select max(sales_date) from marts.fct_sales_daily"
-# the run's records and monitoring (the histories, demand drift, the scored forecasts, dbt's
-# monitoring layer) wait for a free step process until every other ready step has one: with
-# STEP_PROCESSES steps at a time, Dagster's executor starts the ready step of highest priority
-# first, so none of them holds up the plan or the replay beside it (README, "The pipeline")
-MONITORING_STEP = {"dagster/priority": "-1"}
 
 
 class MonitoringConfig(dg.Config):
@@ -112,7 +108,7 @@ def warning(outcome: CheckOutcome, asset_key: list[str]) -> dg.AssetCheckResult:
     key=["forecasting", "forecast_history"],
     deps=[["forecasting", "demand_forecast"], ["forecasting", "demand_classes"]],
     group_name="forecasting",
-    op_tags=MONITORING_STEP,
+    op_tags=AFTER_OTHER_READY_STEPS,
     description="Every run's chosen forecast, appended (never overwritten), keyed by run_id and origin_date.",
 )
 def forecast_history(
@@ -154,7 +150,6 @@ def forecast_history(
         )
     ],
     group_name="forecasting",
-    op_tags=MONITORING_STEP,
     description="Earlier runs' forecasts scored on the sales since: WAPE, WPE, coverage per run x origin x class / region.",
 )
 def forecast_monitoring(
@@ -205,7 +200,6 @@ def forecast_monitoring(
     deps=[["forecasting", "demand_classes"], ["marts", "fct_sales_daily"]],
     check_specs=[dg.AssetCheckSpec("demand_not_drifted", asset=["forecasting", "demand_drift"])],
     group_name="forecasting",
-    op_tags=MONITORING_STEP,
     description="Drift of daily demand per class, recent window vs training window (two-sample KS test).",
 )
 def demand_drift_asset(
@@ -261,7 +255,7 @@ def demand_drift_asset(
         ),
     ],
     group_name="optimization",
-    op_tags=MONITORING_STEP,
+    op_tags=AFTER_OTHER_READY_STEPS,
     # one run with allocation_plan's partitions (`dagster asset materialize --partition-range`
     # asks it of every asset it runs)
     backfill_policy=dg.BackfillPolicy.single_run(),

@@ -10,6 +10,7 @@ from dagster_duckdb import DuckDBResource
 from duckdb import DuckDBPyConnection
 from pydantic import Field
 
+from dagster_defs.assets import AFTER_OTHER_READY_STEPS
 from dagster_defs.resources import RESOLVED_SETTINGS, WarehouseSettingsResource
 from python_assets import handoff
 from python_assets.imbalance.zscores import RuleSettings
@@ -312,6 +313,7 @@ class ReplayConfig(dg.Config):
         )
     ],
     group_name="optimization",
+    op_tags=AFTER_OTHER_READY_STEPS,
     # one run with allocation_plan's partitions (`dagster asset materialize --partition-range`
     # asks it of every asset it runs)
     backfill_policy=dg.BackfillPolicy.single_run(),
