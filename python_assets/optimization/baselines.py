@@ -87,6 +87,7 @@ def price_plan(
     rate_per_km: float | None = None,
     handling_cost: float = 0.05,
     speed_km_per_day: float = 500.0,
+    verify: bool = True,
 ) -> AllocationPlan:
     """Any fixed plan priced under the LP's cost model (status 'baseline').
 
@@ -95,7 +96,8 @@ def price_plan(
     Ending inventory and stockout follow from C1: net = current_inv + in - out + allocate -
     demand, stockout = max(0, -net), ending_inv = max(0, net). The plan's violations (e.g. C5
     when doing nothing leaves more than a store can hold, C2 when a rule moves below safety
-    stock) are listed in plan.violations; they do not stop the pricing.
+    stock) are listed in plan.violations; they do not stop the pricing. verify=False leaves
+    plan.violations empty, for a caller that wants only the costs or the flows.
     """
     sp, prods, ln = normalise_inputs(
         store_products, products, _EMPTY_LANES if lanes is None else lanes
@@ -196,8 +198,9 @@ def price_plan(
         cost_breakdown=breakdown,
         status="baseline",
     )
-    check_lanes = ln if lanes is not None else _EMPTY_LANES
-    plan.violations = verify_plan(store_products, products, check_lanes, plan)
+    if verify:
+        check_lanes = ln if lanes is not None else _EMPTY_LANES
+        plan.violations = verify_plan(store_products, products, check_lanes, plan)
     return plan
 
 
@@ -212,7 +215,9 @@ def plan_cost(
 
     tables: transfers, allocations, production; see `price_plan` for them, the pricing
     keywords and the accounting."""
-    return price_plan(store_products, products, lanes, *tables, **pricing).cost_breakdown
+    return price_plan(
+        store_products, products, lanes, *tables, **pricing, verify=False
+    ).cost_breakdown
 
 
 def price_moves(
@@ -226,7 +231,9 @@ def price_moves(
     product_id, units), no central supply, under the same cost model. Moves on lanes outside
     the candidate set are priced by the same haversine rule (pass stores and zones; see
     `price_plan` for the pricing keywords)."""
-    return price_plan(store_products, products, lanes, transfers=moves, **pricing).cost_breakdown
+    return price_plan(
+        store_products, products, lanes, transfers=moves, **pricing, verify=False
+    ).cost_breakdown
 
 
 def baseline_do_nothing(
@@ -261,7 +268,8 @@ def baseline_rule_moves(
     baseline have too. Priced under the same cost model; the LP rules the moves break (C2 below
     safety stock, C5, the service limit, lanes off the candidate set) are in plan.violations.
     See `price_plan` for the pricing keywords."""
-    moved = price_plan(store_products, products, lanes, moves, **pricing).store_products
+    moved = price_plan(store_products, products, lanes, moves, **pricing, verify=False)
+    moved = moved.store_products
     key = ["store_id", "product_id"]
     flows = store_products[key].merge(
         moved[[*key, "transfer_in", "transfer_out"]], on=key, how="left"

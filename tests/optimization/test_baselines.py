@@ -14,6 +14,7 @@ from python_assets.optimization import (
     price_moves,
     solve_allocation,
 )
+from python_assets.optimization.baselines import price_plan
 from python_assets.optimization.pricing import over_products
 from tests.optimization.instances import HOLD, PEN, row, small_random, surplus_short
 
@@ -73,6 +74,19 @@ def test_the_rules_moves_get_the_same_top_up_and_their_broken_rules_named():
     assert row(topped, "B")["stockout_units"] == pytest.approx(0.0)
     assert topped.objective < moves_only  # serving B's 3 short units beats their penalty
     assert any(v.startswith("C2") for v in topped.violations)
+
+
+def test_pricing_without_the_check_gives_the_same_costs_and_no_violations():
+    """verify=False (the replay's cost of each policy) skips the listing of broken rules only."""
+    sp, pr, ln = surplus_short(0.3, a={"safety_stock": 9.0})
+    moves = pd.DataFrame(
+        {"from_store": ["A"], "to_store": ["B"], "product_id": ["P1"], "units": [2.0]}
+    )
+    checked = price_plan(sp, pr, ln, moves)
+    unchecked = price_plan(sp, pr, ln, moves, verify=False)
+    assert any(v.startswith("C2") for v in checked.violations) and unchecked.violations == []
+    pd.testing.assert_frame_equal(unchecked.cost_breakdown, checked.cost_breakdown)
+    pd.testing.assert_frame_equal(unchecked.store_products, checked.store_products)
 
 
 def test_a_partial_plan_is_compared_over_its_solved_products_only():

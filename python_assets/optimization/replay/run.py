@@ -275,6 +275,7 @@ def _replay_origin(
             chosen.transfers,
             chosen.allocations,
             **pricing,
+            verify=False,
         ).objective
         available = (
             at.planned["current_inv"].to_numpy()
