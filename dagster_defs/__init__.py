@@ -1,7 +1,7 @@
 """Dagster code location of the warehouse: dbt models and Python assets in one graph.
 
 `defs` is built from the environment's run settings when first used (`dagster dev -m
-dagster_defs` finds it like a plain attribute), so `python -m dagster_defs.run` can report a bad
+dagster_defs` finds it like a plain attribute), so `python -m dagster_defs` can report a bad
 setting in one line instead of failing while this package is imported.
 """
 

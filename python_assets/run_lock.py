@@ -5,7 +5,7 @@ process holds it, instead of failing halfway on DuckDB's file lock (README, "Ope
 The lock is flock(2) on the lock file: the kernel releases it when the holder exits, however it
 exits, so a killed run never leaves a lock that blocks the next one. The lock file itself stays
 (deleting it would let two processes lock two different files); it holds the pid and start time
-of the last holder, for the message. Re-entrant within one process: `python -m dagster_defs.run`
+of the last holder, for the message. Re-entrant within one process: `python -m dagster_defs`
 takes it, and the run's resource taking it again in the same process is a no-op.
 
 `make run` owns its run: it holds the lock and the run backup itself and says so in the
