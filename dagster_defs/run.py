@@ -1,5 +1,5 @@
-"""`make run` (`python -m dagster_defs`, which starts the step server first: dagster_defs/
-__main__.py): materialise every asset, then print the summary.
+"""`make run`: materialise every asset, then print the summary (`python -m dagster_defs` starts
+the step server, dagster_defs/__main__.py, then calls `main`).
 
 `main` takes the run settings from the environment (README, Settings),
 owns the run - it holds the warehouse's run lock and its start-of-run copy for every step -

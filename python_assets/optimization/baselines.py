@@ -268,8 +268,9 @@ def baseline_rule_moves(
     baseline have too. Priced under the same cost model; the LP rules the moves break (C2 below
     safety stock, C5, the service limit, lanes off the candidate set) are in plan.violations.
     See `price_plan` for the pricing keywords."""
-    moved = price_plan(store_products, products, lanes, moves, **pricing, verify=False)
-    moved = moved.store_products
+    moved = price_plan(
+        store_products, products, lanes, moves, **pricing, verify=False
+    ).store_products
     key = ["store_id", "product_id"]
     flows = store_products[key].merge(
         moved[[*key, "transfer_in", "transfer_out"]], on=key, how="left"
