@@ -37,6 +37,7 @@ from python_assets.forecasting.gbm_features import (
     PanelArrays,
     origin_features,
     unknown_future,
+    unusual_days,
 )
 from python_assets.forecasting.panel import DemandPanel
 from python_assets.forecasting.robust import launch_forecast, series_uniforms
@@ -211,9 +212,12 @@ def _training_rows(
     (scikit-learn's weighted-quantile code is an order of magnitude slower). The draw depends on
     the origin and the levels known at it only, before any target is looked at, so which rows
     exist never depends on data after the origin being forecast. Rows whose target day is
-    censored or past the panel are dropped afterwards. New series (launches) give no rows, and
-    a series' draws come from its own key, so other series' rows do not move when one is added.
-    Targets are the outlier-capped demand, zeros jittered (tie_break in the settings).
+    censored or past the panel are dropped afterwards, and so are rows whose target day is
+    unusual for its weekday (a weekday holiday, a working weekend; unusual_days) unless the
+    holiday flags of the forecast days are given: the model then forecasts a usual day, and a
+    holiday's sales do not teach it that any weekday may jump. New series (launches) give no
+    rows, and a series' draws come from its own key, so other series' rows do not move when one
+    is added. Targets are the outlier-capped demand, zeros jittered (tie_break in the settings).
     """
     panel = arrays.panel
     scale = arrays.scale(origin)
@@ -232,6 +236,10 @@ def _training_rows(
     target_days = origin + 1 + step_index
     keep = step_index < min(horizon, panel.n_days - 1 - origin)
     keep[keep] = panel.demand_observed[series_rows[keep], target_days[keep]]
+    if "is_holiday" not in future_names:
+        last = min(panel.n_days - 1, origin + horizon)
+        unusual = unusual_days(arrays, origin, last)
+        keep[keep] = ~unusual[series_rows[keep], target_days[keep]]
     series_rows, step_index, target_days = series_rows[keep], step_index[keep], target_days[keep]
     needed, position = np.unique(series_rows, return_inverse=True)
     future = {

@@ -200,20 +200,23 @@ def _run_length(values: np.ndarray, origin: int, longest: int = 28) -> np.ndarra
     return np.where(np.isfinite(current), run, np.nan)
 
 
-def _unusual_days(arrays: PanelArrays, origin: int) -> np.ndarray:
-    """(n, days up to origin) True where is_holiday differs from what is usual for the weekday
-    (judged over all series up to the origin): a weekday public holiday, a working weekend."""
+def unusual_days(arrays: PanelArrays, origin: int, last: int | None = None) -> np.ndarray:
+    """(n, days up to `last`, default the origin) True where is_holiday differs from what is
+    usual for the weekday (judged over all series up to the origin): a weekday public holiday, a
+    working weekend."""
     holiday = arrays.covariates.get("is_holiday")
-    weekdays = arrays.weekday[: origin + 1]
+    last = origin if last is None else last
     if holiday is None:
-        return np.zeros((arrays.panel.n_series, origin + 1), dtype=bool)
+        return np.zeros((arrays.panel.n_series, last + 1), dtype=bool)
+    weekdays = arrays.weekday[: origin + 1]
     known = holiday[:, : origin + 1]
     usual = np.zeros(SEASON, dtype=bool)
     for weekday in range(SEASON):
         columns = known[:, weekdays == weekday]
         if columns.size and np.isfinite(columns).any():
             usual[weekday] = np.nanmean(columns) >= 0.5
-    return np.isfinite(known) & ((known >= 0.5) != usual[weekdays][None, :])
+    flags = holiday[:, : last + 1]
+    return np.isfinite(flags) & ((flags >= 0.5) != usual[arrays.weekday[: last + 1]][None, :])
 
 
 def origin_features(
@@ -322,7 +325,7 @@ def origin_features(
     weekday_censoring = _weekday_means(sub_days["censored"], arrays.weekday, origin, 28)
     # Days whose holiday flag is unusual for their weekday: without a holiday calendar the
     # target day is assumed usual, so a lag that skips unusual days is kept beside the plain one.
-    unusual = _unusual_days(arrays, origin)[rows]
+    unusual = unusual_days(arrays, origin)[rows]
     usual_demand = np.where(unusual, np.nan, sub_days["demand"])
 
     future = future or {}
