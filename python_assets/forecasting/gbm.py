@@ -108,6 +108,11 @@ class GradientBoostingSettings:
     launch_days: series that first sold fewer days than this before an origin give no training
     rows there and are forecast by their launch profile (robust.launch_forecast), whose first
     day, while it is the only one, counts at launch_first_day_weight.
+    train_on_unusual_days: also train on target days unusual for their weekday (a weekday holiday,
+    a working weekend) when the forecast days' holiday flags are not given. Off: such a day's
+    jump cannot be foreseen then, and training on it raised the forecast of the weekday a week
+    after a holiday; leaving it out was chosen on the backtest windows before the last
+    (benchmarks/RESULTS.md, docs/methodology.md 6.7).
     tie_break: zero targets become a fixed per-row jitter, uniform in [0, tie_break) scaled
     units. scikit-learn's absolute-error gradient is -1 when a target equals the prediction, so
     when more than half of the rows are zero days (a mostly intermittent network) every gradient
@@ -133,6 +138,7 @@ class GradientBoostingSettings:
     outlier_multiple: float = 5.0
     launch_days: int = 14
     launch_first_day_weight: float = 0.5
+    train_on_unusual_days: bool = False
     tie_break: float = 1e-3
 
     def __post_init__(self) -> None:
@@ -236,7 +242,7 @@ def _training_rows(
     target_days = origin + 1 + step_index
     keep = step_index < min(horizon, panel.n_days - 1 - origin)
     keep[keep] = panel.demand_observed[series_rows[keep], target_days[keep]]
-    if "is_holiday" not in future_names:
+    if not settings.train_on_unusual_days and "is_holiday" not in future_names:
         last = min(panel.n_days - 1, origin + horizon)
         unusual = unusual_days(arrays, origin, last)
         keep[keep] = ~unusual[series_rows[keep], target_days[keep]]

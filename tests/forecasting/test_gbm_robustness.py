@@ -205,7 +205,8 @@ def test_a_steady_seller_is_never_forecast_zero_on_a_mostly_zero_network() -> No
 def test_a_holiday_gives_no_training_target_unless_the_forecast_days_holidays_are_given() -> None:
     """Weekends flagged as holidays are usual for their weekday and stay training targets; two
     weekday holidays (a jump in sales the model could not foresee without the holiday flags of
-    the forecast days) give none, unless those flags are given as known future covariates."""
+    the forecast days) give none, unless those flags are given as known future covariates or
+    the settings ask for them."""
     units = long_tail_units(n_steady=12, n_intermittent=10, n_lumpy=0)
     frame, products = history(units)
     dates = frame["sales_date"]
@@ -214,10 +215,10 @@ def test_a_holiday_gives_no_training_target_unless_the_forecast_days_holidays_ar
     assert not (weekend & holidays).any()
     frame.loc[holidays, "units_sold"] *= 4
 
-    def rows(flags: pd.Series, future_names: tuple[str, ...] = ()) -> int:
+    def rows(flags: pd.Series, future_names: tuple[str, ...] = (), settings=SMALL) -> int:
         panel = build_panel(frame.assign(is_holiday=flags), products)
         model = fit_gradient_boosting(
-            panel, panel.n_days - 1, HORIZON, SMALL, future_names=future_names
+            panel, panel.n_days - 1, HORIZON, settings, future_names=future_names
         )
         assert model is not None
         return model.n_train_rows
@@ -227,6 +228,8 @@ def test_a_holiday_gives_no_training_target_unless_the_forecast_days_holidays_ar
     with_holidays = rows(weekend | holidays)
     assert 0 < no_holiday - with_holidays < 0.15 * no_holiday
     assert rows(weekend | holidays, future_names=("is_holiday",)) == no_holiday
+    trained_on_them = replace(SMALL, train_on_unusual_days=True)
+    assert rows(weekend | holidays, settings=trained_on_them) == no_holiday
 
 
 def test_training_draws_follow_the_series_key_not_its_row() -> None:
