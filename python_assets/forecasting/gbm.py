@@ -209,8 +209,8 @@ def _training_rows(
     rows_per_origin: int,
     settings: GradientBoostingSettings,
     future_names: tuple[str, ...],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sampled (X, scaled target, step) rows of one training origin.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Sampled (X, scaled target, step, series) rows of one training origin.
 
     (series, step) pairs are drawn with probability proportional to the series' level at that
     origin (to the power weight_power): an unweighted fit on the sample minimises, in
@@ -218,10 +218,7 @@ def _training_rows(
     (scikit-learn's weighted-quantile code is an order of magnitude slower). The draw depends on
     the origin and the levels known at it only, before any target is looked at, so which rows
     exist never depends on data after the origin being forecast. Rows whose target day is
-    censored or past the panel are dropped afterwards, and so are rows whose target day is
-    unusual for its weekday (a weekday holiday, a working weekend; unusual_days) unless the
-    holiday flags of the forecast days are given: the model then forecasts a usual day, and a
-    holiday's sales do not teach it that any weekday may jump. New series (launches) give no
+    censored or past the panel are dropped afterwards. New series (launches) give no
     rows, and a series' draws come from its own key, so other series' rows do not move when one
     is added. Targets are the outlier-capped demand, zeros jittered (tie_break in the settings).
     """
@@ -231,7 +228,7 @@ def _training_rows(
     established = int(np.count_nonzero(weight))
     if established == 0:
         empty = np.empty((0, 0), dtype=np.float32)
-        return empty, np.empty(0), np.empty(0, dtype=np.int64)
+        return empty, np.empty(0), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     take = min(rows_per_origin, 2 * established * horizon)
     expected = np.repeat(take * weight / (horizon * weight.sum()), horizon)
     whole = np.floor(expected)
@@ -242,10 +239,6 @@ def _training_rows(
     target_days = origin + 1 + step_index
     keep = step_index < min(horizon, panel.n_days - 1 - origin)
     keep[keep] = panel.demand_observed[series_rows[keep], target_days[keep]]
-    if not settings.train_on_unusual_days and "is_holiday" not in future_names:
-        last = min(panel.n_days - 1, origin + horizon)
-        unusual = unusual_days(arrays, origin, last)
-        keep[keep] = ~unusual[series_rows[keep], target_days[keep]]
     series_rows, step_index, target_days = series_rows[keep], step_index[keep], target_days[keep]
     needed, position = np.unique(series_rows, return_inverse=True)
     future = {
@@ -257,7 +250,7 @@ def _training_rows(
     jitter = series_uniforms(arrays.key_hash, settings.random_state + 1, origin, horizon)
     # zero days only (the ties that stall the model) and upwards, as the Poisson loss needs y >= 0
     target += np.where(target == 0, settings.tie_break * jitter[series_rows, step_index], 0.0)
-    return x, target, step_index + 1
+    return x, target, step_index + 1, series_rows
 
 
 def fit_gradient_boosting(
@@ -283,6 +276,11 @@ def fit_gradient_boosting(
         return None
     # fixed per origin (not per len(origins)) so that every forecast origin reuses the rows
     rows_per_origin = max(1, settings.max_train_rows // settings.train_origins)
+    # days unusual for their weekday, judged at the origin, give no target unless the holiday
+    # flags of the forecast days are given (docs/methodology.md 6.7)
+    unusual = None
+    if not settings.train_on_unusual_days and "is_holiday" not in future_names:
+        unusual = unusual_days(arrays, origin)
     parts = []
     for train_origin in origins:
         key = (train_origin, rows_per_origin, future_names)
@@ -290,8 +288,10 @@ def fit_gradient_boosting(
             cache.rows[key] = _training_rows(
                 arrays, train_origin, horizon, rows_per_origin, settings, future_names
             )
-        x, target, step = cache.rows[key]
+        x, target, step, series = cache.rows[key]
         usable = step <= origin - train_origin
+        if unusual is not None:
+            usable[usable] = ~unusual[series[usable], train_origin + step[usable]]
         if usable.any():
             parts.append((x[usable], target[usable]))
     if not parts:

@@ -131,9 +131,9 @@ class FeatureCache:
     data up to their origin only, so every later forecast origin reuses them)."""
 
     arrays: PanelArrays | None = None
-    rows: dict[tuple[int, int, tuple[str, ...]], tuple[np.ndarray, np.ndarray, np.ndarray]] = field(
-        default_factory=dict
-    )
+    rows: dict[
+        tuple[int, int, tuple[str, ...]], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    ] = field(default_factory=dict)
 
     def arrays_for(
         self, panel: DemandPanel, outlier_multiple: float, launch_days: int
@@ -200,23 +200,20 @@ def _run_length(values: np.ndarray, origin: int, longest: int = 28) -> np.ndarra
     return np.where(np.isfinite(current), run, np.nan)
 
 
-def unusual_days(arrays: PanelArrays, origin: int, last: int | None = None) -> np.ndarray:
-    """(n, days up to `last`, default the origin) True where is_holiday differs from what is
-    usual for the weekday (judged over all series up to the origin): a weekday public holiday, a
-    working weekend."""
+def unusual_days(arrays: PanelArrays, origin: int) -> np.ndarray:
+    """(n, days up to origin) True where is_holiday differs from what is usual for the weekday
+    (judged over all series up to the origin): a weekday public holiday, a working weekend."""
     holiday = arrays.covariates.get("is_holiday")
-    last = origin if last is None else last
-    if holiday is None:
-        return np.zeros((arrays.panel.n_series, last + 1), dtype=bool)
     weekdays = arrays.weekday[: origin + 1]
+    if holiday is None:
+        return np.zeros((arrays.panel.n_series, origin + 1), dtype=bool)
     known = holiday[:, : origin + 1]
     usual = np.zeros(SEASON, dtype=bool)
     for weekday in range(SEASON):
         columns = known[:, weekdays == weekday]
         if columns.size and np.isfinite(columns).any():
             usual[weekday] = np.nanmean(columns) >= 0.5
-    flags = holiday[:, : last + 1]
-    return np.isfinite(flags) & ((flags >= 0.5) != usual[arrays.weekday[: last + 1]][None, :])
+    return np.isfinite(known) & ((known >= 0.5) != usual[weekdays][None, :])
 
 
 def origin_features(
