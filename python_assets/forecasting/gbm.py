@@ -218,9 +218,9 @@ def _training_rows(
     (scikit-learn's weighted-quantile code is an order of magnitude slower). The draw depends on
     the origin and the levels known at it only, before any target is looked at, so which rows
     exist never depends on data after the origin being forecast. Rows whose target day is
-    censored or past the panel are dropped afterwards. New series (launches) give no
-    rows, and a series' draws come from its own key, so other series' rows do not move when one
-    is added. Targets are the outlier-capped demand, zeros jittered (tie_break in the settings).
+    censored or past the panel are dropped afterwards. New series (launches) give no rows, and
+    a series' draws come from its own key, so other series' rows do not move when one is added.
+    Targets are the outlier-capped demand, zeros jittered (tie_break in the settings).
     """
     panel = arrays.panel
     scale = arrays.scale(origin)

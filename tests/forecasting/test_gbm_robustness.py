@@ -196,9 +196,6 @@ def test_a_steady_seller_is_never_forecast_zero_on_a_mostly_zero_network() -> No
         assert 0.7 * recent <= forecast[row].sum() <= 1.3 * recent
 
 
-# ----------------------------------------------------------------------------- draws
-
-
 # ----------------------------------------------------------------------------- holidays
 
 
@@ -215,7 +212,11 @@ def test_a_holiday_gives_no_training_target_unless_the_forecast_days_holidays_ar
     assert not (weekend & holidays).any()
     frame.loc[holidays, "units_sold"] *= 4
 
-    def rows(flags: pd.Series, future_names: tuple[str, ...] = (), settings=SMALL) -> int:
+    def rows(
+        flags: pd.Series,
+        future_names: tuple[str, ...] = (),
+        settings: GradientBoostingSettings = SMALL,
+    ) -> int:
         panel = build_panel(frame.assign(is_holiday=flags), products)
         model = fit_gradient_boosting(
             panel, panel.n_days - 1, HORIZON, settings, future_names=future_names
@@ -230,6 +231,9 @@ def test_a_holiday_gives_no_training_target_unless_the_forecast_days_holidays_ar
     assert rows(weekend | holidays, future_names=("is_holiday",)) == no_holiday
     trained_on_them = replace(SMALL, train_on_unusual_days=True)
     assert rows(weekend | holidays, settings=trained_on_them) == no_holiday
+
+
+# ----------------------------------------------------------------------------- draws
 
 
 def test_training_draws_follow_the_series_key_not_its_row() -> None:
