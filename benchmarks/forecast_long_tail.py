@@ -21,81 +21,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks.held_out_week import write_inputs
+from benchmarks.held_out_week import write_long_tail_inputs
 from python_assets.forecasting import ForecastSettings, forecast_demand
 from python_assets.forecasting.guardrails import bias_check
 from python_assets.forecasting.selection import CHOSEN_MODEL
 
 RESULTS = Path(__file__).resolve().parent / "results"
 HISTORY_DAYS = 120  # what the forecast step reads
-
-
-def write_long_tail_inputs(folder: Path, seed: int = 11) -> None:
-    """stores, products, sales_daily (sparse: days without a sale left out) and
-    inventory_snapshot as CSV, required columns only."""
-    n_stores, n_products, n_days = 25, 494, 1000
-    rng = np.random.default_rng(seed)
-    stores = pd.DataFrame(
-        {
-            "store_id": [f"S{i:02d}" for i in range(n_stores)],
-            "city": [f"C{i % 5}" for i in range(n_stores)],
-            "region": [f"R{i % 3}" for i in range(n_stores)],
-            "latitude": 55 + rng.uniform(-3, 3, n_stores),
-            "longitude": 37 + rng.uniform(-5, 5, n_stores),
-        }
-    )
-    products = pd.DataFrame(
-        {
-            "product_id": [f"I{j:04d}" for j in range(n_products)],
-            "category": [f"c{j % 6}" for j in range(n_products)],
-            "subcategory": [f"s{j % 30}" for j in range(n_products)],
-        }
-    )
-    dates = pd.date_range("2021-01-01", periods=n_days)
-    day = np.arange(n_days)
-    weekly = 1 + 0.3 * np.sin(2 * np.pi * day / 7)
-    # steady, slow, lumpy, launched, discontinued, medium
-    kinds = rng.choice(6, n_products, p=[0.06, 0.70, 0.10, 0.06, 0.05, 0.03])
-    base_ranges = [(2, 10), (0.005, 0.08), (0.01, 0.05), (0.3, 2), (0.2, 1), (0.05, 0.3)]
-    store_size = rng.lognormal(0, 0.5, n_stores)
-    frames = []
-    for j, kind in enumerate(kinds):
-        rate = rng.uniform(*base_ranges[kind]) * store_size[:, None] * weekly[None, :]
-        if kind == 3:
-            rate = rate * (day[None, :] > rng.integers(200, n_days - 20))
-        if kind == 4:
-            rate = rate * (day[None, :] < rng.integers(300, n_days - 30))
-        units = rng.poisson(rate)
-        if kind == 2:
-            units = units * rng.integers(1, 20, units.shape)
-        store, when = np.nonzero(units)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "date": dates[when].strftime("%Y-%m-%d"),
-                    "store_id": stores["store_id"].to_numpy()[store],
-                    "product_id": products["product_id"][j],
-                    "units_sold": units[store, when],
-                }
-            )
-        )
-    products.loc[len(products)] = ["ILAUNCH", "c0", "s0"]
-    frames.append(
-        pd.DataFrame(
-            {
-                "date": dates[-2:].strftime("%Y-%m-%d"),
-                "store_id": "S00",
-                "product_id": "ILAUNCH",
-                "units_sold": [725, 210],
-            }
-        )
-    )
-    sales = pd.concat(frames, ignore_index=True)
-    recent = sales[sales["date"] >= dates[-90].strftime("%Y-%m-%d")]
-    stock = recent.groupby(["store_id", "product_id"], as_index=False)["units_sold"].sum()
-    stock["on_hand_units"] = np.round(stock["units_sold"] / 90 * rng.uniform(0, 30, len(stock)))
-    stock["snapshot_date"] = dates[-1].strftime("%Y-%m-%d")
-    write_inputs(folder, stores, products, sales, stock, "csv")
 
 
 def mart_history(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

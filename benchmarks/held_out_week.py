@@ -8,6 +8,12 @@ history held out, and the chosen forecast scored on that week against the 7-day 
   the same, with the held-out week's promotions and discounts given as `planned_covariates`.
 - `weighed`: 4 stores x 80 products x 400 days sold by weight (fractional units), every store
   closed on Sundays, stockout hours on half of the rows only, day.month.year dates in CSV.
+- `long_tail`: 25 stores x 495 products x 1,000 days, most store x product days without a sale
+  (sparse rows), slow movers, lumpy items, launches, discontinued items and one launch of 725
+  units two days before the end (also `benchmarks.forecast_long_tail`'s network).
+
+The plan of each run is then played day by day against the held-out days' sales, as the policy
+replay plays it, beside doing nothing and the fill rates the warehouse reports.
 
     python -m benchmarks.held_out_week [--networks NAME ...] [--keep DIR] [--horizon H]
         [--output results/held_out_week.json]
@@ -34,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from python_assets.forecasting.metrics import accuracy_metrics, total_metrics
+from python_assets.optimization.replay.simulate import simulate_days
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
@@ -186,10 +193,89 @@ def write_weighed(folder: Path, seed: int = 5, hold: int = HOLD) -> pd.DataFrame
     return sales[sales["date"] > last]
 
 
+def write_long_tail_inputs(folder: Path, seed: int = 11, hold: int = 0) -> pd.DataFrame:
+    """The `long_tail` network: stores, products, sales_daily (sparse: days without a sale left
+    out) and inventory_snapshot as CSV, required columns only; returns the sales of the `hold`
+    days after the history (the history and its draws do not depend on `hold`)."""
+    n_stores, n_products, n_days = 25, 494, 1000
+    rng = np.random.default_rng(seed)
+    stores = pd.DataFrame(
+        {
+            "store_id": [f"S{i:02d}" for i in range(n_stores)],
+            "city": [f"C{i % 5}" for i in range(n_stores)],
+            "region": [f"R{i % 3}" for i in range(n_stores)],
+            "latitude": 55 + rng.uniform(-3, 3, n_stores),
+            "longitude": 37 + rng.uniform(-5, 5, n_stores),
+        }
+    )
+    products = pd.DataFrame(
+        {
+            "product_id": [f"I{j:04d}" for j in range(n_products)],
+            "category": [f"c{j % 6}" for j in range(n_products)],
+            "subcategory": [f"s{j % 30}" for j in range(n_products)],
+        }
+    )
+    held_rng = np.random.default_rng([seed, hold])  # the held-out days' own draws
+    dates = pd.date_range("2021-01-01", periods=n_days + hold)
+    day = np.arange(n_days + hold)
+    weekly = 1 + 0.3 * np.sin(2 * np.pi * day / 7)
+    # steady, slow, lumpy, launched, discontinued, medium
+    kinds = rng.choice(6, n_products, p=[0.06, 0.70, 0.10, 0.06, 0.05, 0.03])
+    base_ranges = [(2, 10), (0.005, 0.08), (0.01, 0.05), (0.3, 2), (0.2, 1), (0.05, 0.3)]
+    store_size = rng.lognormal(0, 0.5, n_stores)
+    frames = []
+    for j, kind in enumerate(kinds):
+        rate = rng.uniform(*base_ranges[kind]) * store_size[:, None] * weekly[None, :]
+        if kind == 3:
+            rate = rate * (day[None, :] > rng.integers(200, n_days - 20))
+        if kind == 4:
+            rate = rate * (day[None, :] < rng.integers(300, n_days - 30))
+        units = np.hstack([rng.poisson(rate[:, :n_days]), held_rng.poisson(rate[:, n_days:])])
+        if kind == 2:
+            units = units * np.hstack(
+                [
+                    rng.integers(1, 20, (n_stores, n_days)),
+                    held_rng.integers(1, 20, (n_stores, hold)),
+                ]
+            )
+        store, when = np.nonzero(units)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "date": dates[when].strftime("%Y-%m-%d"),
+                    "store_id": stores["store_id"].to_numpy()[store],
+                    "product_id": products["product_id"][j],
+                    "units_sold": units[store, when],
+                }
+            )
+        )
+    products.loc[len(products)] = ["ILAUNCH", "c0", "s0"]
+    frames.append(
+        pd.DataFrame(
+            {
+                "date": dates[n_days - 2 :].strftime("%Y-%m-%d"),
+                "store_id": "S00",
+                "product_id": "ILAUNCH",
+                "units_sold": [725, 210, *held_rng.poisson(80, hold)],
+            }
+        )
+    )
+    sales = pd.concat(frames, ignore_index=True)
+    last = dates[n_days - 1].strftime("%Y-%m-%d")
+    history = sales[sales["date"] <= last]
+    recent = history[history["date"] >= dates[n_days - 90].strftime("%Y-%m-%d")]
+    stock = recent.groupby(["store_id", "product_id"], as_index=False)["units_sold"].sum()
+    stock["on_hand_units"] = np.round(stock["units_sold"] / 90 * rng.uniform(0, 30, len(stock)))
+    stock["snapshot_date"] = last
+    write_inputs(folder, stores, products, history, stock, "csv")
+    return sales[sales["date"] > last]
+
+
 NETWORKS = {
     "closures": (write_closures, {}),
     "closures_planned": (partial(write_closures, planned=True), {}),
     "weighed": (write_weighed, {"INPUT_DATE_FORMAT": "%d.%m.%Y"}),
+    "long_tail": (write_long_tail_inputs, {}),
 }
 
 
@@ -216,9 +302,58 @@ def make_run(inputs: Path, warehouse: Path, extra_env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-def score(warehouse: Path, held_out: pd.DataFrame) -> dict[str, object]:
+def plan_on_held_out(
+    con: duckdb.DuckDBPyConnection, held_out: pd.DataFrame, last: pd.Timestamp, horizon: int
+) -> dict[str, object]:
+    """The plan played day by day against the held-out days' sales (simulate_days, as the policy
+    replay plays it): its fill rate, that of doing nothing, and the fill rates the warehouse
+    reports (against its own forecast, expected, and realised in the replay). Sales of a store x
+    product the plan has no row for count as lost."""
+    stock = con.execute(
+        "select plan.store_id, plan.product_id, plan.current_inventory_units as start_units, "
+        "plan.allocated_units as allocate_units, inputs.lead_time_days "
+        "from marts.fct_replenishment_plan as plan "
+        "left join marts.allocation_inputs_store_product as inputs using (store_id, product_id)"
+    ).df()
+    transfers = con.execute(
+        "select from_store_id as from_store, to_store_id as to_store, product_id, units, "
+        "lead_time_days from marts.fct_transfer_plan where units > 0"
+    ).df()
+    reported = con.execute(
+        "select fill_rate, fill_rate_doing_nothing, expected_fill_rate, replay_fill_rate "
+        "from marts.allocation_service_level where service_level_grain = 'overall'"
+    ).df()
+    demand = held_out.astype({"store_id": str, "product_id": str}).assign(
+        day=(pd.to_datetime(held_out["date"]) - last).dt.days,
+        demand_units=held_out["units_sold"].astype(float),
+        is_censored=False,
+    )
+    planned = pd.MultiIndex.from_frame(stock[["store_id", "product_id"]])
+    in_plan = pd.MultiIndex.from_frame(demand[["store_id", "product_id"]]).isin(planned)
+    total = demand["demand_units"].sum()
+    allocations = stock[stock["allocate_units"] > 0]
+    nothing = transfers.iloc[:0]
+
+    def fill(moves: pd.DataFrame, allocated: pd.DataFrame) -> float:
+        outcome = simulate_days(stock, demand[in_plan], moves, allocated, horizon)
+        return round(float(outcome["served_units"].sum() / total), 4)
+
+    return {
+        "units_without_plan_row": round(float(demand.loc[~in_plan, "demand_units"].sum()), 1),
+        "fill_rate_held_out": fill(transfers, allocations),
+        "fill_rate_held_out_doing_nothing": fill(nothing, allocations.iloc[:0]),
+        **{
+            f"reported_{name}": round(float(value), 4)
+            for name, value in reported.iloc[0].items()
+            if pd.notna(value)
+        },
+    }
+
+
+def score(warehouse: Path, held_out: pd.DataFrame, horizon: int) -> dict[str, object]:
     """The chosen forecast and the 7-day / 28-day means on the held-out week: WAPE of days and
-    of 7-day totals per series, WPE, and the 80% interval's coverage of days."""
+    of 7-day totals per series, WPE, and the 80% interval's coverage of days; and the plan on
+    that week (plan_on_held_out)."""
     with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
         forecast = con.execute("select * from marts.fct_demand_forecast").df()
         recent = con.execute(
@@ -236,6 +371,10 @@ def score(warehouse: Path, held_out: pd.DataFrame) -> dict[str, object]:
                 "and model_name <> 'chosen_per_class'"
             ).fetchall()
         )
+        last = pd.Timestamp(
+            con.execute("select max(sales_date) from marts.fct_sales_daily").fetchone()[0]
+        )
+        plan = plan_on_held_out(con, held_out, last, horizon)
     key = ["store_id", "product_id", "forecast_date"]
     actual = held_out.rename(columns={"date": "forecast_date"}).astype(
         {"store_id": str, "product_id": str}
@@ -244,7 +383,6 @@ def score(warehouse: Path, held_out: pd.DataFrame) -> dict[str, object]:
     forecast["forecast_date"] = pd.to_datetime(forecast["forecast_date"])
     rows = forecast.merge(actual[[*key, "units_sold"]], on=key, how="left")
     rows["units_sold"] = rows["units_sold"].fillna(0.0)  # no row: nothing sold (or closed)
-    last = pd.to_datetime(recent["sales_date"]).max()
     series = ["store_id", "product_id"]
     for days in (7, 28):
         window = recent[pd.to_datetime(recent["sales_date"]) > last - pd.Timedelta(days=days)]
@@ -275,6 +413,7 @@ def score(warehouse: Path, held_out: pd.DataFrame) -> dict[str, object]:
         "coverage_80_days": round(
             accuracy_metrics(y, rows["forecast_units"].to_numpy(), bounds=bounds)["coverage_80"], 4
         ),
+        "plan": plan,
     }
 
 
@@ -308,7 +447,10 @@ def main() -> None:
         seconds = make_run(
             root / name / "inputs", root / name / "warehouse", {**extra_env, **horizon_env}
         )
-        result = {"make_run_seconds": round(seconds), **score(root / name / "warehouse", held_out)}
+        result = {
+            "make_run_seconds": round(seconds),
+            **score(root / name / "warehouse", held_out, args.horizon),
+        }
         out["networks"][name] = result
         print(name, json.dumps(result, indent=1))
     output.write_text(json.dumps(out, indent=1) + "\n")
