@@ -31,8 +31,9 @@ HISTORY_DAYS = 120  # what the forecast step reads
 
 
 def mart_history(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The last HISTORY_DAYS days as marts.fct_sales_daily holds them: every day from a pair's
-    first sale filled in (no sale = 0), no stockout or covariate columns given."""
+    """The last HISTORY_DAYS days as the forecast step reads marts.fct_sales_daily: every day
+    from a pair's first sale filled in (no sale = 0), with that first sale's date; no stockout or
+    covariate columns given."""
     sales = pd.read_csv(folder / "sales_daily.csv", parse_dates=["date"])
     products = pd.read_csv(folder / "products.csv")
     last = sales["date"].max()
@@ -41,7 +42,7 @@ def mart_history(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     first = sales.groupby(["store_id", "product_id"], as_index=False)["date"].min()
     spine = first.merge(days, how="cross")
-    spine = spine[spine["sales_date"] >= spine["date"]].drop(columns="date")
+    spine = spine[spine["sales_date"] >= spine["date"]].rename(columns={"date": "first_sale_date"})
     history = spine.merge(
         sales.rename(columns={"date": "sales_date"}),
         on=["store_id", "product_id", "sales_date"],

@@ -26,11 +26,18 @@ from python_assets.forecasting.selection import choice_table
 from python_assets.optimization.parallel import in_partition
 from python_assets.reporting.charts import forecast_series_png, png_data_uri
 
+# first_sale_date (over all the data) tells a slow mover selling again from a launch
 HISTORY_SQL = """
 select store_id, product_id, sales_date, units_sold, latent_demand_units, is_stockout_censored,
        is_store_closed, stockout_hours, stockout_hours_6_22, price_ratio, is_promo, is_holiday,
-       precipitation, avg_temperature, avg_humidity, avg_wind_level
+       precipitation, avg_temperature, avg_humidity, avg_wind_level, first_sale_date
 from marts.fct_sales_daily
+left join (
+    select store_id, product_id, min(sales_date) as first_sale_date
+    from marts.fct_sales_daily
+    where units_sold > 0
+    group by store_id, product_id
+) using (store_id, product_id)
 """
 # the last days of history (the backtest and the fit), or from a first date on (the prediction)
 LAST_DAYS = (

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from python_assets.forecasting.gbm import series_scale
+from python_assets.forecasting.launches import visible_launches
 from python_assets.forecasting.panel import DemandPanel
 from python_assets.forecasting.settings import VOLUME_BAND_NAMES, DemandClassSettings
 
@@ -95,9 +96,7 @@ def demand_classes_at(
         cv2 = np.where(nonzero_days > 1, variance / np.maximum(mean, 1e-12) ** 2, 0.0)
     since_first = _days_since(sold, origin, last=False)
     since_last = _days_since(sold, origin, last=True)
-    # a first sale on the panel's first day may predate the data: not a launch we can see
-    first_day_known = ~sold[:, 0]
-    is_new = first_day_known & (since_first < settings.new_days)
+    is_new = visible_launches(panel)[1] & (since_first < settings.new_days)
     is_inactive = ~(since_last < settings.inactive_days)  # NaN (never sold) -> inactive
     names = sb_class(adi, cv2, settings)
     names = np.where(is_new, "new", names)

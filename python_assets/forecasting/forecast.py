@@ -38,7 +38,7 @@ from python_assets.forecasting.intervals import (
     quantile_bins,
 )
 from python_assets.forecasting.metrics import level_label
-from python_assets.forecasting.models import ModelRunner, moving_average_window
+from python_assets.forecasting.models import ModelRunner, launch_curves, moving_average_window
 from python_assets.forecasting.panel import (
     DemandPanel,
     build_panel,
@@ -280,7 +280,9 @@ def predict_forecast(
         groups = SeriesGroups(
             groups.scale[rows], groups.volume_bin[rows], groups.demand_class[rows]
         )
-        runner = ModelRunner(part, settings, fitted.future_names)
+        runner = ModelRunner(
+            part, settings, fitted.future_names, launches=launch_curves(panel, settings, rows)
+        )
     per_series = model_per_series(groups.demand_class, fitted.choice, fitted.default)
     needed = settings.models if settings.forecast_all_models else tuple(np.unique(per_series))
     model_values = {}

@@ -16,6 +16,7 @@ from python_assets.forecasting.gbm import (
     gradient_boosting_forecast,
 )
 from python_assets.forecasting.intermittent import sba_forecast, tsb_forecast
+from python_assets.forecasting.launches import LaunchCurves
 from python_assets.forecasting.panel import DemandPanel
 from python_assets.forecasting.statistical import (
     ets_forecasts,
@@ -29,10 +30,30 @@ if TYPE_CHECKING:
     from python_assets.forecasting.settings import ForecastSettings
 
 
+def launch_curves(
+    panel: DemandPanel, settings: ForecastSettings, rows: np.ndarray | None = None
+) -> LaunchCurves:
+    """The launch curves of `panel` under `settings`, for its series `rows` (None: all)."""
+    return LaunchCurves(
+        panel,
+        settings.horizon,
+        settings.demand_classes.new_days,
+        settings.launch_curve_min_launches,
+        rows,
+    )
+
+
 def moving_average_window(name: str) -> int | None:
     """The window in days of a moving_average_<days> model (None for any other name)."""
     match = re.fullmatch(r"moving_average_(\d+)", name)
     return int(match.group(1)) if match else None
+
+
+def is_naive_baseline(name: str) -> bool:
+    """zero, seasonal_naive and the moving averages (any `_sales` variant): references, kept
+    as they are."""
+    base = name.removesuffix("_sales")
+    return base in ("zero", "seasonal_naive") or moving_average_window(base) is not None
 
 
 def is_known_model(name: str) -> bool:
@@ -63,13 +84,26 @@ class ModelRunner:
     cache: FeatureCache = field(default_factory=FeatureCache)
     ets_cache: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     fitted_share: dict[str, list[float]] = field(default_factory=dict)
+    launches: LaunchCurves | None = None
 
     def __post_init__(self) -> None:
         self.signal = model_signal(self.panel, self.settings.statistical_signal)
         self.raw_sales = model_signal(self.panel, "units_sold")
         self.fallback = np.where(self.panel.observed, self.panel.latent_demand, np.nan)
+        if self.launches is None:
+            self.launches = launch_curves(self.panel, self.settings)
 
     def run(self, model: str, origin: int, future: dict[str, np.ndarray] | None) -> np.ndarray:
+        """The model's forecast at `origin`; launches of the class `new` take the launch curve's
+        forecast from every model but the naive baselines (docs/methodology.md 6.8)."""
+        if model == "gradient_boosting":
+            return self.gradient_boosting(self.fit_gradient_boosting(origin), origin, future)
+        forecast = self._run(model, origin, future)
+        if is_naive_baseline(model):
+            return forecast
+        return self.launches.apply(forecast, origin)
+
+    def _run(self, model: str, origin: int, future: dict[str, np.ndarray] | None) -> np.ndarray:
         horizon = self.settings.horizon
         signal = self.signal
         base = model
@@ -120,8 +154,6 @@ class ModelRunner:
                 forecast, fitted = self.ets_cache[key]
             self.fitted_share.setdefault(model, []).append(float(fitted.mean()))
             return forecast
-        if base == "gradient_boosting":
-            return self.gradient_boosting(self.fit_gradient_boosting(origin), origin, future)
         raise ValueError(f"unknown model {model!r}")
 
     def fit_gradient_boosting(self, origin: int) -> GradientBoostingModel | None:
@@ -160,7 +192,7 @@ class ModelRunner:
             0.0 if prediction is None else 1.0
         )
         if prediction is None:  # too little data to learn from: the moving average stands in
-            return moving_average_forecast(
+            prediction = moving_average_forecast(
                 self.signal, self.fallback, origin, self.settings.horizon
             )
-        return prediction
+        return self.launches.apply(prediction, origin)

@@ -41,6 +41,8 @@ class DemandPanel:
     (is_store_closed, where the history has it: the whole store sold nothing on a weekday it sells
     on) is censored too: its zeros say nothing about demand.
     business_stockout_hours: stockout_hours_6_22 where given, else stockout_hours.
+    sold_before: per series, it sold before the history's first day (the history's
+    first_sale_date column, where given): its first sale in the history is not a launch.
     demand_observed: observed and not censored - the days on which sales are the demand. Models
     take their targets from these days only, and accuracy is measured on them.
     """
@@ -57,6 +59,7 @@ class DemandPanel:
     stockout_hours: np.ndarray
     business_stockout_hours: np.ndarray
     covariates: dict[str, np.ndarray]
+    sold_before: np.ndarray
 
     @property
     def n_series(self) -> int:
@@ -98,6 +101,7 @@ class DemandPanel:
             stockout_hours=self.stockout_hours[rows],
             business_stockout_hours=self.business_stockout_hours[rows],
             covariates={name: values[rows] for name, values in self.covariates.items()},
+            sold_before=self.sold_before[rows],
         )
 
 
@@ -202,7 +206,17 @@ def build_panel(history: pd.DataFrame, products: pd.DataFrame | None = None) -> 
             np.where(np.isfinite(hours_6_22), hours_6_22, np.nan_to_num(stockout_hours))
         ),
         covariates=covariates,
+        sold_before=np.bincount(series, _sold_before_rows(history, first_day), n_series) > 0,
     )
+
+
+def _sold_before_rows(history: pd.DataFrame, first_day: np.datetime64) -> np.ndarray:
+    """Per row, its series' first_sale_date (its first sale in all the data, where the history
+    has that column) lies before the history's first day."""
+    if "first_sale_date" not in history.columns:
+        return np.zeros(len(history))
+    first_sale = pd.to_datetime(history["first_sale_date"]).to_numpy(dtype="datetime64[D]")
+    return (first_sale < first_day).astype(np.float64)  # NaT (never sold) compares False
 
 
 def future_covariate_arrays(

@@ -26,7 +26,8 @@ class DemandClassSettings:
 
     window_days: days before the origin over which ADI and CV^2 are measured.
     adi_cutoff, cv2_cutoff: Syntetos-Boylan cut-offs (ADI < 1.32: frequent; CV^2 < 0.49: steady).
-    new_days: a first sale fewer than this many days before the origin makes a series `new`.
+    new_days: a launch's first sale fewer than this many days before the origin makes a series
+    `new` (what a launch is: launches.visible_launches).
     inactive_days: no sale in this many days before the origin makes a series `inactive`.
     """
 
@@ -119,6 +120,9 @@ class ForecastSettings:
         model choice) and GuardrailSettings.
     coverage_check_bounds: (level, low, high) per interval level: the backtest coverage of the chosen
         model that the interval_coverage_calibrated asset check accepts.
+    launch_curve_min_launches: past launches a launch-curve ratio needs (per age and step);
+        launches of the class `new` get that forecast from every model but the naive baselines
+        (zero, seasonal naive, moving averages); None: no launch curve (launches.py).
     """
 
     horizon: int = 7
@@ -157,6 +161,7 @@ class ForecastSettings:
         (0.8, 0.70, 0.95),
         (0.95, 0.88, 0.995),
     )
+    launch_curve_min_launches: int | None = 10
 
     def __post_init__(self) -> None:
         if self.horizon < 1:
@@ -165,6 +170,10 @@ class ForecastSettings:
             raise ValueError("backtest_windows and calibration_windows must be >= 0")
         if not self.models:
             raise ValueError("models must name at least one model")
+        if self.launch_curve_min_launches is not None and self.launch_curve_min_launches < 1:
+            raise ValueError(
+                f"launch_curve_min_launches must be >= 1 or None, got {self.launch_curve_min_launches}"
+            )
         for name in self.models:
             if not is_known_model(name):
                 raise ValueError(f"unknown model {name!r}")

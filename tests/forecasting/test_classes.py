@@ -4,6 +4,7 @@ and censored days that must not count as zero demand."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from forecasting_helpers import make_history
 
 from python_assets.forecasting.classes import classify_demand
@@ -21,7 +22,7 @@ def hand_made_series() -> tuple[dict[str, np.ndarray], np.ndarray]:
         "erratic": np.where(day % 2 == 0, 1.0, 10.0),
         "intermittent": np.where(every_third, 4.0, 0.0),
         "lumpy": np.where(every_third, np.where(day % 6 == 0, 1.0, 10.0), 0.0),
-        "new": np.where(day >= 90, 3.0, 0.0),
+        "new": np.where(day >= 90, 3.0, np.nan),  # no row before its first sale: a launch
         "inactive": np.where(day < 50, 5.0, 0.0),
         "censored": np.where(day % 2 == 0, 5.0, 0.0),
     }
@@ -56,6 +57,35 @@ def test_each_hand_made_series_gets_its_class() -> None:
     assert 2.8 < intermittent["adi"] < 3.1 and intermittent["cv2"] == 0.0
     assert got.loc[order[0], "days_since_last_sale"] == 0
     assert got.loc[order[4], "days_since_first_sale"] == 9
+
+
+def test_a_first_sale_is_a_launch_only_without_an_earlier_sale_or_a_long_listing() -> None:
+    """The history is the last days of the mart. The series with no row before its first sale,
+    ten days before the origin, is a launch (also when first_sale_date confirms it, or is not
+    there to tell). A slow mover that sold before the history and sells again is not, nor one
+    with rows of no sale since long before (listed, not launched)."""
+    series, hours = hand_made_series()
+    history, products = make_history(np.vstack(list(series.values())), hours)
+    launch = (history["store_id"] == "S0") & (history["product_id"] == "P4")  # the "new" series
+    first_sale = history.loc[launch & (history["units_sold"] > 0), "sales_date"].min()
+
+    def class_of_launch(first_sale_date: pd.Timestamp | None, listed: bool = False) -> str:
+        frame = history.copy()
+        if listed:
+            frame.loc[launch, "units_sold"] = frame.loc[launch, "units_sold"].fillna(0.0)
+        if first_sale_date is not None:  # the other series' first sale: the history's first day
+            frame["first_sale_date"] = history["sales_date"].min()
+            frame.loc[launch, "first_sale_date"] = first_sale_date
+        classes = classify_demand(build_panel(frame, products), N_DAYS - 1, DemandClassSettings())
+        row = classes[(classes["store_id"] == "S0") & (classes["product_id"] == "P4")]
+        return str(row["demand_class"].iloc[0])
+
+    assert class_of_launch(None) == "new"
+    assert class_of_launch(first_sale) == "new"
+    # sold on each of its 10 days
+    assert class_of_launch(history["sales_date"].min() - pd.Timedelta(days=300)) == "smooth"
+    # sold on 10 of the last 91 days
+    assert class_of_launch(None, listed=True) == "intermittent"
 
 
 def test_classes_read_nothing_after_the_origin() -> None:
