@@ -352,8 +352,8 @@ def plan_on_held_out(
 
 def score(warehouse: Path, held_out: pd.DataFrame, horizon: int) -> dict[str, object]:
     """The chosen forecast and the 7-day / 28-day means on the held-out week: WAPE of days and
-    of 7-day totals per series, WPE, and the 80% interval's coverage of days; and the plan on
-    that week (plan_on_held_out)."""
+    of 7-day totals per series, WPE (also without the launches of the class `new`), and the 80%
+    interval's coverage of days; and the plan on that week (plan_on_held_out)."""
     with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
         forecast = con.execute("select * from marts.fct_demand_forecast").df()
         recent = con.execute(
@@ -375,6 +375,9 @@ def score(warehouse: Path, held_out: pd.DataFrame, horizon: int) -> dict[str, ob
             con.execute("select max(sales_date) from marts.fct_sales_daily").fetchone()[0]
         )
         plan = plan_on_held_out(con, held_out, last, horizon)
+        launches = con.execute(
+            "select store_id, product_id from marts.demand_classes where demand_class = 'new'"
+        ).df()
     key = ["store_id", "product_id", "forecast_date"]
     actual = held_out.rename(columns={"date": "forecast_date"}).astype(
         {"store_id": str, "product_id": str}
@@ -388,19 +391,22 @@ def score(warehouse: Path, held_out: pd.DataFrame, horizon: int) -> dict[str, ob
         window = recent[pd.to_datetime(recent["sales_date"]) > last - pd.Timedelta(days=days)]
         mean = window.groupby(series)["units_sold"].sum() / days
         rows = rows.join(mean.rename(f"mean_{days}"), on=series)
-    y = rows["units_sold"].to_numpy()
-    key_of_series = (rows["store_id"] + "|" + rows["product_id"]).to_numpy()
+    key_of_series = rows["store_id"] + "|" + rows["product_id"]
+    launched = key_of_series.isin(launches["store_id"] + "|" + launches["product_id"])
 
-    def scores(predicted: pd.Series) -> dict[str, float]:
-        predicted = predicted.fillna(0.0).to_numpy()
+    def scores(predicted: pd.Series, keep: pd.Series | None = None) -> dict[str, float]:
+        keep = pd.Series(True, index=rows.index) if keep is None else keep
+        y = rows.loc[keep, "units_sold"].to_numpy()
+        predicted = predicted[keep].fillna(0.0).to_numpy()
         days = accuracy_metrics(y, predicted)
-        totals = total_metrics(y, predicted, key_of_series)
+        totals = total_metrics(y, predicted, key_of_series[keep].to_numpy())
         return {
             "wape_days": round(days["wape"], 4),
             "wape_totals": round(totals["score_total_wape"], 4),
             "wpe": round(days["wpe"], 4),
         }
 
+    y = rows["units_sold"].to_numpy()
     bounds = {0.8: (rows["lower_80"].to_numpy(), rows["upper_80"].to_numpy())}
     return {
         "series": int(rows[series].drop_duplicates().shape[0]),
@@ -410,6 +416,19 @@ def score(warehouse: Path, held_out: pd.DataFrame, horizon: int) -> dict[str, ob
         "forecast": scores(rows["forecast_units"]),
         "mean_7": scores(rows["mean_7"]),
         "mean_28": scores(rows["mean_28"]),
+        # a launch's week is a guess on any network: the same scores without the class `new`
+        "without_launches": {
+            "launch_series": int(launched.groupby(key_of_series).any().sum()),
+            "launch_units": round(float(rows.loc[launched, "units_sold"].sum()), 1),
+            **{
+                name: scores(rows[column], ~launched)
+                for name, column in (
+                    ("forecast", "forecast_units"),
+                    ("mean_7", "mean_7"),
+                    ("mean_28", "mean_28"),
+                )
+            },
+        },
         "coverage_80_days": round(
             accuracy_metrics(y, rows["forecast_units"].to_numpy(), bounds=bounds)["coverage_80"], 4
         ),
