@@ -3,14 +3,18 @@ hand-computed ratios, and a fresh launch with a first-day spike on a network who
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
-from forecasting_helpers import START
+from forecasting_helpers import FAST, START
 
+from python_assets.forecasting.forecast import forecast_demand, predict_forecast
 from python_assets.forecasting.launches import LaunchCurves, launch_curve
 from python_assets.forecasting.models import ModelRunner
 from python_assets.forecasting.panel import build_panel
 from python_assets.forecasting.settings import ForecastSettings
+from python_assets.optimization.parallel import in_partition, partition_keys
 
 nan = np.nan
 
@@ -94,3 +98,24 @@ def test_a_fresh_launch_takes_the_curve_of_past_launches_from_every_model_but_th
     which, values = part.at(origin)
     np.testing.assert_array_equal(which, [1])
     np.testing.assert_allclose(values[0], curve_forecast)
+
+
+def test_the_final_forecast_of_a_launch_takes_the_curve_in_every_product_partition() -> None:
+    """Through forecast_demand: the fresh launch's chosen forecast is the curve's, and a product
+    partition predicted on its own gets the values of the whole forecast (the curve is learned
+    from every partition's launches)."""
+    history = fading_launches()
+    settings = replace(FAST, models=("moving_average_7", "shrunk_mean"), forecast_all_models=True)
+    result = forecast_demand(history, None, settings)
+    panel = build_panel(history)
+    fresh = result.forecast[(result.forecast["product_id"] == "P39") & result.forecast["is_chosen"]]
+    own_mean = panel.units_sold[panel.product_id == "P39", -3:].mean()
+    assert fresh["forecast_units"].sum() < 0.45 * own_mean * 7
+    order = ["store_id", "product_id", "model", "is_chosen", "forecast_date"]
+    parts = []
+    for key in partition_keys(2):
+        rows = np.flatnonzero(in_partition(pd.Series(panel.product_id), key))
+        assert 0 < len(rows) < panel.n_series
+        parts.append(predict_forecast(panel, result.fitted, {}, rows=rows))
+    union = pd.concat(parts).sort_values(order, ignore_index=True)
+    pd.testing.assert_frame_equal(union, result.forecast.sort_values(order, ignore_index=True))
