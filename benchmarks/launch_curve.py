@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.held_out_week import write_long_tail_inputs
-from python_assets.forecasting.launches import LISTED_DAYS, launch_curve
+from python_assets.forecasting.launches import LISTED_DAYS, curve_forecast, launch_curve
 from python_assets.forecasting.panel import build_panel
 from python_assets.forecasting.robust import first_sale_day, launch_forecast
-from python_assets.forecasting.statistical import _nanmean_rows, shrunk_mean_forecast
+from python_assets.forecasting.statistical import shrunk_mean_forecast
 from python_assets.inputs.demo.generator import generate_demo_data
 from python_assets.inputs.demo.parameters import DEMO_SIZES
 
@@ -86,9 +86,7 @@ def launch_cases(history: pd.DataFrame, first_origin: int) -> pd.DataFrame:
             continue
         target = demand[young, origin + 1 : origin + 1 + HORIZON]
         curve = launch_curve(demand, first, launched, origin, HORIZON, MAX_AGE, MIN_LAUNCHES)
-        since = np.arange(origin + 1)[None, :] >= first[young][:, None]
-        level = _nanmean_rows(np.where(since, demand[young, : origin + 1], np.nan))
-        by_curve = level[:, None] * curve[age[young]]
+        by_curve = curve_forecast(demand, first, young, origin, curve)
         shrunk = shrunk_mean_forecast(demand, fallback, panel.product_id, origin, HORIZON)[young]
         profile = launch_forecast(demand[young], first[young], origin, HORIZON, 0.5)
         has_curve = np.isfinite(by_curve).all(axis=1)

@@ -71,6 +71,17 @@ def launch_curve(
     return curve
 
 
+def curve_forecast(
+    demand: np.ndarray, first_sale: np.ndarray, series: np.ndarray, origin: int, curve: np.ndarray
+) -> np.ndarray:
+    """(len(series), horizon) forecast of launches at the origin: their mean demand since the
+    first sale x the curve's row for their age (which must be a row of the curve); NaN where
+    the curve has no ratio or the launch no uncensored day yet."""
+    since = np.arange(origin + 1)[None, :] >= first_sale[series][:, None]
+    level = _nanmean_rows(np.where(since, demand[series, : origin + 1], np.nan))
+    return level[:, None] * curve[origin - first_sale[series] + 1]
+
+
 @dataclass
 class LaunchCurves:
     """The launch-curve forecast at each origin, learned from every series of `panel`, for the
@@ -114,11 +125,7 @@ class LaunchCurves:
         curve = launch_curve(
             demand, first_sale, launched, origin, self.horizon, self.new_days - 1, self.min_launches
         )
-        series = rows[young]
-        days = np.arange(origin + 1)[None, :]
-        since = days >= first_sale[series][:, None]
-        level = _nanmean_rows(np.where(since, demand[series, : origin + 1], np.nan))
+        values = curve_forecast(demand, first_sale, rows[young], origin, curve)
         # a launch with no uncensored day yet, or an age without a ratio: its model's forecast
-        values = level[:, None] * curve[age[series]]
         known = np.isfinite(values).all(axis=1)
         return np.flatnonzero(young)[known], values[known]
