@@ -216,6 +216,14 @@ def unusual_days(arrays: PanelArrays, origin: int) -> np.ndarray:
     return np.isfinite(known) & ((known >= 0.5) != usual[weekdays][None, :])
 
 
+def _day_ratio(level: np.ndarray, start: int, lags: list[int]) -> float:
+    """The level on the first lag day (index into `level` + start) over its mean on all the lag
+    days known; NaN when the first is unknown."""
+    values = np.array([level[lag - start] if lag >= start else np.nan for lag in lags])
+    known = np.isfinite(values)
+    return float(values[0] / values[known].mean()) if known[0] else np.nan
+
+
 def origin_features(
     arrays: PanelArrays,
     origin: int,
@@ -231,7 +239,8 @@ def origin_features(
     store pooled trends and weekday profiles; category codes; price, promotion, holiday and
     weather up to the origin, how long the price and promotion have run. Step features: step,
     target weekday, weekday profiles, the same weekday in past weeks (also skipping unusual
-    holiday days), its censoring rate. future: covariates known in advance for the target days
+    holiday days), its censoring rate and how the whole network sold on it against the same
+    weekday before. future: covariates known in advance for the target days
     ((n, horizon) arrays by name, sorted into the features). rows: compute only these series
     (pooled product / store features still use all). Returns X (rows, horizon, F) float32, the
     scale of those series and the feature names.
@@ -271,6 +280,10 @@ def origin_features(
             arrays.product,
         ),
     }
+    # the network's scaled demand on each recent day (mean over series): a same-weekday lag is
+    # read against how the whole network sold that day (a holiday, a storm)
+    day_start = max(0, origin + 1 - SEASON * (4 + -(-horizon // SEASON)))
+    network_day = _nanmean_rows((days["demand"][:, day_start : origin + 1] / pool_scale[:, None]).T)
     product_profile = np.column_stack(
         [_group_mean(pool_profile[:, d], arrays.product) for d in range(SEASON)]
     )[rows]
@@ -361,6 +374,7 @@ def origin_features(
             )
             / scale,
             "same_weekday_unusual": lagged(unusual.astype(np.float64), lags[0]),
+            "same_weekday_network_ratio": np.full(n, _day_ratio(network_day, day_start, lags)),
         }
         for name in ("is_holiday", "price_ratio", "is_promo"):
             if name in arrays.covariates:

@@ -142,7 +142,7 @@ def test_residual_bounds_hold_the_point_forecast_on_a_day_the_stores_are_closed(
     history, products = make_history(units)
     settings = replace(FAST, models=("moving_average_7",), backtest_windows=4)
     forecast = forecast_demand(history, products, settings).forecast
-    sunday = forecast["forecast_date"].dt.dayofweek == 6
+    sunday = forecast["forecast_date"].dt.day_of_week == 6
     assert sunday.any() and (forecast.loc[sunday, "forecast_units"] > 0).all()
     assert (forecast["lower_95"] <= forecast["lower_80"]).all()
     assert (forecast["lower_80"] <= forecast["forecast_units"]).all()
