@@ -15,6 +15,7 @@ from python_assets.forecasting.gbm import (
     fit_gradient_boosting,
     gradient_boosting_forecast,
 )
+from python_assets.forecasting.gbm_features import PanelArrays, origin_features
 from python_assets.forecasting.panel import DemandPanel, build_panel
 from python_assets.forecasting.robust import (
     launch_forecast,
@@ -231,6 +232,21 @@ def test_a_holiday_gives_no_training_target_unless_the_forecast_days_holidays_ar
     assert rows(weekend | holidays, future_names=("is_holiday",)) == no_holiday
     trained_on_them = replace(SMALL, train_on_unusual_days=True)
     assert rows(weekend | holidays, settings=trained_on_them) == no_holiday
+
+
+def test_a_same_weekday_lag_is_read_against_how_the_whole_network_sold_that_day() -> None:
+    """Every series sold half its usual on one day (a holiday without a flag, a storm): the
+    step whose same-weekday lag is that day sees the network's ratio to that weekday's mean
+    over four weeks, 0.5 / ((0.5 + 3) / 4); every other step sees 1."""
+    units = np.repeat(np.arange(2.0, 14.0)[:, None], DAYS, axis=1)
+    origin = DAYS - 1
+    units[:, origin - 3] /= 2
+    panel = build_panel(*history(units))
+    features, _, names = origin_features(PanelArrays(panel, 10.0, 14), origin, HORIZON)
+    ratio = features[:, :, names.index("same_weekday_network_ratio")]
+    expected = np.ones(HORIZON)
+    expected[3] = 0.5 / (3.5 / 4)  # step 4: its lag, 7 days before, is origin - 3
+    np.testing.assert_allclose(ratio, np.broadcast_to(expected, ratio.shape), rtol=1e-6)
 
 
 # ----------------------------------------------------------------------------- draws
