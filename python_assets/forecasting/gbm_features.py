@@ -280,9 +280,10 @@ def origin_features(
             arrays.product,
         ),
     }
-    # the network's scaled demand on each recent day (mean over series): a same-weekday lag is
-    # read against how the whole network sold that day (a holiday, a storm)
-    day_start = max(0, origin + 1 - SEASON * (4 + -(-horizon // SEASON)))
+    # the network's scaled demand on each of the last 28 days (mean over series), which hold the
+    # four same-weekday lags of every step: a lag is read against how the whole network sold
+    # that day (a holiday, a storm)
+    day_start = max(0, origin + 1 - 4 * SEASON)
     network_day = _nanmean_rows((days["demand"][:, day_start : origin + 1] / pool_scale[:, None]).T)
     product_profile = np.column_stack(
         [_group_mean(pool_profile[:, d], arrays.product) for d in range(SEASON)]
