@@ -81,13 +81,20 @@ def test_the_records_monitoring_and_replay_wait_for_every_other_ready_step(
 
 
 STEP_SERVER_SCRIPT = """
-import multiprocessing.forkserver, os
+import multiprocessing.forkserver, os, time
 from dagster_defs.step_server import start_step_server
 from python_assets import run_lock
 from python_assets.settings import WarehouseSettings
 
 started = start_step_server(WarehouseSettings.from_env())
 server = multiprocessing.forkserver._forkserver._forkserver_pid
+# the server is forked, then runs the forkserver's own program; until then /proc shows the
+# environment this process was started with, so wait for it (a loaded machine is slow to)
+deadline = time.monotonic() + 60
+while started and time.monotonic() < deadline:
+    if b"forkserver" in open(f"/proc/{server}/cmdline", "rb").read():
+        break
+    time.sleep(0.05)
 environ = open(f"/proc/{server}/environ", "rb").read().split(b"\\0") if started else []
 mark = f"{run_lock.OWNER_ENV}={os.environ['DUCKDB_PATH']}".encode()
 print(started, mark in environ, run_lock.OWNER_ENV in os.environ)
