@@ -120,6 +120,23 @@ def test_dbt_tests_pass_as_asset_checks(built_warehouse: BuiltWarehouse) -> None
     assert failed == []
 
 
+def test_every_dbt_data_test_is_attached_to_a_model() -> None:
+    """dagster-dbt makes a dbt test an asset check of the model it is attached to: a generic
+    test's own model, else the one model a singular test reads, else the model its config names
+    (meta dagster ref). A singular test that reads several models and names none would only be
+    logged as an observation, with a warning in every run."""
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    unattached = [
+        test["name"]
+        for test in manifest["nodes"].values()
+        if test["resource_type"] == "test"
+        and not test.get("attached_node")
+        and len([n for n in test["depends_on"]["nodes"] if n.startswith("model.")]) > 1
+        and "ref" not in test["config"]["meta"].get("dagster", {})
+    ]
+    assert unattached == []
+
+
 def test_python_written_tables_have_their_dbt_source_keys(built_warehouse: BuiltWarehouse) -> None:
     manifest = json.loads(dbt_project.manifest_path.read_text())
     translator = WarehouseTranslator()
@@ -186,7 +203,8 @@ def test_graph_builds_without_the_optional_inputs(
     built_warehouse: BuiltWarehouse, tmp_path, env_guard
 ) -> None:
     """No customer orders (as in FreshRetailNet): segments build empty and nothing fails. No
-    stockout hours in the sales: the stock-out KPI is null ("n/a"), not a measured 0."""
+    stockout hours and no revenue in the sales: the stock-out and revenue KPIs are null ("n/a"),
+    not a measured 0."""
     from dagster_defs.definitions import build_definitions
 
     inputs = tmp_path / "inputs"
@@ -201,7 +219,7 @@ def test_graph_builds_without_the_optional_inputs(
     sales = inputs / "sales_daily.parquet"
     with duckdb.connect() as con:
         con.execute(
-            f"copy (select * exclude (stockout_hours, stockout_hours_6_22) "
+            f"copy (select * exclude (stockout_hours, stockout_hours_6_22, revenue) "
             f"from read_parquet('{sales}')) to '{sales}.new' (format parquet)"
         )
     Path(f"{sales}.new").replace(sales)
@@ -225,8 +243,13 @@ def test_graph_builds_without_the_optional_inputs(
         stockouts = con.execute(
             "select count(stockout_frequency_28d), count(*) from marts.kpi_store"
         ).fetchone()
+        revenues = [
+            con.execute(f"select count(revenue_28d), count(*) from marts.{kpi}").fetchone()
+            for kpi in ("kpi_store", "kpi_region", "kpi_category")
+        ]
     assert planned == 0
     assert stockouts[0] == 0 and stockouts[1] > 0
+    assert all(known == 0 and rows > 0 for known, rows in revenues)
     assert counts["customer_segments"] == counts["customer_segment_profiles"] == 0
     assert counts["store_clusters"] == 12 and counts["imbalanced_zscore_analysis"] > 0
 

@@ -1,6 +1,8 @@
 -- The plan's demand is the forecast's sum over planning_horizon_days days (horizon_days), the
 -- days its holding cost and safety stock are priced for: a forecast made for another horizon
 -- (e.g. before a run changed the setting) fails here, series by series.
+{#- attached in Dagster to the plan's inputs it checks (it reads more than one model) -#}
+{{ config(meta={'dagster': {'ref': {'name': 'allocation_inputs_store_product'}}}) }}
 select
     inputs.store_id,
     inputs.product_id,

@@ -1,7 +1,8 @@
 {#- Everything the KPIs need per store x product, before and after the recommended plan.
     Recent window = the last 28 days of sales. Days of supply = units / blended daily demand;
     after the plan: on hand + transfers in - transfers out + allocation from central supply.
-    Stock-out days are null, not 0, when the input reports no stock-out hours at all.
+    Stock-out days and revenue are null, not 0, when the input reports no stock-out hours or no
+    revenue at all.
     One row per store per product in the plan. -#}
 
 with
@@ -28,9 +29,11 @@ recent_sales as (
 
 ),
 
-stockout_data as (
+optional_data as (
 
-    select coalesce(bool_or(has_stockout_data), false) as is_available
+    select
+        coalesce(bool_or(has_stockout_data), false) as has_stockout_hours,
+        count(revenue) > 0 as has_revenue
     from {{ ref('stg_inputs__sales_daily') }}
 
 )
@@ -55,13 +58,15 @@ select
     least(plan.current_inventory_units, plan.forecast_demand_units)
         as horizon_served_units_doing_nothing,
     coalesce(recent_sales.units_sold_28d, 0) as units_sold_28d,
-    coalesce(recent_sales.revenue_28d, 0) as revenue_28d,
+    case
+        when optional_data.has_revenue then coalesce(recent_sales.revenue_28d, 0)
+    end as revenue_28d,
     coalesce(recent_sales.days_28d, 0) as days_28d,
     case
-        when stockout_data.is_available then coalesce(recent_sales.stockout_days_28d, 0)
+        when optional_data.has_stockout_hours then coalesce(recent_sales.stockout_days_28d, 0)
     end as stockout_days_28d
 from {{ ref('fct_replenishment_plan') }} as plan
-cross join stockout_data
+cross join optional_data
 inner join {{ ref('int_inventory_positions') }} as positions
     on plan.store_id = positions.store_id
     and plan.product_id = positions.product_id
