@@ -284,6 +284,11 @@ def predict_forecast(
             part, settings, fitted.future_names, launches=launch_curves(panel, settings, rows)
         )
     per_series = model_per_series(groups.demand_class, fitted.choice, fitted.default)
+    if part.n_series == 0:  # a product partition without products (a small network)
+        names = ["forecast_units", "demand_std_horizon"]
+        names[1:1] = [f"{side}_{level_label(v)}" for v in levels for side in ("lower", "upper")]
+        empty = {name: np.empty((0, h)) for name in names}
+        return _forecast_frame(part, last, empty, per_series.astype(str), True)
     needed = settings.models if settings.forecast_all_models else tuple(np.unique(per_series))
     model_values = {}
     for model in needed:

@@ -253,6 +253,9 @@ def test_the_product_partitions_of_the_final_forecast_add_up_to_the_forecast_of_
     whole = result.forecast.sort_values(order, ignore_index=True)
     assert set(whole["model"]) == set(settings.models)
     pd.testing.assert_frame_equal(union, whole)
+    # a partition without products (a network smaller than the partitions) is empty, not an error
+    empty = predict_forecast(panel, result.fitted, arrays, rows=np.array([], dtype=np.int64))
+    pd.testing.assert_frame_equal(empty, whole.iloc[:0], check_index_type=False)
 
     # a partition predicted on a history other than the one the models were fitted on fails
     later = build_panel(history[history.sales_date < history.sales_date.max()], products)
