@@ -16,7 +16,7 @@ export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 export NUMPY_MADVISE_HUGEPAGE ?= 0
 DBT := cd dbt_project && ../$(BIN)/dbt
 
-.PHONY: run test lint ui docs bench manifest clean
+.PHONY: run test lint ui docs query bench manifest clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON) on PATH (or make PYTHON=...)"; exit 1; }
@@ -58,6 +58,9 @@ ui: manifest $(DAGSTER_HOME)/dagster.yaml  ## Dagster UI on 127.0.0.1:3000
 docs: manifest  ## dbt docs: generate the catalog, then serve it on 127.0.0.1:8080
 	$(DBT) docs generate
 	$(DBT) docs serve --host 127.0.0.1 --port 8080 --no-browser
+
+query: $(STAMP)  ## one SQL query on the warehouse, read-only: make query SQL="select ..."
+	@$(BIN)/python -m python_assets.query "$$SQL"
 
 bench: manifest $(DAGSTER_HOME)/dagster.yaml  ## benchmarks (wall time, peak memory per stage)
 	$(BIN)/python -m benchmarks.run

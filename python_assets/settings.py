@@ -82,7 +82,7 @@ class WarehouseSettings:
         ),
     )
     demo_size: str = field(
-        default="default", metadata=about("DEMO_SIZE", "Demo network size: default or tiny.")
+        default="default", metadata=about("DEMO_SIZE", "Demo network size: tiny, default or large.")
     )
     demo_seed: int = field(
         default=42, metadata=about("DEMO_SEED", "Random seed of the demo data generator.")

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 from python_assets import handoff
-from python_assets.settings import WarehouseSettings
+from python_assets.settings import DEFAULT_DUCKDB_PATH, WarehouseSettings
 
 
 def table_row_counts(duckdb_path: Path, schemas: tuple[str, ...]) -> list[tuple[str, str, int]]:
@@ -26,6 +26,14 @@ def table_row_counts(duckdb_path: Path, schemas: tuple[str, ...]) -> list[tuple[
         ]
     finally:
         con.close()
+
+
+def query_command(duckdb_path: Path) -> str:
+    """The `make query` command line that reads this warehouse."""
+    command = 'make query SQL="select * from marts.kpi_store limit 5"'
+    if duckdb_path.resolve() == DEFAULT_DUCKDB_PATH.resolve():
+        return command
+    return f"DUCKDB_PATH={duckdb_path} {command}"
 
 
 REPLAY_SQL = """
@@ -128,7 +136,7 @@ def run_summary(settings: WarehouseSettings, previous: dict[str, int] | None = N
     lines += [
         "",
         f"Warehouse (DuckDB): {settings.duckdb_path}",
-        f"Query it:  duckdb -readonly {settings.duckdb_path}",
+        f"Query it:          {query_command(settings.duckdb_path)}",
         "Lineage and runs:  make ui   (Dagster on http://127.0.0.1:3000)",
         "Column docs:       make docs (dbt docs on http://127.0.0.1:8080)",
     ]

@@ -16,7 +16,7 @@ import pandas as pd
 from python_assets import handoff
 from python_assets.reporting.publishing import MANIFEST_NAME, published_row_counts
 from python_assets.settings import WarehouseSettings
-from python_assets.summary import replay_lines, run_summary, stock_date_lines
+from python_assets.summary import query_command, replay_lines, run_summary, stock_date_lines
 from tests.conftest import BuiltWarehouse
 from tests.inputs.test_contract import edit_csv, write_valid_inputs
 
@@ -206,3 +206,44 @@ def test_the_summary_says_when_the_stock_is_older_than_the_sales(tmp_path: Path)
             "'The stock ... 6 day(s) before the last sales day', '2026-10-11')"
         )
     assert stock_date_lines(path) == ["", "Stock: The stock ... 6 day(s) before the last sales day"]
+
+
+def test_make_query_prints_a_query_on_the_warehouse_and_names_the_file_when_it_fails(
+    tmp_path: Path,
+) -> None:
+    """The summary's "Query it" command: read-only, no DuckDB command-line tool needed."""
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.kpi_store as select 'S1' as store_id, 12.5 as revenue_28d")
+
+    def query(sql: str) -> subprocess.CompletedProcess[str]:
+        environ = {**os.environ, "DUCKDB_PATH": str(path), "SQL": sql}
+        return subprocess.run(
+            ["make", "--no-print-directory", "query"],
+            cwd=REPO_ROOT,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    # the summary's line, run as printed (it names this file, which is not the default one)
+    printed = subprocess.run(
+        ["bash", "-c", query_command(path)],
+        cwd=REPO_ROOT,
+        env={k: v for k, v in os.environ.items() if k not in {"DUCKDB_PATH", "SQL"}},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert printed.returncode == 0, printed.stderr
+    assert "S1" in printed.stdout and "12.5" in printed.stdout
+    done = query("select store_id, revenue_28d * 2 as doubled from marts.kpi_store")
+    assert done.returncode == 0, done.stderr
+    assert "doubled" in done.stdout and "S1" in done.stdout and "25.0" in done.stdout
+    failed = query("select nope from marts.kpi_store")
+    assert failed.returncode != 0
+    assert str(path) in failed.stderr and "nope" in failed.stderr
+    written = query("create table marts.other as select 1 as one")  # the file is read-only
+    assert written.returncode != 0 and "read-only" in written.stderr
