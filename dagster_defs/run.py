@@ -80,7 +80,8 @@ def _without_module(message: str) -> str:
 
 def failure_messages(result: Result) -> list[str]:
     """What went wrong, one text per failed step: a dg.Failure's description, or the message of
-    the exception a step raised (the innermost cause Dagster recorded)."""
+    the exception a step raised (the innermost cause Dagster recorded), and where it was raised
+    when it has no message."""
     messages = []
     for event in result.get_step_failure_events():
         data = event.step_failure_data
@@ -91,6 +92,9 @@ def failure_messages(result: Result) -> list[str]:
             while error is not None and error.cause is not None:
                 error = error.cause
             text = _without_module(error.message) if error is not None else "unknown error"
+            if error is not None and ":" not in text and error.stack:
+                # an exception without a message (e.g. StopIteration): say where it was raised
+                text += f", raised at {error.stack[-1].strip().splitlines()[0]}"
         messages.append(f"Step {event.step_key} failed:\n{text.strip()}")
     if not messages:
         run_failures = [

@@ -10,9 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pandas as pd
 
+from dagster_defs.run import failure_messages
 from python_assets import handoff
 from python_assets.reporting.publishing import MANIFEST_NAME, published_row_counts
 from python_assets.settings import WarehouseSettings
@@ -247,3 +249,20 @@ def test_make_query_prints_a_query_on_the_warehouse_and_names_the_file_when_it_f
     assert str(path) in failed.stderr and "nope" in failed.stderr
     written = query("create table marts.other as select 1 as one")  # the file is read-only
     assert written.returncode != 0 and "read-only" in written.stderr
+
+
+def test_a_step_that_raises_an_exception_without_a_message_says_where() -> None:
+    @dg.asset
+    def first_of_nothing() -> int:
+        return next(iter([]))
+
+    @dg.asset
+    def bad_value() -> int:
+        raise ValueError("no products in this partition")
+
+    result = dg.materialize([first_of_nothing, bad_value], raise_on_error=False)
+    messages = sorted(failure_messages(result))
+    assert messages[0].startswith("Step bad_value failed:\nValueError: no products")
+    assert "raised at" not in messages[0]
+    assert messages[1].startswith("Step first_of_nothing failed:\nStopIteration, raised at File")
+    assert "test_run_command.py" in messages[1] and "in first_of_nothing" in messages[1]
