@@ -346,7 +346,12 @@ def validate_inputs(
                     f'(select cast("{parent_key}" as varchar) from input_{parent})'
                 )
                 p = _count_and_example(
-                    con, files[name], f"input_{name}", column, f"unknown {parent} id", condition
+                    con,
+                    files[name],
+                    f"input_{name}",
+                    column,
+                    f"unknown id (not in {parent})",
+                    condition,
                 )
                 problems += [p] if p else []
         # Covariates of days with sales belong in sales_daily; here they would be read as plans.

@@ -151,14 +151,22 @@ def test_negative_units(inputs: Path) -> None:
 def test_unknown_store_id(inputs: Path, table: str) -> None:
     edit_csv(inputs, table, lambda f: f.assign(store_id=["S9", *f.store_id[1:]]))
     problem, _ = single_problem(inputs)
-    assert (problem.column, problem.kind, problem.count) == ("store_id", "unknown stores id", 1)
+    assert (problem.column, problem.kind, problem.count) == (
+        "store_id",
+        "unknown id (not in stores)",
+        1,
+    )
     assert problem.file.endswith(f"{table}.csv") and "S9" in problem.example
 
 
 def test_unknown_product_id(inputs: Path) -> None:
     edit_csv(inputs, "sales_daily", lambda f: f.assign(product_id=["P1"] * 4 + ["P7", "P7"]))
     problem, _ = single_problem(inputs)
-    assert (problem.column, problem.kind, problem.count) == ("product_id", "unknown products id", 2)
+    assert (problem.column, problem.kind, problem.count) == (
+        "product_id",
+        "unknown id (not in products)",
+        2,
+    )
 
 
 def test_unparsable_date(inputs: Path) -> None:
@@ -331,8 +339,8 @@ def test_planned_covariates_must_follow_the_sales_history_within_a_year(
 @pytest.mark.parametrize(
     ("column", "value", "kind"),
     [
-        ("store_id", "S9", "unknown stores id"),
-        ("product_id", "P9", "unknown products id"),
+        ("store_id", "S9", "unknown id (not in stores)"),
+        ("product_id", "P9", "unknown id (not in products)"),
         ("discount", "cheap", "not a valid double"),
         ("discount", "-0.5", "negative value"),
         ("promo_flag", "maybe", "not a valid boolean"),
@@ -579,7 +587,7 @@ def test_spaced_id_in_a_referencing_table(inputs: Path) -> None:
         validate_inputs(inputs)
     kinds = {(p.column, p.kind, p.count) for p in caught.value.problems}
     assert ("store_id", "ids that differ only by surrounding spaces", 3) in kinds
-    assert ("store_id", "unknown stores id", 1) in kinds
+    assert ("store_id", "unknown id (not in stores)", 1) in kinds
 
 
 def test_every_store_at_one_coordinate(inputs: Path) -> None:

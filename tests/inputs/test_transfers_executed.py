@@ -55,5 +55,9 @@ def test_an_unknown_receiving_store_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputValidationError) as caught:
         validate_inputs(folder)
     (problem,) = caught.value.problems
-    assert (problem.column, problem.kind, problem.count) == ("to_store_id", "unknown stores id", 1)
+    assert (problem.column, problem.kind, problem.count) == (
+        "to_store_id",
+        "unknown id (not in stores)",
+        1,
+    )
     assert problem.file.endswith("transfers_executed.csv") and "S9" in problem.example
