@@ -12,13 +12,13 @@ import duckdb
 
 from python_assets.settings import WarehouseSettings
 
-USAGE = 'usage: make query SQL="select * from marts.kpi_store limit 5"'
+EXAMPLE = 'make query SQL="select * from marts.kpi_store limit 5"'
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     sql = " ".join(sys.argv[1:] if argv is None else argv).strip()
     if not sql:
-        raise SystemExit(USAGE)
+        raise SystemExit(f"usage: {EXAMPLE}")
     path = WarehouseSettings.from_env().duckdb_path
     if not path.exists():
         raise SystemExit(f"no warehouse at {path}: run `make run` first, or set DUCKDB_PATH")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import duckdb
 
 from python_assets import handoff
+from python_assets.query import EXAMPLE
 from python_assets.settings import DEFAULT_DUCKDB_PATH, WarehouseSettings
 
 
@@ -30,10 +32,9 @@ def table_row_counts(duckdb_path: Path, schemas: tuple[str, ...]) -> list[tuple[
 
 def query_command(duckdb_path: Path) -> str:
     """The `make query` command line that reads this warehouse."""
-    command = 'make query SQL="select * from marts.kpi_store limit 5"'
     if duckdb_path.resolve() == DEFAULT_DUCKDB_PATH.resolve():
-        return command
-    return f"DUCKDB_PATH={duckdb_path} {command}"
+        return EXAMPLE
+    return f"DUCKDB_PATH={shlex.quote(str(duckdb_path))} {EXAMPLE}"
 
 
 REPLAY_SQL = """

@@ -175,7 +175,8 @@ def test_a_run_with_its_hand_off_on_s3_and_its_executor_from_a_file_builds_the_s
 
 def test_the_summary_of_a_replay_without_an_interval_or_without_origins(tmp_path: Path) -> None:
     # one store: the replay has its figures but no interval and no test (NULL in the mart)
-    path = tmp_path / "warehouse.duckdb"
+    path = tmp_path / "my warehouse" / "warehouse.duckdb"  # a space, which the shell must keep
+    path.parent.mkdir()
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
         con.execute(
@@ -192,7 +193,8 @@ def test_the_summary_of_a_replay_without_an_interval_or_without_origins(tmp_path
 
 
 def test_the_summary_says_when_the_stock_is_older_than_the_sales(tmp_path: Path) -> None:
-    path = tmp_path / "warehouse.duckdb"
+    path = tmp_path / "my warehouse" / "warehouse.duckdb"  # a space, which the shell must keep
+    path.parent.mkdir()
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
     assert stock_date_lines(path) == []  # no mart: nothing to say
@@ -214,7 +216,8 @@ def test_make_query_prints_a_query_on_the_warehouse_and_names_the_file_when_it_f
     tmp_path: Path,
 ) -> None:
     """The summary's "Query it" command: read-only, no DuckDB command-line tool needed."""
-    path = tmp_path / "warehouse.duckdb"
+    path = tmp_path / "my warehouse" / "warehouse.duckdb"  # a space, which the shell must keep
+    path.parent.mkdir()
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
         con.execute("create table marts.kpi_store as select 'S1' as store_id, 12.5 as revenue_28d")
