@@ -247,6 +247,15 @@ def test_make_query_prints_a_query_on_the_warehouse_and_names_the_file_when_it_f
     done = query("select store_id, revenue_28d * 2 as doubled from marts.kpi_store")
     assert done.returncode == 0, done.stderr
     assert "doubled" in done.stdout and "S1" in done.stdout and "25.0" in done.stdout
+    relative = subprocess.run(  # a relative DUCKDB_PATH is read from the current folder
+        [sys.executable, "-m", "python_assets.query", "select count(*) as n from marts.kpi_store"],
+        cwd=tmp_path,
+        env={**os.environ, "DUCKDB_PATH": "my warehouse/warehouse.duckdb"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert relative.returncode == 0, relative.stderr
     failed = query("select nope from marts.kpi_store")
     assert failed.returncode != 0
     assert str(path) in failed.stderr and "nope" in failed.stderr
