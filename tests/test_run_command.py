@@ -250,7 +250,11 @@ def test_make_query_prints_a_query_on_the_warehouse_and_names_the_file_when_it_f
     relative = subprocess.run(  # a relative DUCKDB_PATH is read from the current folder
         [sys.executable, "-m", "python_assets.query", "select count(*) as n from marts.kpi_store"],
         cwd=tmp_path,
-        env={**os.environ, "DUCKDB_PATH": "my warehouse/warehouse.duckdb"},
+        env={
+            **os.environ,
+            "DUCKDB_PATH": "my warehouse/warehouse.duckdb",
+            "PYTHONPATH": str(REPO_ROOT),
+        },
         capture_output=True,
         text=True,
         timeout=120,
