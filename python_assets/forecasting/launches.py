@@ -102,6 +102,14 @@ class LaunchCurves:
             self._at[origin] = self._forecast(origin)
         return self._at[origin]
 
+    def young(self, origin: int) -> np.ndarray:
+        """Per series of `rows`: a launch fewer than new_days days old at the origin (the demand
+        class `new`)."""
+        first_sale, launched = visible_launches(self.panel)
+        age = origin - first_sale + 1
+        young = launched & (age >= 1) & (age < self.new_days)
+        return young if self.rows is None else young[self.rows]
+
     def apply(self, forecast: np.ndarray, origin: int) -> np.ndarray:
         """`forecast` with the launch-curve forecast in place of the rows it covers."""
         which, values = self.at(origin)
@@ -115,12 +123,11 @@ class LaunchCurves:
         nothing = (np.empty(0, dtype=np.int64), np.empty((0, self.horizon)))
         if self.min_launches is None:
             return nothing
-        first_sale, launched = visible_launches(self.panel)
-        age = origin - first_sale + 1
-        rows = np.arange(self.panel.n_series) if self.rows is None else self.rows
-        young = launched[rows] & (age[rows] >= 1) & (age[rows] < self.new_days)
+        young = self.young(origin)
         if not young.any():
             return nothing
+        first_sale, launched = visible_launches(self.panel)
+        rows = np.arange(self.panel.n_series) if self.rows is None else self.rows
         demand = self.panel.masked_sales
         curve = launch_curve(
             demand, first_sale, launched, origin, self.horizon, self.new_days - 1, self.min_launches

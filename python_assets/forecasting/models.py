@@ -128,7 +128,12 @@ class ModelRunner:
             return seasonal_naive_forecast(signal, self.fallback, origin, horizon)
         if base == "shrunk_mean":
             return shrunk_mean_forecast(
-                signal, self.fallback, self.panel.product_id, origin, horizon
+                signal,
+                self.fallback,
+                self.panel.product_id,
+                origin,
+                horizon,
+                launches=self.launches.young(origin),
             )
         if (window := moving_average_window(base)) is not None:
             return moving_average_forecast(signal, self.fallback, origin, horizon, window)

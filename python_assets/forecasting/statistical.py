@@ -99,10 +99,15 @@ def shrunk_mean_forecast(
     origin: int,
     horizon: int,
     window: int = 112,
+    launches: np.ndarray | None = None,
 ) -> np.ndarray:
     """Flat forecast: each series' mean over the last `window` days, shrunk towards the mean of
     its group (the product, over its stores) by Buhlmann-Straub credibility
     (docs/methodology.md, "Shrunk mean").
+
+    launches: series (boolean mask) that give the group's statistics nothing, so that a launch's
+    first-day spike moves no other series: each is shrunk towards the rest of its group, or keeps
+    its own mean where the group has no other series.
 
     With n known days, a sum s and a daily mean r = s / n, the forecast is (s + K m) / (n + K):
     m is the group's pooled daily mean, K = EPV / VHM the ratio of the expected day-to-day
@@ -122,9 +127,10 @@ def shrunk_mean_forecast(
         square = np.nansum(known**2, axis=1)
         within = np.where(n > 1, (square - n * mean**2) / np.maximum(n - 1.0, 1.0), 0.0)
     _, group = np.unique(np.asarray(groups).astype(str), return_inverse=True)
+    pooling = np.ones(len(n)) if launches is None else (~np.asarray(launches)).astype(np.float64)
 
     def by_group(values: np.ndarray) -> np.ndarray:
-        return np.bincount(group, weights=values)
+        return np.bincount(group, weights=values * pooling)
 
     group_n = by_group(n)
     pooled = by_group(total) / np.maximum(group_n, 1.0)
@@ -139,11 +145,13 @@ def shrunk_mean_forecast(
         vhm = (spread - (members - 1.0) * epv) / denominator
         k = np.where(vhm > 0, epv / vhm, np.inf)
     k = np.where(members > 1, k, 0.0)[group]  # a group of one series: its own mean
+    if launches is not None:  # a launch in a group with no other series: its own mean
+        k = np.where(launches & (group_n[group] == 0), 0.0, k)
     with np.errstate(invalid="ignore"):
         own = (total + k * pooled[group]) / (n + k)
     # a series with no known day in the window: its group's mean
     shrunk = np.where(np.isinf(k) | (n == 0), pooled[group], own)
-    has_group_data = group_n[group] > 0
+    has_group_data = (group_n[group] > 0) | (n > 0)
     level = np.where(has_group_data, shrunk, level_fallback(signal, fallback, origin))
     return np.repeat(np.maximum(np.nan_to_num(level), 0.0)[:, None], horizon, axis=1)
 

@@ -119,3 +119,41 @@ def test_the_final_forecast_of_a_launch_takes_the_curve_in_every_product_partiti
         parts.append(predict_forecast(panel, result.fitted, {}, rows=rows))
     union = pd.concat(parts).sort_values(order, ignore_index=True)
     pd.testing.assert_frame_equal(union, result.forecast.sort_values(order, ignore_index=True))
+
+
+def test_without_a_launch_curve_a_spike_in_one_store_stays_out_of_the_launchs_other_stores() -> (
+    None
+):
+    # a product launched in two stores two days before the end, 700 units on its first day in
+    # one; the network has no earlier launch, so no curve, and the shrunk mean forecasts both
+    rng = np.random.default_rng(1)
+    dates = pd.date_range(START, periods=60, freq="D")
+    frames = [
+        pd.DataFrame(
+            {
+                "store_id": store,
+                "product_id": product,
+                "sales_date": dates,
+                "units_sold": rng.poisson(5.0, 60).astype(float),
+            }
+        )
+        for store in ("S1", "S2")
+        for product in ("P1", "P2")
+    ]
+    for store, units in (("S1", [700.0, 40.0, 30.0]), ("S2", [50.0, 10.0, 8.0])):
+        frames.append(
+            pd.DataFrame(
+                {
+                    "store_id": store,
+                    "product_id": "NEW",
+                    "sales_date": dates[-3:],
+                    "units_sold": units,
+                }
+            )
+        )
+    panel = build_panel(pd.concat(frames, ignore_index=True))
+    runner = ModelRunner(panel, ForecastSettings(), ())
+    origin = panel.n_days - 1
+    forecast = runner.run("shrunk_mean", origin, None)
+    quiet = int(np.flatnonzero((panel.product_id == "NEW") & (panel.store_id == "S2"))[0])
+    np.testing.assert_allclose(forecast[quiet], 68 / 3)  # its own mean, not the product's 140

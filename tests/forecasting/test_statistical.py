@@ -100,6 +100,39 @@ def test_shrunk_mean_matches_buhlmann_straub_by_hand() -> None:
     np.testing.assert_allclose(forecast[:, 1], forecast[:, 0])
 
 
+def test_a_launch_spike_moves_no_other_series_of_the_shrunk_mean() -> None:
+    nan = np.nan
+    established = np.array(
+        [
+            [1.0, 0.0, 1.0, 0.0],  # product A, the example above: K = 2, pooled 13/12
+            [2.0, 2.0, 2.0, 2.0],
+            [0.0, 0.0, 0.0, 3.0],
+        ]
+    )
+    launches = np.array(
+        [
+            [nan, 700.0, 40.0, 30.0],  # product N, launched in two stores, a spike in one
+            [nan, 50.0, 10.0, 8.0],
+            [nan, nan, 90.0, 6.0],  # product A launched in a fourth store
+        ]
+    )
+    signal = np.vstack([established, launches])
+    groups = np.array(["A", "A", "A", "N", "N", "A"])
+    is_launch = np.array([False, False, False, True, True, True])
+    fallback = np.full_like(signal, nan)
+    forecast = shrunk_mean_forecast(signal, fallback, groups, 3, 2, window=4, launches=is_launch)
+    alone = shrunk_mean_forecast(established, fallback[:3], groups[:3], 3, 2, window=4)
+    # the established series are forecast as if the launch were not there
+    np.testing.assert_allclose(forecast[:3], alone)
+    # launches of a new product keep their own means; the spike stays in its store
+    np.testing.assert_allclose(forecast[3:5, 0], [770 / 3, 68 / 3])
+    # a launch of an established product is shrunk towards that product's series (K = 2)
+    np.testing.assert_allclose(forecast[5, 0], (96 + 2 * 13 / 12) / (2 + 2))
+    # without the mask the spike reaches the other store of its product
+    pooled = shrunk_mean_forecast(signal, fallback, groups, 3, 2, window=4)
+    assert pooled[4, 0] > 100
+
+
 def test_shrunk_mean_is_not_biased_by_selecting_the_series_that_sold_lately() -> None:
     # slow movers: the ones that sold in the last 28 days look faster than they are to their own
     # 28-day mean; shrunk towards their product's mean, they do not
