@@ -11,6 +11,7 @@ first sale), how did demand in the next days compare with the mean since the fir
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -102,10 +103,14 @@ class LaunchCurves:
             self._at[origin] = self._forecast(origin)
         return self._at[origin]
 
+    @cached_property
+    def _launches(self) -> tuple[np.ndarray, np.ndarray]:
+        return visible_launches(self.panel)
+
     def young(self, origin: int) -> np.ndarray:
         """Per series of `rows`: a launch fewer than new_days days old at the origin (the demand
         class `new`)."""
-        first_sale, launched = visible_launches(self.panel)
+        first_sale, launched = self._launches
         age = origin - first_sale + 1
         young = launched & (age >= 1) & (age < self.new_days)
         return young if self.rows is None else young[self.rows]
@@ -126,7 +131,7 @@ class LaunchCurves:
         young = self.young(origin)
         if not young.any():
             return nothing
-        first_sale, launched = visible_launches(self.panel)
+        first_sale, launched = self._launches
         rows = np.arange(self.panel.n_series) if self.rows is None else self.rows
         demand = self.panel.masked_sales
         curve = launch_curve(
