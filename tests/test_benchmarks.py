@@ -15,6 +15,7 @@ import pytest
 
 import benchmarks.run as bench
 from benchmarks.forecast_combinations import combination_scores
+from benchmarks.forecast_level_correction import corrected
 from benchmarks.forecast_seeds import scored_days
 from benchmarks.machine_usage import (
     StepShare,
@@ -244,6 +245,21 @@ def test_combination_scores_average_the_forecasts_before_scoring() -> None:
     assert improvement["gradient_boosting"].tolist() == [100.0, 100.0]
     assert improvement["tsb"].tolist() == [0.0, 0.0]
     assert improvement["0.5 gradient_boosting + 0.5 tsb"].tolist() == [50.0, 50.0]
+
+
+def test_the_level_correction_uses_only_earlier_windows_of_the_same_class() -> None:
+    scored = pd.DataFrame(
+        {
+            "window": [1, 1, 2, 2, 3, 3],
+            "demand_class": ["smooth", "lumpy"] * 3,
+            "actual": [11.0, 4.0, 9.0, 2.0, 5.0, 5.0],
+            "forecast": [10.0, 1.0, 10.0, 3.0, 10.0, 5.0],
+        }
+    )
+    # window 1 has no past; window 2: smooth 11 / 10, lumpy 4 / 1 bounded to 1.25; window 3:
+    # smooth (11 + 9) / (10 + 10), lumpy (4 + 2) / (1 + 3) = 1.5 bounded to 1.25
+    expected = [10.0, 1.0, 11.0, 3.75, 10.0, 6.25]
+    assert corrected(scored, clip=0.25).tolist() == pytest.approx(expected)
 
 
 def test_machine_usage_counts_the_cpu_of_the_processes_a_command_starts() -> None:

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-import pytest
 
 from dagster_defs.assets.imbalance import STEP8_TABLES
 from dagster_defs.schedules import build_input_sensor, build_weekly_pipeline
@@ -94,61 +93,6 @@ def test_a_runs_overrides_reach_sql_dbt_python_models_and_the_export(
     assert not failed.success
     message = failed.get_step_failure_events()[0].event_specific_data.error.to_string()
     assert "setting_overrides cluster_k_max, cluster_k_min, export_csv, zscore_threshold" in message
-
-
-def test_the_forecast_covers_the_planning_horizon_a_run_overrides(
-    built_warehouse: BuiltWarehouse, tmp_path
-) -> None:
-    """planning_horizon_days sets the forecast's horizon too: the plan's demand (the forecast's
-    sum), holding cost and safety stock then speak of the same days. A forecast made for
-    another horizon fails the dbt test that compares the two."""
-    copy = tmp_path / "horizon.duckdb"
-    shutil.copy(built_warehouse.settings.duckdb_path, copy)
-    settings = replace(
-        built_warehouse.settings, duckdb_path=copy, setting_overrides={"planning_horizon_days": 14}
-    )
-    forecast = [
-        dg.AssetKey(["forecasting", t])
-        for t in (
-            "demand_forecast",
-            "forecast_backtest",
-            "backtest_forecasts",
-            "demand_classes",
-            "forecast_model",
-        )
-    ]
-    sql = [
-        dg.AssetKey(s)
-        for s in (
-            ["intermediate", "int_settings_resolved"],
-            ["staging", "stg_forecasting__demand_forecasts"],
-            ["marts", "fct_demand_forecast"],
-            ["intermediate", "int_store_product_allocation_terms"],
-            ["marts", "allocation_inputs_store_product"],
-        )
-    ]
-    assert _run(settings, sql + forecast, partitioned=True).success
-    with duckdb.connect(str(copy), read_only=True) as con:
-        days = con.execute(
-            "select distinct count(*) from marts.fct_demand_forecast group by store_id, product_id"
-        ).fetchall()
-        demand, forecast_sum, holding = con.execute(
-            "select sum(demand), sum(total), max(holding_cost) "
-            "from marts.allocation_inputs_store_product inner join ("
-            "  select store_id, product_id, sum(forecast_units) as total"
-            "  from marts.fct_demand_forecast group by all"
-            ") using (store_id, product_id)"
-        ).fetchone()
-    assert days == [(14,)]
-    assert demand == pytest.approx(forecast_sum) and forecast_sum > 0
-    assert holding == pytest.approx(14 * 0.10)  # holding_cost_per_unit_day x the 14 days
-
-    # the same 14-day forecast under a 10-day plan: the dbt test fails the run, naming itself
-    ten_days = replace(settings, setting_overrides={"planning_horizon_days": 10})
-    stale = _run(ten_days, sql)
-    assert not stale.success
-    failed = [e.event_specific_data.error.to_string() for e in stale.get_step_failure_events()]
-    assert any("test_optimization__demand_covers_the_horizon" in m for m in failed), failed
 
 
 def test_ui_code_location_loads_without_the_venv_on_path(tmp_path) -> None:

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
@@ -193,12 +194,16 @@ def test_only_dbt_writes_the_warehouse_file(built_warehouse: BuiltWarehouse) -> 
     assert written == {"raw", "forecasting", "optimization"}
 
 
-def test_graph_builds_without_the_optional_inputs(
+def test_graph_builds_without_the_optional_inputs_and_over_the_horizon_a_run_overrides(
     built_warehouse: BuiltWarehouse, tmp_path, env_guard
 ) -> None:
     """No customer orders (as in FreshRetailNet): segments build empty and nothing fails. No
     stockout hours and no revenue in the sales: the stock-out and revenue KPIs are null ("n/a"),
-    not a measured 0."""
+    not a measured 0.
+
+    The same run overrides planning_horizon_days, which sets the forecast's horizon too: the
+    plan's demand (the forecast's sum), holding cost and safety stock then speak of the same
+    days. A forecast made for another horizon fails the dbt test that compares the two."""
     from dagster_defs.definitions import build_definitions
 
     inputs = tmp_path / "inputs"
@@ -218,7 +223,10 @@ def test_graph_builds_without_the_optional_inputs(
         )
     Path(f"{sales}.new").replace(sales)
     settings = WarehouseSettings(
-        duckdb_path=tmp_path / "warehouse.duckdb", dataset="files", input_dir=inputs
+        duckdb_path=tmp_path / "warehouse.duckdb",
+        dataset="files",
+        input_dir=inputs,
+        setting_overrides={"planning_horizon_days": 14},
     )
     assert materialize_everything(build_definitions(settings)).success
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
@@ -246,6 +254,39 @@ def test_graph_builds_without_the_optional_inputs(
     assert all(known == 0 and rows > 0 for known, rows in revenues)
     assert counts["customer_segments"] == counts["customer_segment_profiles"] == 0
     assert counts["store_clusters"] == 12 and counts["imbalanced_zscore_analysis"] > 0
+
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        days = con.execute(
+            "select distinct count(*) from marts.fct_demand_forecast group by store_id, product_id"
+        ).fetchall()
+        demand, forecast_sum, holding = con.execute(
+            "select sum(demand), sum(total), max(holding_cost) "
+            "from marts.allocation_inputs_store_product inner join ("
+            "  select store_id, product_id, sum(forecast_units) as total"
+            "  from marts.fct_demand_forecast group by all"
+            ") using (store_id, product_id)"
+        ).fetchone()
+    assert days == [(14,)]
+    assert demand == pytest.approx(forecast_sum) and forecast_sum > 0
+    assert holding == pytest.approx(14 * 0.10)  # holding_cost_per_unit_day x the 14 days
+
+    # the same 14-day forecast under a 10-day plan: the dbt test fails the run, naming itself
+    ten_days = replace(settings, setting_overrides={"planning_horizon_days": 10})
+    sql = [
+        dg.AssetKey(s)
+        for s in (
+            ["intermediate", "int_settings_resolved"],
+            ["staging", "stg_forecasting__demand_forecasts"],
+            ["marts", "fct_demand_forecast"],
+            ["intermediate", "int_store_product_allocation_terms"],
+            ["marts", "allocation_inputs_store_product"],
+        )
+    ]
+    job = build_definitions(ten_days).resolve_implicit_global_asset_job_def()
+    stale = job.execute_in_process(asset_selection=sql, raise_on_error=False)
+    assert not stale.success
+    failed = [e.event_specific_data.error.to_string() for e in stale.get_step_failure_events()]
+    assert any("test_optimization__demand_covers_the_horizon" in m for m in failed), failed
 
 
 def test_published_copy_holds_every_mart(built_warehouse: BuiltWarehouse) -> None:

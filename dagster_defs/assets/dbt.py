@@ -101,7 +101,7 @@ def _dbt_layer(
             yield from dbt.cli(
                 ["build", "--vars", json.dumps(dbt_vars)],
                 context=context,
-                target_path=run_target_path(context.run_id),
+                target_path=run_target_path(context.run.run_id),
             ).stream()
 
     return _layer
