@@ -8,7 +8,11 @@ import pytest
 from forecasting_helpers import make_history
 
 from python_assets.forecasting.forecast import forecast_demand
-from python_assets.forecasting.guardrails import bias_check, zero_forecast_check
+from python_assets.forecasting.guardrails import (
+    bias_check,
+    interval_coverage_check,
+    zero_forecast_check,
+)
 from python_assets.forecasting.settings import ForecastSettings
 
 
@@ -70,3 +74,32 @@ def test_a_history_too_short_to_backtest_still_passes_the_zero_forecast_guardrai
     short = forecast_demand(history, products, only_short)
     rows = short.forecast[short.forecast["is_chosen"]]
     assert not zero_forecast_check(rows, short.demand_classes, only_short).passed
+
+
+@pytest.mark.parametrize(
+    ("coverage_80", "coverage_95", "series_x_windows", "passes"),
+    [
+        (0.80, 0.95, 10_000, True),
+        (0.80, 1.00, 10_000, False),  # far too wide at 95%
+        (0.60, 0.95, 10_000, False),  # far too narrow at 80%
+        (0.80, 1.00, 16, True),  # 4 series x 4 windows: within sampling error (+-0.109 at 95%)
+        (0.40, 0.95, 16, False),  # beyond it (+-0.2 at 80%)
+    ],
+)
+def test_the_coverage_check_allows_for_the_sampling_error_of_few_series(
+    coverage_80: float, coverage_95: float, series_x_windows: int, passes: bool
+) -> None:
+    backtest = pd.DataFrame(
+        {
+            "window": [0],
+            "segment_type": ["all"],
+            "model": ["chosen_per_class"],
+            "coverage_80": [coverage_80],
+            "coverage_95": [coverage_95],
+            "n_series": [float(series_x_windows)],
+        }
+    )
+    outcome = interval_coverage_check(backtest, "chosen_per_class", ForecastSettings())
+    assert outcome.passed is passes, outcome.description
+    if not passes:
+        assert f"{series_x_windows:,} series x windows" in outcome.description
