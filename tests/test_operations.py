@@ -45,16 +45,12 @@ def test_weekly_schedule_runs_the_whole_pipeline_over_every_plan_partition(tmp_p
     assert request.tags["dagster/asset_partition_range_end"] == "shard-3-of-3"
 
 
-def _run(
-    settings: WarehouseSettings, keys: list[dg.AssetKey], partitioned: bool = False
-) -> dg.ExecuteInProcessResult:
-    """The assets `keys` in one run (partitioned: over every product partition)."""
-    from dagster_defs.assets.optimization import every_partition_tags
+def _run(settings: WarehouseSettings, keys: list[dg.AssetKey]) -> dg.ExecuteInProcessResult:
+    """The assets `keys` in one run."""
     from dagster_defs.definitions import build_definitions
 
     job = build_definitions(settings).resolve_implicit_global_asset_job_def()
-    tags = every_partition_tags(settings.plan_partitions) if partitioned else None
-    return job.execute_in_process(asset_selection=keys, raise_on_error=False, tags=tags)
+    return job.execute_in_process(asset_selection=keys, raise_on_error=False)
 
 
 def test_a_runs_overrides_reach_sql_dbt_python_models_and_the_export(
