@@ -96,12 +96,18 @@ def demand_drift(
 
 
 def drift_check(drift: pd.DataFrame) -> CheckOutcome:
-    """Passes when no demand class drifted; the description names those that did."""
+    """Passes when no demand class drifted; the description names those that did, or says that
+    no class had the data to be tested."""
     drifted = drift[drift["drifted"].astype(bool)]
-    metadata: dict[str, float | str] = {
-        "classes_tested": int(drift["statistic"].notna().sum()),
-        "classes_drifted": len(drifted),
-    }
+    tested = int(drift["statistic"].notna().sum())
+    metadata: dict[str, float | str] = {"classes_tested": tested, "classes_drifted": len(drifted)}
+    if tested == 0:
+        return CheckOutcome(
+            "demand_not_drifted",
+            True,
+            "no demand class has both reference and recent days to compare: nothing to check",
+            metadata,
+        )
     if drifted.empty:
         return CheckOutcome("demand_not_drifted", True, "no demand class drifted", metadata)
     named = ", ".join(

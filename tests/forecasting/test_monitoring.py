@@ -249,6 +249,22 @@ def test_drift_does_not_test_the_classes_their_recent_sales_define() -> None:
     assert drift_check(drift.reset_index()).passed
 
 
+def test_the_drift_check_says_when_it_had_nothing_to_test() -> None:
+    # 20 days of history: the recent window has no reference days before it
+    sales = daily_sales(5.0, 5.0)
+    sales = sales[sales["sales_date"] > sales["sales_date"].max() - 20 * DAY]
+    drift = demand_drift(sales, classes_of(sales))
+    assert drift["statistic"].isna().all()
+    outcome = drift_check(drift)
+    assert outcome.passed and "nothing to check" in outcome.description
+    assert outcome.metadata["classes_tested"] == 0
+    # with the history, the same check tests and passes
+    full = daily_sales(5.0, 5.0)
+    assert (
+        drift_check(demand_drift(full, classes_of(full))).description == "no demand class drifted"
+    )
+
+
 def test_drift_leaves_out_censored_days() -> None:
     # half the recent days are stockouts selling nothing: not a fall in demand
     sales = daily_sales(5.0, 5.0)
