@@ -81,7 +81,12 @@ def _without_module(message: str) -> str:
 def failure_messages(result: Result) -> list[str]:
     """What went wrong, one text per failed step: a dg.Failure's description, or the message of
     the exception a step raised (the innermost cause Dagster recorded), and where it was raised
-    when it has no message."""
+    when it has no message. A failed blocking asset check is named with its description (why)."""
+    reasons = {
+        f"{e.asset_key.to_user_string()}: {e.check_name}": e.description
+        for e in result.get_asset_check_evaluations()
+        if not e.passed and e.blocking and e.description
+    }
     messages = []
     for event in result.get_step_failure_events():
         data = event.step_failure_data
@@ -95,6 +100,8 @@ def failure_messages(result: Result) -> list[str]:
             if error is not None and ":" not in text and error.stack:
                 # an exception without a message (e.g. StopIteration): say where it was raised
                 text += f", raised at {error.stack[-1].strip().splitlines()[0]}"
+        for check, why in reasons.items():
+            text = text.replace(check, f"{check} - {why}")
         messages.append(f"Step {event.step_key} failed:\n{text.strip()}")
     if not messages:
         run_failures = [

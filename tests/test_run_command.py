@@ -286,3 +286,23 @@ def test_a_step_that_raises_an_exception_without_a_message_says_where() -> None:
     assert "raised at" not in messages[0]
     assert messages[1].startswith("Step first_of_nothing failed:\nStopIteration, raised at File")
     assert "test_run_command.py" in messages[1] and "in first_of_nothing" in messages[1]
+
+
+def test_a_failed_blocking_check_is_named_with_why_it_failed() -> None:
+    @dg.asset(
+        check_specs=[dg.AssetCheckSpec("enough_units", asset="stock", blocking=True)],
+    )
+    def stock():
+        yield dg.MaterializeResult()
+        yield dg.AssetCheckResult(
+            check_name="enough_units", passed=False, description="3 of 4 stores hold no units"
+        )
+
+    @dg.asset(deps=[stock])
+    def plan() -> None:
+        pass
+
+    result = dg.materialize([stock, plan], raise_on_error=False)
+    (message,) = failure_messages(result)
+    assert message.startswith("Step stock failed:\nDagsterAssetCheckFailedError"), message
+    assert "stock: enough_units - 3 of 4 stores hold no units" in message
