@@ -77,7 +77,15 @@ class _WarehouseSettingsConfig(dg.ConfigurableResource):
 
     @classmethod
     def from_settings(cls, settings: WarehouseSettings) -> WarehouseSettingsResource:
-        return WarehouseSettingsResource(**settings.as_config())
+        """The resource of these settings, whose launchpad fields default to them too: a run's
+        config that gives some fields (setting_overrides, say) keeps these for the others."""
+        values = settings.as_config()
+        with_defaults = create_model(
+            "WarehouseSettingsResource",
+            __base__=WarehouseSettingsResource,
+            **{f.name: _config_field(f.name, values) for f in fields(WarehouseSettings)},
+        )
+        return with_defaults(**values)
 
 
 def _hold_run_lock(duckdb_path: Path) -> None:
@@ -87,12 +95,11 @@ def _hold_run_lock(duckdb_path: Path) -> None:
         raise dg.Failure(description=str(error), allow_retries=False) from None
 
 
-def _config_field(name: str) -> tuple[typing.Any, typing.Any]:
+def _config_field(name: str, defaults: dict[str, typing.Any]) -> tuple[typing.Any, typing.Any]:
     declared = next(f for f in fields(WarehouseSettings) if f.name == name)
     description = f"{declared.metadata['doc']} (env {declared.metadata['env']})"
-    default = WarehouseSettings().as_config()[name]
     hint = typing.get_type_hints(WarehouseSettings)[name]
-    return config_type(hint), Field(default=default, description=description)
+    return config_type(hint), Field(default=defaults[name], description=description)
 
 
 # the fields of WarehouseSettings, each with its description, in Dagster's launchpad: a field
@@ -100,8 +107,11 @@ def _config_field(name: str) -> tuple[typing.Any, typing.Any]:
 WarehouseSettingsResource = create_model(
     "WarehouseSettingsResource",
     __base__=_WarehouseSettingsConfig,
-    __doc__="The run settings (README, Settings); defaults come from the environment.",
-    **{f.name: _config_field(f.name) for f in fields(WarehouseSettings)},
+    __doc__="The run settings (README, Settings); from_settings gives the definitions' own.",
+    **{
+        f.name: _config_field(f.name, WarehouseSettings().as_config())
+        for f in fields(WarehouseSettings)
+    },
 )
 
 

@@ -215,3 +215,28 @@ def test_the_hand_off_is_a_folder_or_a_url_a_filesystem_package_reads(tmp_path: 
         WarehouseSettings.from_env({"HANDOFF_DIR": "foo://x"})
     with pytest.raises(ValueError, match=r"HANDOFF_DIR az://c/x: .*adlfs"):
         WarehouseSettings.from_env({"HANDOFF_DIR": "az://c/x"})
+
+
+def test_launchpad_config_for_some_settings_keeps_the_others_of_the_definitions() -> None:
+    """A run's config that gives only setting_overrides (the README's launchpad example) keeps the
+    warehouse, dataset and size the definitions were built with (the environment's, under
+    `make ui`), not the code's defaults."""
+    settings = WarehouseSettings(
+        duckdb_path=Path("/tmp/elsewhere/warehouse.duckdb"), dataset="demo", demo_size="tiny"
+    )
+    seen: list[WarehouseSettings] = []
+
+    @dg.asset
+    def reads_settings(warehouse_settings: WarehouseSettingsResource) -> None:
+        seen.append(warehouse_settings.settings())
+
+    overrides = {"setting_overrides": {"zscore_threshold": 2.5}}
+    result = dg.materialize(
+        [reads_settings],
+        resources={"warehouse_settings": WarehouseSettingsResource.from_settings(settings)},
+        run_config={"resources": {"warehouse_settings": {"config": overrides}}},
+    )
+    assert result.success
+    (used,) = seen
+    assert used.duckdb_path == settings.duckdb_path and used.demo_size == "tiny"
+    assert used.setting_overrides == {"zscore_threshold": 2.5}
