@@ -5,6 +5,7 @@ run's summary says what changed since the last published run."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -15,8 +16,10 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
+from dagster_defs.assets import warning_check
 from dagster_defs.run import failure_messages
 from python_assets import handoff
+from python_assets.forecasting.guardrails import CheckOutcome
 from python_assets.reporting.publishing import MANIFEST_NAME, published_row_counts
 from python_assets.settings import WarehouseSettings
 from python_assets.summary import query_command, replay_lines, run_summary, stock_date_lines
@@ -306,3 +309,18 @@ def test_a_failed_blocking_check_is_named_with_why_it_failed() -> None:
     (message,) = failure_messages(result)
     assert message.startswith("Step stock failed:\nDagsterAssetCheckFailedError"), message
     assert "stock: enough_units - 3 of 4 stores hold no units" in message
+
+
+def test_a_failed_warning_check_logs_a_warning_line_and_the_run_succeeds() -> None:
+    @dg.asset(check_specs=[dg.AssetCheckSpec("steady", asset="sales")])
+    def sales(context):
+        yield dg.MaterializeResult()
+        yield warning_check(context, CheckOutcome("steady", False, "erratic drifted"), ["sales"])
+
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize([sales], instance=instance)
+        logged = [(e.level, e.user_message) for e in instance.all_logs(result.run_id)]
+    assert result.success
+    (check,) = result.get_asset_check_evaluations()
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
+    assert (logging.WARNING, "asset check steady on sales failed: erratic drifted") in logged

@@ -10,6 +10,7 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
+from dagster_defs.assets import warning_check
 from dagster_defs.assets.optimization import plan_partitions
 from dagster_defs.resources import RESOLVED_SETTINGS, WarehouseSettingsResource
 from python_assets import handoff
@@ -219,13 +220,7 @@ def forecast_backtest(
         },
     )
     coverage = interval_coverage_check(result.backtest, result.chosen_model, settings)
-    yield dg.AssetCheckResult(
-        check_name=coverage.name,
-        asset_key=["forecasting", "forecast_backtest"],
-        passed=coverage.passed,
-        description=coverage.description,
-        metadata=coverage.metadata,
-    )
+    yield warning_check(context, coverage, ["forecasting", "forecast_backtest"])
 
 
 def in_partitions(product_ids: pd.Series, keys: list[str]) -> np.ndarray:

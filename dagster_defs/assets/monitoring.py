@@ -10,11 +10,10 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
-from dagster_defs.assets import AFTER_OTHER_READY_STEPS
+from dagster_defs.assets import AFTER_OTHER_READY_STEPS, warning_check
 from dagster_defs.resources import WarehouseSettingsResource
 from python_assets import handoff
 from python_assets.forecasting.drift import demand_drift, drift_check
-from python_assets.forecasting.guardrails import CheckOutcome
 from python_assets.forecasting.history import forecast_history_rows
 from python_assets.forecasting.monitoring import (
     MonitoringSettings,
@@ -91,17 +90,6 @@ def carry_over(
                 context.log.info(
                     f"{schema}.{table}: {n} earlier rows carried over from the warehouse file"
                 )
-
-
-def warning(outcome: CheckOutcome, asset_key: list[str]) -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(
-        check_name=outcome.name,
-        asset_key=asset_key,
-        passed=outcome.passed,
-        severity=dg.AssetCheckSeverity.WARN,
-        description=outcome.description,
-        metadata=outcome.metadata,
-    )
 
 
 @dg.asset(
@@ -192,7 +180,7 @@ def forecast_monitoring(
         }
     )
     outcome = accuracy_degradation_check(monitoring, backtest, settings)
-    yield warning(outcome, ["forecasting", "forecast_monitoring"])
+    yield warning_check(context, outcome, ["forecasting", "forecast_monitoring"])
 
 
 @dg.asset(
@@ -203,6 +191,7 @@ def forecast_monitoring(
     description="Drift of daily demand per class, recent window vs training window (two-sample KS test).",
 )
 def demand_drift_asset(
+    context: dg.AssetExecutionContext,
     config: MonitoringConfig,
     duckdb: DuckDBResource,
     warehouse_settings: WarehouseSettingsResource,
@@ -238,7 +227,7 @@ def demand_drift_asset(
             ),
         }
     )
-    yield warning(drift_check(drift), ["forecasting", "demand_drift"])
+    yield warning_check(context, drift_check(drift), ["forecasting", "demand_drift"])
 
 
 @dg.multi_asset(

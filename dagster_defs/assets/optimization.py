@@ -10,7 +10,7 @@ from dagster_duckdb import DuckDBResource
 from duckdb import DuckDBPyConnection
 from pydantic import Field
 
-from dagster_defs.assets import AFTER_OTHER_READY_STEPS
+from dagster_defs.assets import AFTER_OTHER_READY_STEPS, warning_check
 from dagster_defs.resources import RESOLVED_SETTINGS, WarehouseSettingsResource
 from python_assets import handoff
 from python_assets.imbalance.zscores import RuleSettings
@@ -379,12 +379,4 @@ def policy_replay(
         if table == "policy_replay_summary" and len(summary):
             metadata["summary"] = dg.MetadataValue.md(summary.round(4).to_markdown(index=False))
         yield dg.MaterializeResult(asset_key=["optimization", table], metadata=metadata)
-    check = replay_check(summary)
-    yield dg.AssetCheckResult(
-        check_name="plan_not_worse_than_doing_nothing",
-        asset_key=["optimization", "policy_replay_summary"],
-        passed=check.passed,
-        severity=dg.AssetCheckSeverity.WARN,
-        description=check.description,
-        metadata=check.metadata,
-    )
+    yield warning_check(context, replay_check(summary), ["optimization", "policy_replay_summary"])
