@@ -30,8 +30,12 @@ def build_weekly_pipeline(settings: WarehouseSettings) -> dg.ScheduleDefinition:
     return weekly_pipeline
 
 
-def watched_folder(settings: WarehouseSettings) -> Path:
-    """Where new inputs land: the user's folder, or the folder holding the FreshRetailNet file."""
+def watched_folder(settings: WarehouseSettings) -> Path | None:
+    """Where new inputs land: the user's folder, or the folder holding the FreshRetailNet file;
+    None for the demo, whose files each run writes itself (watching them, every run would look
+    like new input and start the next)."""
+    if settings.dataset == "demo":
+        return None
     if settings.dataset == "freshretailnet" and "://" not in settings.frn_path:
         return Path(settings.frn_path).parent
     return settings.resolved_input_dir
@@ -46,7 +50,10 @@ def build_input_sensor(settings: WarehouseSettings) -> dg.SensorDefinition:
         description="Starts the whole pipeline when the input files change (names, sizes, modification times).",
     )
     def new_input_files(context: dg.SensorEvaluationContext):
-        fingerprint = input_fingerprint(watched_folder(settings))
+        folder = watched_folder(settings)
+        if folder is None:
+            return dg.SkipReason("DATASET=demo: the demo's inputs are generated, not delivered")
+        fingerprint = input_fingerprint(folder)
         if fingerprint is None or fingerprint == context.cursor:
             return dg.SkipReason("no new input files")
         context.update_cursor(fingerprint)

@@ -34,6 +34,15 @@ def test_sensor_requests_a_run_only_when_input_files_change(tmp_path) -> None:
     assert isinstance(again, dg.RunRequest) and again.run_key != first.run_key
 
 
+def test_the_sensor_does_not_watch_the_demos_inputs_which_each_run_writes(tmp_path) -> None:
+    settings = WarehouseSettings(duckdb_path=tmp_path / "w.duckdb", dataset="demo")
+    folder = settings.resolved_input_dir
+    folder.mkdir(parents=True)
+    (folder / "stores.csv").write_text("store_id,city,region,latitude,longitude\n")
+    skipped = build_input_sensor(settings)(dg.build_sensor_context())
+    assert isinstance(skipped, dg.SkipReason) and "DATASET=demo" in skipped.skip_message
+
+
 def test_weekly_schedule_runs_the_whole_pipeline_over_every_plan_partition(tmp_path) -> None:
     settings = WarehouseSettings(duckdb_path=tmp_path / "w.duckdb", plan_partitions=3)
     weekly_pipeline = build_weekly_pipeline(settings)
