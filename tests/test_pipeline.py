@@ -565,12 +565,14 @@ def test_the_input_warnings_fire_on_a_partial_last_day_and_on_old_stock(
     built_warehouse: BuiltWarehouse, tmp_path: Path
 ) -> None:
     """The dbt tests of severity warn on the inputs: silent on the demo, a warning (not an
-    error) when the last sales day sold a tenth of its units (an export taken early in the day)
-    and when the stock is older than the sales."""
+    error) when the last sales day sold a tenth of its units (an export taken early in the day),
+    when two days have no sales row at all (an export that lost them) and when the stock is
+    older than the sales."""
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(built_warehouse.settings.duckdb_path, copy)
     tests = [
         "test_inputs__last_sales_day_is_complete",
+        "test_inputs__no_sales_date_is_missing",
         "test_inputs__stock_is_as_of_the_last_sales_day",
     ]
 
@@ -585,16 +587,27 @@ def test_the_input_warnings_fire_on_a_partial_last_day_and_on_old_stock(
         assert done.returncode == 0, done.stdout[-2000:]
         return done.stdout
 
-    assert "PASS=2 WARN=0" in dbt_test()
+    assert "PASS=3 WARN=0" in dbt_test()
     with duckdb.connect(str(copy)) as con:
         con.execute(
             "update marts.fct_sales_daily set units_sold = units_sold / 10 "
             "where sales_date = (select max(sales_date) from marts.fct_sales_daily)"
+        )
+        # the staging view reads the input files: put a copy without two days in its place
+        con.execute(
+            "create table staging.sales_kept as select * from staging.stg_inputs__sales_daily "
+            "where sales_date - (select min(sales_date) from staging.stg_inputs__sales_daily) "
+            "not in (10, 11)"
+        )
+        con.execute("drop view staging.stg_inputs__sales_daily")
+        con.execute(
+            "create view staging.stg_inputs__sales_daily as select * from staging.sales_kept"
         )
         con.execute(
             "insert into marts.dataset_assumptions values "
             "('demo', 'stock_older_than_sales', 'The stock ...', '2026-06-01')"
         )
     printed = dbt_test()
-    assert "PASS=0 WARN=2" in printed
-    assert all(f"WARN 1 {t}" in printed for t in tests)
+    assert "PASS=0 WARN=3" in printed
+    assert "WARN 2 test_inputs__no_sales_date_is_missing" in printed
+    assert all(f"WARN 1 {t}" in printed for t in tests if "missing" not in t)
