@@ -22,7 +22,7 @@ def warning_check(
     context: dg.AssetExecutionContext, outcome: CheckOutcome, asset_key: list[str]
 ) -> dg.AssetCheckResult:
     """A warn-level asset check; one that fails also logs a WARNING line saying why (README,
-    "In the Dagster UI"), which a check event alone, logged at DEBUG, does not."""
+    "Operations"), which a check event alone, logged at DEBUG, does not."""
     if not outcome.passed:
         context.log.warning(
             f"asset check {outcome.name} on {'/'.join(asset_key)} failed: {outcome.description}"
