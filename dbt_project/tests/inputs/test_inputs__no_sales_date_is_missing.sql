@@ -13,8 +13,9 @@ sales_dates as (
 
 every_date as (
 
-    select cast(unnest(generate_series(min(sales_date), max(sales_date), interval 1 day)) as date)
-        as sales_date
+    select
+        cast(unnest(generate_series(min(sales_date), max(sales_date), interval 1 day)) as date)
+            as sales_date
     from sales_dates
 
 )
