@@ -566,11 +566,12 @@ def test_the_input_warnings_fire_on_a_partial_last_day_and_on_old_stock(
 ) -> None:
     """The dbt tests of severity warn on the inputs: silent on the demo, a warning (not an
     error) when the last sales day sold a tenth of its units (an export taken early in the day),
-    when two days have no sales row at all (an export that lost them) and when the stock is
-    older than the sales."""
+    when two days have no sales row at all (an export that lost them), when a store with stock
+    has no sales and when the stock is older than the sales."""
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(built_warehouse.settings.duckdb_path, copy)
     tests = [
+        "test_inputs__every_stocked_store_has_sales",
         "test_inputs__last_sales_day_is_complete",
         "test_inputs__no_sales_date_is_missing",
         "test_inputs__stock_is_as_of_the_last_sales_day",
@@ -587,17 +588,19 @@ def test_the_input_warnings_fire_on_a_partial_last_day_and_on_old_stock(
         assert done.returncode == 0, done.stdout[-2000:]
         return done.stdout
 
-    assert "PASS=3 WARN=0" in dbt_test()
+    assert "PASS=4 WARN=0" in dbt_test()
     with duckdb.connect(str(copy)) as con:
         con.execute(
             "update marts.fct_sales_daily set units_sold = units_sold / 10 "
             "where sales_date = (select max(sales_date) from marts.fct_sales_daily)"
         )
-        # the staging view reads the input files: put a copy without two days in its place
+        # the staging view reads the input files: put a copy without two days, and without
+        # any sales of one store, in its place
         con.execute(
             "create table staging.sales_kept as select * from staging.stg_inputs__sales_daily "
             "where sales_date - (select min(sales_date) from staging.stg_inputs__sales_daily) "
-            "not in (10, 11)"
+            "not in (10, 11) "
+            "and store_id <> (select min(store_id) from staging.stg_inputs__sales_daily)"
         )
         con.execute("drop view staging.stg_inputs__sales_daily")
         con.execute(
@@ -608,6 +611,6 @@ def test_the_input_warnings_fire_on_a_partial_last_day_and_on_old_stock(
             "('demo', 'stock_older_than_sales', 'The stock ...', '2026-06-01')"
         )
     printed = dbt_test()
-    assert "PASS=0 WARN=3" in printed
+    assert "PASS=0 WARN=4" in printed
     assert "WARN 2 test_inputs__no_sales_date_is_missing" in printed
     assert all(f"WARN 1 {t}" in printed for t in tests if "missing" not in t)
