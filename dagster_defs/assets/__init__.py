@@ -27,11 +27,18 @@ def warning_check(
         context.log.warning(
             f"asset check {outcome.name} on {'/'.join(asset_key)} failed: {outcome.description}"
         )
+    return check_result(outcome, asset_key, dg.AssetCheckSeverity.WARN)
+
+
+def check_result(
+    outcome: CheckOutcome, asset_key: dg.AssetKey | list[str], severity: dg.AssetCheckSeverity
+) -> dg.AssetCheckResult:
+    """The asset check result of a guardrail's or monitor's verdict."""
     return dg.AssetCheckResult(
         check_name=outcome.name,
         asset_key=asset_key,
         passed=outcome.passed,
-        severity=dg.AssetCheckSeverity.WARN,
+        severity=severity,
         description=outcome.description,
         metadata=outcome.metadata,
     )

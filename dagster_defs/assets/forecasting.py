@@ -10,7 +10,7 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
-from dagster_defs.assets import warning_check
+from dagster_defs.assets import check_result, warning_check
 from dagster_defs.assets.optimization import plan_partitions
 from dagster_defs.resources import RESOLVED_SETTINGS, WarehouseSettingsResource
 from python_assets import handoff
@@ -310,24 +310,17 @@ def build_demand_forecast(partitions: int) -> dg.AssetsDefinition:
             bias_check(handoff.read_table(root, "forecasting", "forecast_backtest"), settings),
             zero_forecast_check(chosen_rows, classes, settings),
         ):
+            blocking = settings.guardrails.severity == "block"
             if not outcome.passed:
                 consequence = (
                     "the plan downstream will not run (blocking check)"
-                    if settings.guardrails.severity == "block"
+                    if blocking
                     else "warning only (guardrail severity 'warn')"
                 )
                 context.log.error(
                     f"forecast guardrail {outcome.name} failed: {outcome.description}; {consequence}"
                 )
-            yield dg.AssetCheckResult(
-                check_name=outcome.name,
-                asset_key=DEMAND_FORECAST,
-                passed=outcome.passed,
-                severity=dg.AssetCheckSeverity.ERROR
-                if settings.guardrails.severity == "block"
-                else dg.AssetCheckSeverity.WARN,
-                description=outcome.description,
-                metadata=outcome.metadata,
-            )
+            severity = dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN
+            yield check_result(outcome, DEMAND_FORECAST, severity)
 
     return demand_forecast
