@@ -1,5 +1,6 @@
 """Replace a file or a folder so that a reader sees the old one or the new one, never half of
-one: the new version is written beside the target and renamed over it."""
+one: the new version is written beside the target and renamed over it. And delete the folders
+old runs left."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 # renameat2(2): swap two existing paths in one step (Linux 3.15+)
@@ -91,6 +93,21 @@ def replace_folder_atomic(new_dir: Path, target: Path) -> None:
         new_dir.rename(target)
         _remove(old)
     fsync_dir(target.parent)
+
+
+def prune_old_folders(parent: Path, pattern: str, keep: int, min_age_s: float) -> list[Path]:
+    """Delete the folders of parent matching pattern except the `keep` most recently modified
+    and any modified in the last min_age_s seconds (a run still writing to one); the deleted."""
+    folders = sorted(
+        (p for p in parent.glob(pattern) if p.is_dir() and not p.is_symlink()),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    cutoff = time.time() - min_age_s
+    old = [p for p in folders[keep:] if p.stat().st_mtime < cutoff]
+    for folder in old:
+        shutil.rmtree(folder, ignore_errors=True)
+    return old
 
 
 def _remove(path: Path) -> None:

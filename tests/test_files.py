@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,22 @@ def test_replace_folder_atomic_refuses_bad_paths(tmp_path: Path) -> None:
     with pytest.raises(NotADirectoryError, match="is not a folder"):
         files.replace_folder_atomic(make_folder(tmp_path / "new", "new"), tmp_path / "input")
     assert (tmp_path / "input").read_text() == "a file"
+
+
+def test_prune_old_folders_keeps_the_newest_and_the_recent(tmp_path: Path) -> None:
+    now = time.time()
+    ages_days = {"run-a": 9, "run-b": 5, "run-c": 3, "run-d": 2, "run-e": 0.1}
+    for name, age in ages_days.items():
+        (tmp_path / name).mkdir()
+        os.utime(tmp_path / name, (now - age * 86400,) * 2)
+    (tmp_path / "manifest.json").write_text("{}")  # not a run folder
+    os.utime(tmp_path / "manifest.json", (now - 30 * 86400,) * 2)
+    # keep the two newest (e, d); of the others, c is younger than 4 days
+    deleted = files.prune_old_folders(tmp_path, "run-*", keep=2, min_age_s=4 * 86400)
+    assert sorted(p.name for p in deleted) == ["run-a", "run-b"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "manifest.json",
+        "run-c",
+        "run-d",
+        "run-e",
+    ]

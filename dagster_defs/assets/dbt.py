@@ -14,7 +14,7 @@ from dagster_duckdb import DuckDBResource
 
 from dagster_defs.assets import AFTER_OTHER_READY_STEPS
 from dagster_defs.resources import RESOLVED_SETTINGS, WarehouseSettingsResource
-from python_assets import run_lock
+from python_assets import files, run_lock
 from python_assets.settings import DBT_PROJECT_DIR
 
 # the dbt installed beside this Python: `make ui` must work whether or not the venv is on PATH
@@ -67,6 +67,11 @@ def run_target_path(run_id: str) -> Path:
     return dbt_project.project_dir / dbt_project.target_path / f"run-{run_id}"
 
 
+# the dbt target folders of the last runs are kept for their logs (about 20 MB a run); older
+# ones are deleted when a run starts dbt, unless written to in the last day (a run still going)
+RUN_TARGETS_KEPT = 10
+
+
 def _dbt_layer(
     name: str, select: str, exclude: str | None = None, op_tags: dict[str, str] | None = None
 ) -> dg.AssetsDefinition:
@@ -97,11 +102,13 @@ def _dbt_layer(
             "handoff_dir": str(settings.handoff_dir),
             "setting_overrides": overrides,
         }
+        target_path = run_target_path(context.run.run_id)
+        files.prune_old_folders(target_path.parent, "run-*", RUN_TARGETS_KEPT, 24 * 3600)
         with run_lock.open_lock(settings.duckdb_path):  # dbt has the file to itself
             yield from dbt.cli(
                 ["build", "--vars", json.dumps(dbt_vars)],
                 context=context,
-                target_path=run_target_path(context.run.run_id),
+                target_path=target_path,
             ).stream()
 
     return _layer
