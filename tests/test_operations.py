@@ -34,6 +34,28 @@ def test_sensor_requests_a_run_only_when_input_files_change(tmp_path) -> None:
     assert isinstance(again, dg.RunRequest) and again.run_key != first.run_key
 
 
+def test_the_sensors_first_tick_starts_no_run_for_inputs_the_warehouse_was_built_from(
+    tmp_path,
+) -> None:
+    folder, warehouse = tmp_path / "inputs", tmp_path / "w.duckdb"
+    folder.mkdir()
+    (folder / "stores.csv").write_text("store_id,city,region,latitude,longitude\n")
+    os.utime(folder / "stores.csv", (1_000_000_000, 1_000_000_000))
+    warehouse.write_bytes(b"built after the inputs")
+    sensor = build_input_sensor(
+        WarehouseSettings(duckdb_path=warehouse, dataset="files", input_dir=folder)
+    )
+    context = dg.build_sensor_context()
+    skipped = sensor(context)
+    assert isinstance(skipped, dg.SkipReason) and "first tick" in skipped.skip_message
+    assert isinstance(sensor(dg.build_sensor_context(cursor=context.cursor)), dg.SkipReason)
+    (folder / "stores.csv").write_text("store_id,city,region,latitude,longitude\nS1,a,b,0,0\n")
+    assert isinstance(sensor(dg.build_sensor_context(cursor=context.cursor)), dg.RunRequest)
+    # inputs newer than the warehouse: the first tick starts a run
+    os.utime(warehouse, (1_000_000_000 - 10, 1_000_000_000 - 10))
+    assert isinstance(sensor(dg.build_sensor_context()), dg.RunRequest)
+
+
 def test_the_sensor_does_not_watch_the_demos_inputs_which_each_run_writes(tmp_path) -> None:
     settings = WarehouseSettings(duckdb_path=tmp_path / "w.duckdb", dataset="demo")
     folder = settings.resolved_input_dir
