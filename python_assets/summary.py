@@ -71,6 +71,50 @@ def stock_date_lines(duckdb_path: Path) -> list[str]:
     return ["", f"Stock: {rows[0][0]}"] if rows else []
 
 
+# the pooled backtest (window 0) of the chosen forecast and of the naive baselines, scored on
+# H-day totals per series (README, "Demand forecast")
+FORECAST_SQL = """
+select model_name, segment_value, score_total_wape, wpe_total, coverage_total_80,
+       (select count(distinct backtest_window) - 1 from marts.forecast_accuracy) as windows,
+       (select count(distinct forecast_date) from marts.fct_demand_forecast) as horizon
+from marts.forecast_accuracy
+where backtest_window = 0
+  and (segment_type = 'demand_class' and is_chosen and model_name <> 'chosen_per_class'
+       or segment_type = 'all' and model_name in (
+           'chosen_per_class', 'moving_average_7', 'moving_average_28', 'seasonal_naive'))
+order by segment_type desc, segment_value, score_total_wape
+"""
+FORECAST_MODELS_SQL = "select distinct model_name from marts.fct_demand_forecast"
+
+
+def forecast_lines(duckdb_path: Path) -> list[str]:
+    """The forecast's models per demand class and its backtest against the naive baselines, or,
+    without a backtest, the model every series fell back to (nothing without the marts)."""
+    rows = mart_rows(duckdb_path, "forecast_accuracy", FORECAST_SQL)
+    if rows is None:
+        return []
+    if not rows:
+        models = mart_rows(duckdb_path, "fct_demand_forecast", FORECAST_MODELS_SQL) or []
+        return [
+            "",
+            "Forecast: no backtest (the history is too short to forecast a past week), so no "
+            "model choice: every series is forecast by "
+            + (", ".join(sorted(m for (m,) in models)) or "nothing")
+            + ".",
+        ]
+    per_class = ", ".join(f"{c} {m}" for m, c, *_ in rows if c != "all")
+    pooled = {m: (wape, wpe, cover) for m, c, wape, wpe, cover, *_ in rows if c == "all"}
+    wape, wpe, cover = pooled.pop("chosen_per_class")
+    baselines = ", ".join(f"{m} {w:.3f}" for m, (w, *_) in pooled.items())
+    return [
+        "",
+        f"Forecast (backtest over {rows[0][-2]} past windows, scored on {rows[0][-1]}-day "
+        "totals per series):",
+        f"  model per demand class: {per_class}",
+        f"  WAPE {wape:.3f} (naive: {baselines}), WPE {wpe:+.1%}, 80% interval covers {cover:.1%}",
+    ]
+
+
 def replay_lines(duckdb_path: Path) -> list[str]:
     """The policy replay's summary in words (nothing when the warehouse has no replay mart; one
     line when it has no rows)."""
@@ -133,6 +177,7 @@ def run_summary(settings: WarehouseSettings, previous: dict[str, int] | None = N
         change = _change(rows, previous.get(name)) if schema in published else ""
         lines.append(f"  {name:<{width}}  {rows:>12,} rows{change}")
     lines += stock_date_lines(settings.duckdb_path)
+    lines += forecast_lines(settings.duckdb_path)
     lines += replay_lines(settings.duckdb_path)
     lines += [
         "",

@@ -502,7 +502,9 @@ def _plan_marts(path: Path) -> dict[str, pd.DataFrame]:
         return {name: con.execute(sql).df() for name, sql in PLAN_MARTS.items()}
 
 
-def _plan_again(settings: WarehouseSettings, forecast: bool = False, **run: object) -> None:
+def _plan_again(
+    settings: WarehouseSettings, forecast: bool = False, **run: object
+) -> dg.ExecuteInProcessResult:
     """allocation_plan (the partitions `run` names) and the dbt layer after it; with forecast,
     demand_forecast and the dbt layer after it first."""
     from dagster_defs.definitions import build_definitions
@@ -517,8 +519,11 @@ def _plan_again(settings: WarehouseSettings, forecast: bool = False, **run: obje
         k for a in assets for k in defs.resolve_assets_def(dg.AssetKey.from_user_string(a)).keys
     ]
     keys += [k for d in DBT_LAYERS if d.op.name in layers for k in d.keys]
-    job = defs.resolve_implicit_global_asset_job_def()
-    assert job.execute_in_process(asset_selection=keys, **run).success
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        asset_selection=keys, **run
+    )
+    assert result.success
+    return result
 
 
 def test_one_product_partition_or_two_give_the_same_marts_and_one_can_be_planned_again(
@@ -555,8 +560,16 @@ def test_one_product_partition_or_two_give_the_same_marts_and_one_can_be_planned
     folder = again.handoff_dir / "optimization" / "store_product_plan"
     first, second = folder / "shard-1-of-2.parquet", folder / "shard-2-of-2.parquet"
     before = (first.stat().st_mtime_ns, second.stat().st_mtime_ns)
-    _plan_again(again, partition_key="shard-2-of-2")
+    result = _plan_again(again, partition_key="shard-2-of-2")
     assert first.stat().st_mtime_ns == before[0] and second.stat().st_mtime_ns != before[1]
+    # its materialisation says which partition its figures are of
+    (plan,) = [
+        m
+        for m in result.asset_materializations_for_node("allocation_plan")
+        if m.asset_key == dg.AssetKey(["optimization", "transfer_plan"])
+    ]
+    assert plan.partition == "shard-2-of-2"
+    assert plan.metadata["partitions"].value == "shard-2-of-2"
     for name, frame in _plan_marts(again.duckdb_path).items():
         pd.testing.assert_frame_equal(frame, two[name], rtol=1e-6, obj=name)
 

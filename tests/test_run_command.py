@@ -22,7 +22,13 @@ from python_assets import handoff
 from python_assets.forecasting.guardrails import CheckOutcome
 from python_assets.reporting.publishing import MANIFEST_NAME, published_row_counts
 from python_assets.settings import WarehouseSettings
-from python_assets.summary import query_command, replay_lines, run_summary, stock_date_lines
+from python_assets.summary import (
+    forecast_lines,
+    query_command,
+    replay_lines,
+    run_summary,
+    stock_date_lines,
+)
 from tests.conftest import BuiltWarehouse
 from tests.inputs.test_contract import edit_csv, write_valid_inputs
 
@@ -197,6 +203,44 @@ def test_the_summary_of_a_replay_without_an_interval_or_without_origins(tmp_path
     with duckdb.connect(str(path)) as con:
         con.execute("delete from marts.policy_replay_summary")
     assert "nothing replayed" in "\n".join(replay_lines(path))
+
+
+def test_the_summary_names_the_forecasts_models_and_says_when_there_was_no_backtest(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+    assert forecast_lines(path) == []  # no mart: nothing to say
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "create table marts.fct_demand_forecast as select * from (values "
+            "('moving_average_28', date '2026-07-01'), ('moving_average_28', date '2026-07-02')) "
+            "as t(model_name, forecast_date)"
+        )
+        con.execute(
+            "create table marts.forecast_accuracy (model_name varchar, backtest_window int, "
+            "segment_type varchar, segment_value varchar, score_total_wape double, "
+            "wpe_total double, coverage_total_80 double, is_chosen boolean)"
+        )
+    (_, line) = forecast_lines(path)
+    assert "no backtest" in line and line.endswith("forecast by moving_average_28.")
+    with duckdb.connect(str(path)) as con:
+        for window in (0, 1, 2):
+            con.execute(
+                "insert into marts.forecast_accuracy values "
+                f"('chosen_per_class', {window}, 'all', 'all', 0.2, -0.05, 0.81, true), "
+                f"('moving_average_7', {window}, 'all', 'all', 0.3, 0.01, 0.7, false), "
+                f"('tsb', {window}, 'demand_class', 'lumpy', 0.9, 0.02, 0.8, true), "
+                f"('sba', {window}, 'demand_class', 'lumpy', 0.95, 0.02, 0.8, false), "
+                f"('chosen_per_class', {window}, 'demand_class', 'lumpy', 0.9, 0.02, 0.8, true)"
+            )
+    assert forecast_lines(path) == [
+        "",
+        "Forecast (backtest over 2 past windows, scored on 2-day totals per series):",
+        "  model per demand class: lumpy tsb",
+        "  WAPE 0.200 (naive: moving_average_7 0.300), WPE -5.0%, 80% interval covers 81.0%",
+    ]
 
 
 def test_the_summary_says_when_the_stock_is_older_than_the_sales(tmp_path: Path) -> None:

@@ -227,7 +227,11 @@ def build_allocation_plan(partitions: int) -> dg.AssetsDefinition:
         costs = pd.concat([r.cost_breakdown for r in parts.values()], ignore_index=True)
         total = plan_totals(costs).set_index("plan_name")["total"]
         for table in TABLES:
-            metadata = {"dagster/row_count": rows[table], "plan_status": plan.status}
+            metadata = {
+                "dagster/row_count": rows[table],
+                "plan_status": plan.status,
+                "partitions": ", ".join(context.partition_keys),
+            }
             if table == "cost_breakdown":
                 metadata["total cost by plan"] = dg.MetadataValue.md(
                     total.round(2).to_frame().to_markdown()
