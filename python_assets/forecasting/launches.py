@@ -24,14 +24,16 @@ LISTED_DAYS = 7
 
 
 def visible_launches(panel: DemandPanel) -> tuple[np.ndarray, np.ndarray]:
-    """(first sale day, launch the data shows) per series. Not launches: a first sale on the
-    panel's first day (it may predate the data), a series that sold before the panel
-    (panel.sold_before: a slow mover selling again) and one with rows of no sale more than
-    LISTED_DAYS days before its first sale (listed long before: a slow mover's first sale)."""
+    """(first sale day, launch the data shows) per series. Not launches: a series whose rows
+    start on the panel's first day (listed before the data began or with it, so the data cannot
+    show when: a first sale there, or a few days later, may be a slow mover's), a series that
+    sold before the panel (panel.sold_before: a slow mover selling again) and one with rows of
+    no sale more than LISTED_DAYS days before its first sale (listed long before: a slow
+    mover's first sale)."""
     first_sale = first_sale_day(panel.units_sold)
     first_row = np.argmax(panel.observed, axis=1)
     launched = (
-        (first_sale > 0)
+        (first_row > 0)
         & (first_sale < panel.n_days)
         & ~panel.sold_before
         & (first_row >= first_sale - LISTED_DAYS)

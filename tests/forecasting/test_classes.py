@@ -88,6 +88,19 @@ def test_a_first_sale_is_a_launch_only_without_an_earlier_sale_or_a_long_listing
     assert class_of_launch(None, listed=True) == "intermittent"
 
 
+def test_a_first_sale_days_into_a_history_the_series_is_listed_from_is_no_launch() -> None:
+    """A series with rows from the history's first day whose first sale comes three days in may
+    have been listed, and sold, before the data (a short or dense export): not a launch. The
+    same first sale with rows from the day before it is one."""
+    units = np.full((2, 20), np.nan)
+    units[:, 3:] = np.tile([2.0, 0.0, 3.0, 0.0], 5)[:17]
+    units[0, :3] = 0.0  # listed from the history's first day
+    units[1, 2] = 0.0  # listed the day before its first sale
+    history, products = make_history(units, np.zeros_like(units))
+    classes = classify_demand(build_panel(history, products), 19, DemandClassSettings())
+    assert classes["demand_class"].tolist() == ["intermittent", "new"]
+
+
 def test_classes_read_nothing_after_the_origin() -> None:
     series, hours = hand_made_series()
     units = np.vstack(list(series.values()))
