@@ -166,6 +166,27 @@ def test_a_warehouse_open_in_another_process_is_a_clear_failure(
     connect_warehouse(str(warehouse)).close()  # free again once the other process ends
 
 
+def test_a_dbt_step_on_a_warehouse_open_in_another_process_fails_saying_what_to_do(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dbt would fail on DuckDB's lock with tracebacks in its log; the step says it first."""
+    from dagster_defs.assets.dbt import DBT_LAYERS, run_target_path
+    from dagster_defs.definitions import build_definitions
+
+    duckdb.connect(str(warehouse)).close()
+    monkeypatch.setattr(resources, "LOCK_WAIT_SECONDS", 0.0)
+    defs = build_definitions(WarehouseSettings(duckdb_path=warehouse, demo_size="tiny"))
+    job = defs.resolve_implicit_global_asset_job_def()
+    with holder(HOLD_WAREHOUSE, warehouse):
+        result = job.execute_in_process(
+            asset_selection=list(DBT_LAYERS[0].keys), raise_on_error=False
+        )
+    (failure,) = result.get_step_failure_events()
+    message = failure.step_failure_data.user_failure_data.description
+    assert f"The warehouse {warehouse} is open in another process" in message
+    assert not run_target_path(result.run_id).exists()  # dbt did not start
+
+
 def test_a_step_waits_for_the_other_process_of_its_run_to_close_the_warehouse(
     warehouse: Path,
 ) -> None:

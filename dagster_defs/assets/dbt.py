@@ -105,6 +105,9 @@ def _dbt_layer(
         target_path = run_target_path(context.run.run_id)
         files.prune_old_folders(target_path.parent, "run-*", RUN_TARGETS_KEPT, 24 * 3600)
         with run_lock.open_lock(settings.duckdb_path):  # dbt has the file to itself
+            # a file another process holds open fails here, saying what to do, not in dbt
+            with duckdb.get_connection():
+                pass
             yield from dbt.cli(
                 ["build", "--vars", json.dumps(dbt_vars)],
                 context=context,
