@@ -179,6 +179,15 @@ class WarehouseSettings:
             raise ValueError(f"PLAN_PARTITIONS must be 1 or more, got {self.plan_partitions}")
         if self.dataset == "files" and self.input_dir is None:
             raise ValueError("DATASET=files needs INPUT_DIR, the folder holding your input files")
+        if self.dataset == "demo":
+            from python_assets.inputs.demo import DEMO_PROFILES, DEMO_SIZES
+
+            for name, value, known in (
+                ("DEMO_SIZE", self.demo_size, DEMO_SIZES),
+                ("DEMO_PROFILE", self.demo_profile, DEMO_PROFILES),
+            ):
+                if value not in known:
+                    raise ValueError(f"{name} must be one of {sorted(known)}, got {value!r}")
 
     @property
     def worker_processes(self) -> int:
@@ -224,13 +233,16 @@ class WarehouseSettings:
         """Settings from plain values (environment strings or Dagster config), converted to each
         field's type; absent, None or empty values keep the default."""
         hints = typing.get_type_hints(cls)
-        return cls(
-            **{
-                name: _as_field_type(hints[name], value)
-                for name, value in values.items()
-                if value is not None and value != ""
-            }
-        )
+        env = {f.name: f.metadata["env"] for f in fields(cls)}
+        converted = {}
+        for name, value in values.items():
+            if value is None or value == "":
+                continue
+            try:
+                converted[name] = _as_field_type(hints[name], value)
+            except ValueError as error:  # json.JSONDecodeError is one
+                raise ValueError(f"{env[name]}={value!r} is not a valid value: {error}") from None
+        return cls(**converted)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> WarehouseSettings:

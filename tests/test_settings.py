@@ -200,6 +200,21 @@ def test_processes_default_to_one_per_core_and_refuse_a_negative_count() -> None
         WarehouseSettings.from_env({"PROCESSES": "-1"})
 
 
+def test_bad_environment_values_are_refused_up_front_naming_the_variable() -> None:
+    with pytest.raises(ValueError, match=r"SETTING_OVERRIDES='\{zscore_threshold: 2.5\}' is not"):
+        WarehouseSettings.from_env({"SETTING_OVERRIDES": "{zscore_threshold: 2.5}"})
+    with pytest.raises(ValueError, match="PLAN_PARTITIONS='two' is not a valid value"):
+        WarehouseSettings.from_env({"PLAN_PARTITIONS": "two"})
+    with pytest.raises(
+        ValueError, match=r"DEMO_SIZE must be one of \['default', 'large', 'tiny'\]"
+    ):
+        WarehouseSettings.from_env({"DEMO_SIZE": "huge"})
+    with pytest.raises(ValueError, match="DEMO_PROFILE must be one of"):
+        WarehouseSettings.from_env({"DEMO_PROFILE": "spiky"})
+    # the demo's size and profile do not matter to another dataset
+    WarehouseSettings.from_env({"DATASET": "freshretailnet", "DEMO_SIZE": "huge"})
+
+
 def test_the_hand_off_is_a_folder_or_a_url_a_filesystem_package_reads(tmp_path: Path) -> None:
     assert WarehouseSettings(duckdb_path=tmp_path / "w.duckdb").handoff_dir == tmp_path / "handoff"
     assert (

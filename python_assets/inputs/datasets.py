@@ -26,10 +26,6 @@ def prepare_input_files(settings: WarehouseSettings) -> dict[str, int]:
     if settings.dataset == "demo":
         from python_assets.inputs.demo import DEMO_SIZES, generate_demo_data
 
-        if settings.demo_size not in DEMO_SIZES:
-            raise ValueError(
-                f"DEMO_SIZE must be one of {sorted(DEMO_SIZES)}, got {settings.demo_size!r}"
-            )
         rows = generate_demo_data(
             scratch,
             DEMO_SIZES[settings.demo_size],
