@@ -131,7 +131,7 @@ def replay_lines(duckdb_path: Path) -> list[str]:
         "",
         f"How the plan would have done (policy replay, {rows[0][-1]} "
         f"origin{'s' if rows[0][-1] != 1 else ''}, actual sales; "
-        "95% intervals):",
+        "95% intervals of the network's difference, p of the typical store's):",
     ]
     for policy, comparator, metric, value, other, diff, low, high, p, _ in rows:
         spec = ".1%" if metric == "fill_rate" else ",.0f"

@@ -58,7 +58,9 @@ def replay(data: ReportData) -> str:
                     Col("n_stores", "Stores", num, True),
                 ],
                 "Cost: mean per origin, whole network. Intervals: bootstrap resampling stores "
-                "with all their origins; an interval that includes 0 is not evidence either way.",
+                "with all their origins; an interval that includes 0 is not evidence either way. "
+                "p-value: Wilcoxon test of whether the typical store differs; where a few "
+                "stores carry the difference it can be large while the interval excludes 0.",
             )
         )
     plan = rows[rows.policy_name == "optimised"]
