@@ -106,10 +106,11 @@ def forecast_lines(duckdb_path: Path) -> list[str]:
     pooled = {m: (wape, wpe, cover) for m, c, wape, wpe, cover, *_ in rows if c == "all"}
     wape, wpe, cover = pooled.pop("chosen_per_class")
     baselines = ", ".join(f"{m} {w:.3f}" for m, (w, *_) in pooled.items())
+    windows, horizon = rows[0][-2:]
     return [
         "",
-        f"Forecast (backtest over {rows[0][-2]} past windows, scored on {rows[0][-1]}-day "
-        "totals per series):",
+        f"Forecast (backtest over {windows} past window{'s' if windows != 1 else ''}, scored on "
+        f"{horizon}-day totals per series):",
         f"  model per demand class: {per_class}",
         f"  WAPE {wape:.3f} (naive: {baselines}), WPE {wpe:+.1%}, 80% interval covers {cover:.1%}",
     ]
