@@ -6,7 +6,7 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_defs.assets.optimization import every_partition_tags
-from python_assets.inputs.watch import built_after_inputs, input_fingerprint
+from python_assets.inputs.watch import built_after_inputs, input_files, input_fingerprint
 from python_assets.settings import WarehouseSettings
 
 whole_pipeline = dg.define_asset_job(
@@ -53,12 +53,13 @@ def build_input_sensor(settings: WarehouseSettings) -> dg.SensorDefinition:
         folder = watched_folder(settings)
         if folder is None:
             return dg.SkipReason("DATASET=demo: the demo's inputs are generated, not delivered")
-        fingerprint = input_fingerprint(folder)
+        files = input_files(folder)
+        fingerprint = input_fingerprint(files)
         if fingerprint is None or fingerprint == context.cursor:
             return dg.SkipReason("no new input files")
         first_tick = context.cursor is None
         context.update_cursor(fingerprint)
-        if first_tick and built_after_inputs(folder, settings.duckdb_path):
+        if first_tick and built_after_inputs(files, settings.duckdb_path):
             return dg.SkipReason(
                 f"first tick: the warehouse {settings.duckdb_path} was written after the input "
                 f"files in {folder} last changed; watching them from now on"

@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 
 from python_assets import handoff
+from python_assets.forecasting.models import is_naive_baseline
+from python_assets.forecasting.selection import CHOSEN_MODEL
 from python_assets.query import EXAMPLE
 from python_assets.settings import DEFAULT_DUCKDB_PATH, WarehouseSettings
 
@@ -71,17 +73,15 @@ def stock_date_lines(duckdb_path: Path) -> list[str]:
     return ["", f"Stock: {rows[0][0]}"] if rows else []
 
 
-# the pooled backtest (window 0) of the chosen forecast and of the naive baselines, scored on
-# H-day totals per series (README, "Demand forecast")
+# the pooled backtest (window 0) per demand class (the chosen model) and over all series (every
+# model), scored on H-day totals per series (README, "Demand forecast")
 FORECAST_SQL = """
 select model_name, segment_value, score_total_wape, wpe_total, coverage_total_80,
        (select count(distinct backtest_window) - 1 from marts.forecast_accuracy) as windows,
        (select count(distinct forecast_date) from marts.fct_demand_forecast) as horizon
 from marts.forecast_accuracy
 where backtest_window = 0
-  and (segment_type = 'demand_class' and is_chosen and model_name <> 'chosen_per_class'
-       or segment_type = 'all' and model_name in (
-           'chosen_per_class', 'moving_average_7', 'moving_average_28', 'seasonal_naive'))
+  and (segment_type = 'demand_class' and is_chosen or segment_type = 'all')
 order by segment_type desc, segment_value, score_total_wape
 """
 FORECAST_MODELS_SQL = "select distinct model_name from marts.fct_demand_forecast"
@@ -102,10 +102,12 @@ def forecast_lines(duckdb_path: Path) -> list[str]:
             + (", ".join(sorted(m for (m,) in models)) or "nothing")
             + ".",
         ]
-    per_class = ", ".join(f"{c} {m}" for m, c, *_ in rows if c != "all")
+    per_class = ", ".join(f"{c} {m}" for m, c, *_ in rows if c != "all" and m != CHOSEN_MODEL)
     pooled = {m: (wape, wpe, cover) for m, c, wape, wpe, cover, *_ in rows if c == "all"}
-    wape, wpe, cover = pooled.pop("chosen_per_class")
-    baselines = ", ".join(f"{m} {w:.3f}" for m, (w, *_) in pooled.items())
+    wape, wpe, cover = pooled[CHOSEN_MODEL]
+    baselines = ", ".join(
+        f"{m} {w:.3f}" for m, (w, *_) in pooled.items() if is_naive_baseline(m) and m != "zero"
+    )
     windows, horizon = rows[0][-2:]
     return [
         "",

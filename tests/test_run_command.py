@@ -186,22 +186,28 @@ def test_a_run_with_its_hand_off_on_s3_and_its_executor_from_a_file_builds_the_s
     assert [t for t in marts if _differ(marts[t], expected[t])] == []
 
 
+def _execute(path: Path, *statements: str) -> None:
+    """Run SQL statements on the DuckDB file at path."""
+    with duckdb.connect(str(path)) as con:
+        for statement in statements:
+            con.execute(statement)
+
+
 def test_the_summary_of_a_replay_without_an_interval_or_without_origins(tmp_path: Path) -> None:
     # one store: the replay has its figures but no interval and no test (NULL in the mart)
     path = tmp_path / "my warehouse" / "warehouse.duckdb"  # a space, which the shell must keep
     path.parent.mkdir()
-    with duckdb.connect(str(path)) as con:
-        con.execute("create schema marts")
-        con.execute(
-            "create table marts.policy_replay_summary as select 'optimised' as policy_name, "
-            "'do_nothing' as comparator, 'fill_rate' as metric, 0.9 as policy_value, "
-            "0.8 as comparator_value, 0.1 as difference, null::double as ci_low, "
-            "null::double as ci_high, null::double as p_value, 4 as n_origins"
-        )
+    _execute(
+        path,
+        "create schema marts",
+        "create table marts.policy_replay_summary as select 'optimised' as policy_name, "
+        "'do_nothing' as comparator, 'fill_rate' as metric, 0.9 as policy_value, "
+        "0.8 as comparator_value, 0.1 as difference, null::double as ci_low, "
+        "null::double as ci_high, null::double as p_value, 4 as n_origins",
+    )
     (line,) = [line for line in replay_lines(path) if "fill_rate" in line]
     assert "90.0% vs 80.0%: +10.0% [n/a, n/a]  p=n/a" in line
-    with duckdb.connect(str(path)) as con:
-        con.execute("delete from marts.policy_replay_summary")
+    _execute(path, "delete from marts.policy_replay_summary")
     assert "nothing replayed" in "\n".join(replay_lines(path))
 
 
@@ -209,32 +215,31 @@ def test_the_summary_names_the_forecasts_models_and_says_when_there_was_no_backt
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "warehouse.duckdb"
-    with duckdb.connect(str(path)) as con:
-        con.execute("create schema marts")
+    _execute(path, "create schema marts")
     assert forecast_lines(path) == []  # no mart: nothing to say
-    with duckdb.connect(str(path)) as con:
-        con.execute(
-            "create table marts.fct_demand_forecast as select * from (values "
-            "('moving_average_28', date '2026-07-01'), ('moving_average_28', date '2026-07-02')) "
-            "as t(model_name, forecast_date)"
-        )
-        con.execute(
-            "create table marts.forecast_accuracy (model_name varchar, backtest_window int, "
-            "segment_type varchar, segment_value varchar, score_total_wape double, "
-            "wpe_total double, coverage_total_80 double, is_chosen boolean)"
-        )
+    _execute(
+        path,
+        "create table marts.fct_demand_forecast as select * from (values "
+        "('moving_average_28', date '2026-07-01'), ('moving_average_28', date '2026-07-02')) "
+        "as t(model_name, forecast_date)",
+        "create table marts.forecast_accuracy (model_name varchar, backtest_window int, "
+        "segment_type varchar, segment_value varchar, score_total_wape double, "
+        "wpe_total double, coverage_total_80 double, is_chosen boolean)",
+    )
     (_, line) = forecast_lines(path)
     assert "no backtest" in line and line.endswith("forecast by moving_average_28.")
-    with duckdb.connect(str(path)) as con:
-        for window in (0, 1, 2):
-            con.execute(
-                "insert into marts.forecast_accuracy values "
-                f"('chosen_per_class', {window}, 'all', 'all', 0.2, -0.05, 0.81, true), "
-                f"('moving_average_7', {window}, 'all', 'all', 0.3, 0.01, 0.7, false), "
-                f"('tsb', {window}, 'demand_class', 'lumpy', 0.9, 0.02, 0.8, true), "
-                f"('sba', {window}, 'demand_class', 'lumpy', 0.95, 0.02, 0.8, false), "
-                f"('chosen_per_class', {window}, 'demand_class', 'lumpy', 0.9, 0.02, 0.8, true)"
-            )
+    _execute(
+        path,
+        *(
+            "insert into marts.forecast_accuracy values "
+            f"('chosen_per_class', {window}, 'all', 'all', 0.2, -0.05, 0.81, true), "
+            f"('moving_average_7', {window}, 'all', 'all', 0.3, 0.01, 0.7, false), "
+            f"('tsb', {window}, 'demand_class', 'lumpy', 0.9, 0.02, 0.8, true), "
+            f"('sba', {window}, 'demand_class', 'lumpy', 0.95, 0.02, 0.8, false), "
+            f"('chosen_per_class', {window}, 'demand_class', 'lumpy', 0.9, 0.02, 0.8, true)"
+            for window in (0, 1, 2)
+        ),
+    )
     assert forecast_lines(path) == [
         "",
         "Forecast (backtest over 2 past windows, scored on 2-day totals per series):",
@@ -246,20 +251,19 @@ def test_the_summary_names_the_forecasts_models_and_says_when_there_was_no_backt
 def test_the_summary_says_when_the_stock_is_older_than_the_sales(tmp_path: Path) -> None:
     path = tmp_path / "my warehouse" / "warehouse.duckdb"  # a space, which the shell must keep
     path.parent.mkdir()
-    with duckdb.connect(str(path)) as con:
-        con.execute("create schema marts")
+    _execute(path, "create schema marts")
     assert stock_date_lines(path) == []  # no mart: nothing to say
-    with duckdb.connect(str(path)) as con:
-        con.execute(
-            "create table marts.dataset_assumptions as select 'files' as dataset_name, "
-            "'source' as topic, 'POS export' as assumption, null::varchar as setting"
-        )
+    _execute(
+        path,
+        "create table marts.dataset_assumptions as select 'files' as dataset_name, "
+        "'source' as topic, 'POS export' as assumption, null::varchar as setting",
+    )
     assert stock_date_lines(path) == []  # stock of the last sales day
-    with duckdb.connect(str(path)) as con:
-        con.execute(
-            "insert into marts.dataset_assumptions values ('files', 'stock_older_than_sales', "
-            "'The stock ... 6 day(s) before the last sales day', '2026-10-11')"
-        )
+    _execute(
+        path,
+        "insert into marts.dataset_assumptions values ('files', 'stock_older_than_sales', "
+        "'The stock ... 6 day(s) before the last sales day', '2026-10-11')",
+    )
     assert stock_date_lines(path) == ["", "Stock: The stock ... 6 day(s) before the last sales day"]
 
 
@@ -269,9 +273,11 @@ def test_make_query_prints_a_query_on_the_warehouse_and_names_the_file_when_it_f
     """The summary's "Query it" command: read-only, no DuckDB command-line tool needed."""
     path = tmp_path / "my warehouse" / "warehouse.duckdb"  # a space, which the shell must keep
     path.parent.mkdir()
-    with duckdb.connect(str(path)) as con:
-        con.execute("create schema marts")
-        con.execute("create table marts.kpi_store as select 'S1' as store_id, 12.5 as revenue_28d")
+    _execute(
+        path,
+        "create schema marts",
+        "create table marts.kpi_store as select 'S1' as store_id, 12.5 as revenue_28d",
+    )
 
     def query(sql: str) -> subprocess.CompletedProcess[str]:
         environ = {**os.environ, "DUCKDB_PATH": str(path), "SQL": sql}

@@ -15,9 +15,8 @@ def input_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*") if p.suffix in FILE_SUFFIXES)
 
 
-def input_fingerprint(folder: Path) -> str | None:
+def input_fingerprint(files: list[Path]) -> str | None:
     """Hash of every input file's name, size and modification time; None if there are none."""
-    files = input_files(folder)
     if not files:
         return None
     digest = hashlib.sha256()
@@ -27,9 +26,8 @@ def input_fingerprint(folder: Path) -> str | None:
     return digest.hexdigest()
 
 
-def built_after_inputs(folder: Path, warehouse: Path) -> bool:
-    """Whether the warehouse file was last written after every input file in folder was."""
-    files = input_files(folder)
+def built_after_inputs(files: list[Path], warehouse: Path) -> bool:
+    """Whether the warehouse file was last written after every one of the input files was."""
     return (
         bool(files)
         and warehouse.exists()
