@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 
 import duckdb
 
@@ -88,15 +87,11 @@ def main() -> None:
     settings = WarehouseSettings.from_env()
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
         figures = quality_figures(con)
-    env = " ".join(
-        f"{k}={os.environ[k]}" for k in ("DATASET", "DEMO_SIZE", "DEMO_PROFILE") if k in os.environ
-    )
     result = write_warehouse_result(
         RESULTS / f"forecast_quality_{args.name}.json",
         {**figures, "name": args.name},
         settings.duckdb_path,
-        f"{env} make run && {env} .venv/bin/python -m benchmarks.forecast_quality "
-        f"--name {args.name}",
+        f".venv/bin/python -m benchmarks.forecast_quality --name {args.name}",
     )
     print(json.dumps(result, indent=2))
 

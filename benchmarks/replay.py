@@ -58,8 +58,7 @@ def main() -> None:
         out,
         {**figures, "dataset": args.dataset},
         settings.duckdb_path,
-        f"make run DATASET={settings.dataset} && python -m benchmarks.replay "
-        f"--dataset {args.dataset}",
+        f"python -m benchmarks.replay --dataset {args.dataset}",
     )
     print(f"wrote {out}")
 

@@ -29,9 +29,11 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import numpy as np
 
 from python_assets import handoff
+from python_assets.inputs.demo import DEMO_SIZES
 from python_assets.inputs.freshretailnet import write_synthetic_freshretailnet
 from python_assets.optimization.parallel import partition_keys
 from python_assets.settings import DEFAULT_FRN_PATH, REPO_ROOT, WarehouseSettings
@@ -82,14 +84,45 @@ def machine() -> str:
     return f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
+def build_command(warehouse: Path) -> str:
+    """The `make run` that built the warehouse, from what its marts.dataset_assumptions records
+    (the dataset, and the demo's profile and size): the benchmark's own environment need not be
+    the run's (`make run DATASET=freshretailnet` sets DATASET for make only)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select dataset_name, topic, setting from marts.dataset_assumptions"
+        ).fetchall()
+    dataset = rows[0][0]
+    if dataset != "demo":
+        return f"make run DATASET={dataset}"
+    settings = {topic: setting for _, topic, setting in rows}
+
+    def pairs(topic: str) -> dict[str, str]:
+        items = (item.split("=", 1) for item in settings.get(topic, "").split(", "))
+        return {item[0]: item[1] for item in items if len(item) == 2}
+
+    size = pairs("size")
+    names = [
+        name
+        for name, known in DEMO_SIZES.items()
+        if {key: str(value) for key, value in vars(known).items()} == size
+    ]
+    profile = pairs("profile").get("profile")
+    env = ([f"DEMO_SIZE={names[0]}"] if names else []) + (
+        [f"DEMO_PROFILE={profile}"] if profile else []
+    )
+    return " ".join([*env, "make run"])
+
+
 def write_warehouse_result(
     path: Path, figures: dict[str, object], warehouse: Path, command: str
 ) -> dict[str, object]:
     """Figures read from a built warehouse, written as JSON to path with the warehouse, the
-    command that reproduces them, the machine, its load average and the time."""
+    commands that built it and that read the figures from it, the machine, its load average and
+    the time."""
     result = figures | {
         "warehouse": str(warehouse),
-        "command": command,
+        "command": f"{build_command(warehouse)} && {command}",
         "machine": machine(),
         "load_average": list(os.getloadavg()),
         "measured_at": time.strftime("%Y-%m-%d %H:%M"),

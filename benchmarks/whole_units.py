@@ -53,13 +53,6 @@ def read_lp_inputs(
     return sp, products, lanes, SolverSettings(max_lead_time_days=float(limit) if limit else None)
 
 
-def run_command(settings: WarehouseSettings) -> str:
-    """The `make run` that built the warehouse these figures come from."""
-    if settings.dataset != "demo":
-        return f"make run DATASET={settings.dataset}"
-    return f"DEMO_PROFILE={settings.demo_profile} make run"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", required=True, help="name of the result file")
@@ -106,7 +99,7 @@ def main() -> None:
         out,
         figures,
         settings.duckdb_path,
-        f"{run_command(settings)} && python -m benchmarks.whole_units --dataset {args.dataset}",
+        f"python -m benchmarks.whole_units --dataset {args.dataset}",
     )
     print(f"wrote {out}: gap {figures['gap_share']:.3%}")
 

@@ -178,6 +178,9 @@ def test_forecast_stage_times_the_step_on_the_built_warehouse(
     assert figures["rows"]["demand_forecast"] == figures["series"] * horizon
     assert figures["rows"]["demand_classes"] == figures["series"]
     assert figures["seconds"]["forecast"] > 0 and figures["peak_rss_mb"] > 0
+    # the run that built the warehouse, as the warehouse records it, whatever this process's
+    # environment says
+    assert figures["command"].startswith("DEMO_SIZE=tiny DEMO_PROFILE=mixed make run && ")
 
 
 def test_sharded_backtest_scores_every_series_once() -> None:
