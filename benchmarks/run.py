@@ -13,8 +13,11 @@ where the machine has it): the speed-up of more processes and cores per stage.
 Results: benchmarks/results/pipeline_<dataset>.json, pipeline_scaling.json, and their tables in
 benchmarks/results/pipeline.md (`--render` rewrites it from the JSON files).
 
-    python -m benchmarks.run [--dataset demo|freshretailnet|scaling ...] [--base-stores 125]
+    python -m benchmarks.run [--dataset demo|freshretailnet|scaling] [--base-stores 125]
                              [--scales 1 2 4 8] [--again STAGE]
+
+--dataset once per network (`--dataset demo --dataset freshretailnet`); without it, every network
+(FreshRetailNet-50K only where its file is present).
 """
 
 from __future__ import annotations
