@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -99,21 +100,9 @@ def build_command(warehouse: Path) -> str:
     if dataset != "demo":
         return f"make run DATASET={dataset}"
     settings = {topic: setting for _, topic, setting in rows}
-
-    def pairs(topic: str) -> dict[str, str]:
-        items = (item.split("=", 1) for item in settings.get(topic, "").split(", "))
-        return {item[0]: item[1] for item in items if len(item) == 2}
-
-    size = pairs("size")
-    names = [
-        name
-        for name, known in DEMO_SIZES.items()
-        if {key: str(value) for key, value in vars(known).items()} == size
-    ]
-    profile = pairs("profile").get("profile")
-    env = ([f"DEMO_SIZE={names[0]}"] if names else []) + (
-        [f"DEMO_PROFILE={profile}"] if profile else []
-    )
+    env = [f"DEMO_SIZE={n}" for n, size in DEMO_SIZES.items() if size.setting() == settings["size"]]
+    profile = re.match(r"profile=(\w+)", settings.get("profile", ""))
+    env += [f"DEMO_PROFILE={profile[1]}"] if profile else []
     return " ".join([*env, "make run"])
 
 

@@ -58,7 +58,7 @@ def _assumptions(
     rows = [
         ("synthetic", "All data is synthetic: no real stores, products, customers or sales.", "generator=python_assets/inputs/demo/generator"),
         ("seed", "Generated deterministically; the same seed, size and profile give byte-identical files.", f"seed={seed}"),
-        ("size", "Network size of this run.", f"n_regions={size.n_regions}, n_stores={size.n_stores}, n_products={size.n_products}, n_days={size.n_days}, n_customers={size.n_customers}"),
+        ("size", "Network size of this run.", size.setting()),
         ("period", "Daily sales end on the latest inventory snapshot date.", f"end_date={end_date.isoformat()}"),
         ("coordinates", "Store coordinates are real US city centres jittered by a few km (express central, hypermarkets further out).", "jitter_km=3..12"),
         ("store_archetypes", "Each store format has its own subcategory demand mix, weekly profile and assortment breadth.", "formats=supermarket, express, hypermarket, discounter"),

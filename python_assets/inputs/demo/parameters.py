@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 
 @dataclass(frozen=True)
@@ -12,6 +12,10 @@ class DemoSize:
     n_products: int
     n_days: int
     n_customers: int
+
+    def setting(self) -> str:
+        """This size as marts.dataset_assumptions records it ('n_regions=5, n_stores=48, ...')."""
+        return ", ".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self))
 
 
 DEMO_SIZES: dict[str, DemoSize] = {
