@@ -1,5 +1,5 @@
-"""Every setting of the demand forecast in one place, with its default (docs/methodology.md,
-"Demand forecast")."""
+"""Every setting of the demand forecast, reached from ForecastSettings (docs/methodology.md,
+"Demand forecast"); the models' own settings keep their defaults beside the model."""
 
 from __future__ import annotations
 

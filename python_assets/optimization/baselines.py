@@ -1,7 +1,7 @@
 """Fixed plans priced under the LP's cost model: the baselines the optimised plan is compared
 with (doing nothing, decentralised, the Z-score rule's moves) and any plan given as tables.
 
-See docs/methodology.md, section Allocation LP (baselines).
+See docs/methodology.md, section "Baselines and scenarios".
 """
 
 from __future__ import annotations

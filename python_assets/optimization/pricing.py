@@ -8,7 +8,7 @@ recomputes it to check the solver:
 
 holding_cost is per unit of ending stock over the planning horizon (per unit-day cost x
 horizon days), cost_per_unit of a lane = handling cost + per-km rate of its shipping zones x
-haversine km (network.py). See docs/methodology.md, section Allocation LP.
+haversine km (network.py). See docs/methodology.md, section "Cost model".
 """
 
 from __future__ import annotations

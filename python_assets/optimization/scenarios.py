@@ -3,7 +3,7 @@
 A scenario grid (seeds/scenario_grid.csv) scales demand, the stockout penalty and the holding
 cost and switches transfers and central supply on or off; every scenario is solved with the
 same model and summarised in one row. `pruning_gap` measures what pruning the candidate lanes
-costs against the unpruned optimum. See docs/methodology.md, section Allocation LP (scenarios).
+costs against the unpruned optimum. See docs/methodology.md, section "Baselines and scenarios".
 """
 
 from __future__ import annotations
