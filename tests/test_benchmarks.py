@@ -168,8 +168,15 @@ def test_forecast_stage_times_the_step_on_the_built_warehouse(
     built_warehouse, tmp_path, monkeypatch
 ) -> None:
     from benchmarks import forecast_stage
+    from python_assets.forecasting import ForecastSettings
+    from python_assets.forecasting.gbm import GradientBoostingSettings
 
     monkeypatch.setattr(forecast_stage, "RESULTS", tmp_path)
+    # a small global model: what is checked is what the benchmark records, not the forecast
+    small = GradientBoostingSettings(max_iter=20, n_models=1, min_samples_leaf=20)
+    monkeypatch.setattr(
+        forecast_stage, "ForecastSettings", lambda: ForecastSettings(gradient_boosting=small)
+    )
     monkeypatch.setenv("DUCKDB_PATH", str(built_warehouse.settings.duckdb_path))
     figures = forecast_stage.main(["--name", "tiny"])
     assert json.loads((tmp_path / "forecast_stage_tiny.json").read_text()) == figures

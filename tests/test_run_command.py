@@ -135,53 +135,41 @@ def _differ(left: pd.DataFrame, right: pd.DataFrame) -> bool:
     return False
 
 
-def test_steps_in_two_processes_build_the_marts_of_one(
-    built_warehouse: BuiltWarehouse, tmp_path: Path
-) -> None:
-    """make run's default executor (steps in processes of their own, two at a time) builds the
-    marts the in-process run of the same settings built: the same forecast, the same plan. It
-    runs on a copy of that run's warehouse, so this is also a second run over a warehouse that
-    has every table already: rebuilding changes no mart."""
-    shutil.copytree(built_warehouse.settings.duckdb_path.parent, tmp_path / "warehouse")
-    run = run_command(tmp_path, DATASET="demo", DEMO_SIZE="tiny", STEP_PROCESSES="2")
-
-    output = run.stdout + run.stderr
-    assert run.returncode == 0, output[-5000:]
-    assert "Executing steps using multiprocess executor" in output
-    marts = _marts(tmp_path / "warehouse" / "warehouse.duckdb")
-    expected = _marts(built_warehouse.settings.duckdb_path)
-    assert len(marts) >= 30 and "allocation_cost_breakdown" in marts
-    assert marts.keys() == expected.keys()
-    assert [t for t in marts if _differ(marts[t], expected[t])] == []
-
-
-def test_a_run_with_its_hand_off_on_s3_and_its_executor_from_a_file_builds_the_same_marts(
+def test_steps_in_two_processes_with_the_hand_off_on_s3_build_the_marts_of_one(
     built_warehouse: BuiltWarehouse, tmp_path: Path, s3_server: dict[str, str], s3_root: str
 ) -> None:
-    """What a cluster changes is settings (README, "On a cluster"): the Parquet hand-off on
-    object storage (a local S3 server here) and the executor named in a settings file. The run
-    writes no hand-off folder beside the warehouse and builds the marts of the in-process run."""
-    executor = tmp_path / "executor.yaml"
-    executor.write_text("executor: dagster.multiprocess_executor\nconfig: {max_concurrent: 2}\n")
+    """make run's default executor (steps in processes of their own, two at a time) with the
+    Parquet hand-off on object storage (a local S3 server here), as on a cluster (README, "On a
+    cluster"), builds the marts the in-process run of the same settings built: the same
+    forecast, the same plan, and no hand-off folder beside the warehouse. It runs on a copy of
+    that run's warehouse, so this is also a second run over a warehouse that has every mart
+    already: rebuilding changes no mart. (Which executor a STEP_EXECUTOR_FILE names is
+    tests/test_executor_file.py's.)"""
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(
+        built_warehouse.settings.duckdb_path.parent,
+        warehouse,
+        ignore=shutil.ignore_patterns("handoff"),
+    )
     run = run_command(
         tmp_path,
         DATASET="demo",
         DEMO_SIZE="tiny",
+        STEP_PROCESSES="2",
         HANDOFF_DIR=s3_root,
-        STEP_EXECUTOR_FILE=str(executor),
         **s3_server,
     )
 
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-5000:]
     assert "Executing steps using multiprocess executor" in output
-    warehouse = tmp_path / "warehouse"
     assert not (warehouse / "handoff").exists()
     assert {("raw", "sales_daily"), ("optimization", "store_product_plan")} <= set(
         handoff.tables(s3_root)
     )
     marts = _marts(warehouse / "warehouse.duckdb")
     expected = _marts(built_warehouse.settings.duckdb_path)
+    assert len(marts) >= 30 and "allocation_cost_breakdown" in marts
     assert marts.keys() == expected.keys()
     assert [t for t in marts if _differ(marts[t], expected[t])] == []
 
