@@ -295,19 +295,16 @@ def validate_inputs(
                 )
                 continue
             missing = [c for c in table.required_columns if c not in present]
+            n_rows = con.execute(f"select count(*) from {view}").fetchone()[0]
             for column in missing:
+                # every row lacks it; the example is the first row, which shows what is there
+                example = _example(con, view, "true") if n_rows else f"columns {sorted(present)}"
                 problems.append(
-                    InputProblem(
-                        str(path),
-                        column,
-                        "required column missing",
-                        1,
-                        f"columns present: {sorted(present)}",
-                    )
+                    InputProblem(str(path), column, "required column missing", n_rows, example)
                 )
             if missing:
                 continue
-            if table.required and not con.execute(f"select count(*) from {view}").fetchone()[0]:
+            if table.required and not n_rows:
                 # a header without rows: nothing to check, and every reference to it would fail
                 problems.append(
                     InputProblem(

@@ -101,9 +101,13 @@ def test_missing_file(inputs: Path) -> None:
 
 def test_missing_required_column(inputs: Path) -> None:
     edit_csv(inputs, "products", lambda f: f.drop(columns=["subcategory"]))
-    problem, _ = single_problem(inputs)
+    problem, message = single_problem(inputs)
     assert (problem.kind, problem.column) == ("required column missing", "subcategory")
     assert problem.file.endswith("products.csv")
+    # every row lacks it: the count is the file's rows, the example its first row
+    rows = len(pd.read_csv(inputs / "products.csv"))
+    assert problem.count == rows and f"in {rows} rows" in message
+    assert problem.example.startswith("{product_id=") and "subcategory=" not in problem.example
 
 
 def test_one_day_written_with_and_without_a_time_is_a_duplicate_key(inputs: Path) -> None:
