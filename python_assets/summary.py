@@ -80,16 +80,24 @@ select model_name, segment_value, score_total_wape, wpe_total, coverage_total_80
        (select count(distinct backtest_window) - 1 from marts.forecast_accuracy) as windows,
        (select count(distinct forecast_date) from marts.fct_demand_forecast) as horizon
 from marts.forecast_accuracy
-where backtest_window = 0
-  and (segment_type = 'demand_class' and is_chosen or segment_type = 'all')
-order by segment_type desc, segment_value, score_total_wape
+where backtest_window = 0 and segment_type = 'all'
+order by score_total_wape
 """
 FORECAST_MODELS_SQL = "select distinct model_name from marts.fct_demand_forecast"
+# the final forecast's models per class, so a class the backtest never saw (a launch) shows too
+CLASS_MODELS_SQL = """
+select c.demand_class, f.model_name, count(distinct (f.store_id, f.product_id)) as series
+from marts.fct_demand_forecast as f
+inner join marts.demand_classes as c using (store_id, product_id)
+group by all
+order by c.demand_class, series desc, f.model_name
+"""
 
 
 def forecast_lines(duckdb_path: Path) -> list[str]:
-    """The forecast's models per demand class and its backtest against the naive baselines, or,
-    without a backtest, the model every series fell back to (nothing without the marts)."""
+    """The final forecast's models per demand class (with its series) and the backtest against
+    the naive baselines, or, without a backtest, the model every series fell back to (nothing
+    without the marts)."""
     rows = mart_rows(duckdb_path, "forecast_accuracy", FORECAST_SQL)
     if rows is None:
         return []
@@ -102,8 +110,11 @@ def forecast_lines(duckdb_path: Path) -> list[str]:
             + (", ".join(sorted(m for (m,) in models)) or "nothing")
             + ".",
         ]
-    per_class = ", ".join(f"{c} {m}" for m, c, *_ in rows if c != "all" and m != CHOSEN_MODEL)
-    pooled = {m: (wape, wpe, cover) for m, c, wape, wpe, cover, *_ in rows if c == "all"}
+    per_class: dict[str, list[str]] = {}
+    classes = mart_rows(duckdb_path, "demand_classes", CLASS_MODELS_SQL) or []
+    for demand_class, model, series in classes:
+        per_class.setdefault(demand_class, []).append(f"{model} ({series:,})")
+    pooled = {m: (wape, wpe, cover) for m, _, wape, wpe, cover, *_ in rows}
     wape, wpe, cover = pooled[CHOSEN_MODEL]
     baselines = ", ".join(
         f"{m} {w:.3f}" for m, (w, *_) in pooled.items() if is_naive_baseline(m) and m != "zero"
@@ -113,7 +124,8 @@ def forecast_lines(duckdb_path: Path) -> list[str]:
         "",
         f"Forecast (backtest over {windows} past window{'s' if windows != 1 else ''}, scored on "
         f"{horizon}-day totals per series):",
-        f"  model per demand class: {per_class}",
+        "  model per demand class (series): "
+        + ", ".join(f"{c} {' + '.join(models)}" for c, models in per_class.items()),
         f"  WAPE {wape:.3f} (naive: {baselines}), WPE {wpe:+.1%}, 80% interval covers {cover:.1%}",
     ]
 

@@ -208,8 +208,11 @@ def test_the_summary_names_the_forecasts_models_and_says_when_there_was_no_backt
     _execute(
         path,
         "create table marts.fct_demand_forecast as select * from (values "
-        "('moving_average_28', date '2026-07-01'), ('moving_average_28', date '2026-07-02')) "
-        "as t(model_name, forecast_date)",
+        "('S1', 'P1', 'moving_average_28', date '2026-07-01'), "
+        "('S1', 'P1', 'moving_average_28', date '2026-07-02'), "
+        "('S1', 'P2', 'moving_average_28', date '2026-07-01'), "
+        "('S1', 'P2', 'moving_average_28', date '2026-07-02')) "
+        "as t(store_id, product_id, model_name, forecast_date)",
         "create table marts.forecast_accuracy (model_name varchar, backtest_window int, "
         "segment_type varchar, segment_value varchar, score_total_wape double, "
         "wpe_total double, coverage_total_80 double, is_chosen boolean)",
@@ -227,11 +230,16 @@ def test_the_summary_names_the_forecasts_models_and_says_when_there_was_no_backt
             f"('chosen_per_class', {window}, 'demand_class', 'lumpy', 0.9, 0.02, 0.8, true)"
             for window in (0, 1, 2)
         ),
+        # what the final forecast used: the class's choice, and for a launch the backtest never
+        # saw, the model that forecast it
+        "update marts.fct_demand_forecast set model_name = 'tsb' where product_id = 'P1'",
+        "create table marts.demand_classes as select * from (values ('S1', 'P1', 'lumpy'), "
+        "('S1', 'P2', 'new')) as t(store_id, product_id, demand_class)",
     )
     assert forecast_lines(path) == [
         "",
         "Forecast (backtest over 2 past windows, scored on 2-day totals per series):",
-        "  model per demand class: lumpy tsb",
+        "  model per demand class (series): lumpy tsb (1), new moving_average_28 (1)",
         "  WAPE 0.200 (naive: moving_average_7 0.300), WPE -5.0%, 80% interval covers 81.0%",
     ]
 
