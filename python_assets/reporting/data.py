@@ -44,6 +44,11 @@ ZSCORE_CASE_COLUMNS: tuple[str, ...] = (
 )
 
 
+# input files name their dataset in the optional dataset_assumptions file (README, "Input
+# contract"); the mart says 'unknown' where it has a row of its own but no name
+UNNAMED_DATASET = "not named (the input has no dataset_assumptions file)"
+
+
 @dataclass(frozen=True)
 class TableRead:
     """One frame of ReportData: the table it selects from and the columns it returns (so a
@@ -374,8 +379,9 @@ class ReportData:
 
     @property
     def dataset_name(self) -> str:
+        """The input's own name for the dataset (its dataset_assumptions rows), or why none."""
         names = self.assumptions["dataset_name"].dropna().unique() if len(self.assumptions) else []
-        return ", ".join(str(n) for n in names) or "unknown"
+        return ", ".join(str(n) for n in names if n != "unknown") or UNNAMED_DATASET
 
     @property
     def is_freshretailnet(self) -> bool:

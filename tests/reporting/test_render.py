@@ -13,6 +13,7 @@ import pytest
 
 import python_assets.reporting as reporting
 from python_assets.reporting import READS, ReportData, render_report_html
+from python_assets.reporting.data import UNNAMED_DATASET
 from python_assets.reporting.render import PAGE_TEMPLATE, TEMPLATES_DIR
 from python_assets.reporting.sections import SECTIONS
 
@@ -36,6 +37,10 @@ def empty_page() -> str:
     frames = {name: pd.DataFrame(columns=list(read.columns)) for name, read in READS.items()}
     data = ReportData(**frames, missing_tables=tuple(r.address for r in READS.values()))
     return render_report_html(data, datetime(2026, 7, 1, 6, 30, tzinfo=UTC))
+
+
+def test_input_files_that_do_not_name_their_dataset_are_said_to_be_unnamed(empty_page) -> None:
+    assert f"Dataset: {UNNAMED_DATASET}" in empty_page and "unknown" not in empty_page
 
 
 def test_templates_ship_inside_the_package() -> None:
