@@ -76,7 +76,7 @@ def stock_date_lines(duckdb_path: Path) -> list[str]:
 # the pooled backtest (window 0) per demand class (the chosen model) and over all series (every
 # model), scored on H-day totals per series (README, "Demand forecast")
 FORECAST_SQL = """
-select model_name, segment_value, score_total_wape, wpe_total, coverage_total_80,
+select model_name, score_total_wape, wpe_total, coverage_total_80,
        (select count(distinct backtest_window) - 1 from marts.forecast_accuracy) as windows,
        (select count(distinct forecast_date) from marts.fct_demand_forecast) as horizon
 from marts.forecast_accuracy
@@ -114,7 +114,7 @@ def forecast_lines(duckdb_path: Path) -> list[str]:
     classes = mart_rows(duckdb_path, "demand_classes", CLASS_MODELS_SQL) or []
     for demand_class, model, series in classes:
         per_class.setdefault(demand_class, []).append(f"{model} ({series:,})")
-    pooled = {m: (wape, wpe, cover) for m, _, wape, wpe, cover, *_ in rows}
+    pooled = {m: (wape, wpe, cover) for m, wape, wpe, cover, *_ in rows}
     wape, wpe, cover = pooled[CHOSEN_MODEL]
     baselines = ", ".join(
         f"{m} {w:.3f}" for m, (w, *_) in pooled.items() if is_naive_baseline(m) and m != "zero"
