@@ -96,6 +96,7 @@ TOTAL_METRICS: tuple[str, ...] = (
     "actual_units",
     "score_total_wape",
     "wpe_total",
+    "wpe_total_se",
     "mae_total",
     "zero_total_share",
     "missed_total_share",
@@ -110,7 +111,9 @@ def total_metrics(
 ) -> dict:
     """Scores of the H-day totals: rows summed per series_key (one series in one window, over
     its scored days), then score_total_wape = sum|F - A| / sum A and wpe_total = sum(F - A) / sum A
-    over the totals (scale-free, and a zero forecast scores 1.0 and -100%), mae_total = mean
+    over the totals (scale-free, and a zero forecast scores 1.0 and -100%), wpe_total_se = its
+    standard error, sqrt(n) x the std of the n totals' errors / sum A (how far an unbiased
+    forecast's wpe_total strays on this few series; NaN below two), mae_total = mean
     |F - A| (units; what is left to compare on when nothing sold), actual_units = sum A,
     zero_total_share = share of the totals forecast zero among series with recent_sale (a sale
     shortly before the origin; NaN without the flag or such series), missed_total_share = the
@@ -118,7 +121,7 @@ def total_metrics(
     series that stopped selling is right to be forecast zero)."""
     if len(actual) == 0:
         nan = float("nan")
-        return dict(zip(TOTAL_METRICS, (0.0, 0.0, nan, nan, nan, nan, nan), strict=True))
+        return dict(zip(TOTAL_METRICS, (0.0, 0.0, nan, nan, nan, nan, nan, nan), strict=True))
     _, first, inverse = np.unique(series_key, return_index=True, return_inverse=True)
     actual_total = np.bincount(inverse, weights=actual)
     forecast_total = np.bincount(inverse, weights=forecast)
@@ -131,6 +134,9 @@ def total_metrics(
         "actual_units": float(units),
         "score_total_wape": _safe_ratio(np.abs(error).sum(), units),
         "wpe_total": _safe_ratio(error.sum(), units),
+        "wpe_total_se": _safe_ratio(np.sqrt(len(error)) * error.std(ddof=1), units)
+        if len(error) > 1
+        else float("nan"),
         "mae_total": float(np.abs(error).mean()),
         "zero_total_share": float(np.mean(forecast_total[selling] <= 0))
         if selling.any()

@@ -47,8 +47,45 @@ def test_the_bias_guardrail_ignores_classes_with_few_units(steady_history) -> No
     )
     combined = pd.concat([backtest, tiny], ignore_index=True)
     assert bias_check(combined, settings).passed
-    strict = ForecastSettings(models=("moving_average_28",))
-    assert not bias_check(combined.assign(actual_units=1.0), strict).passed
+    # the same class holding as many units as the smooth one is checked, and fails
+    units = backtest.loc[backtest["segment_value"] == "smooth", "actual_units"].iloc[0]
+    assert not bias_check(combined.assign(actual_units=units), settings).passed
+
+
+@pytest.mark.parametrize(
+    ("wpe", "standard_error", "passes"),
+    [
+        (0.05, 0.0, True),
+        (0.25, 0.01, False),  # many series: 25% is beyond 10% + 2%
+        (0.25, 0.10, True),  # a few sparse series: within 10% + 20% of sampling error
+        (-1.0, 0.20, False),  # a zero forecast fails on any network
+    ],
+)
+def test_the_bias_guardrail_allows_for_the_sampling_error_of_few_series(
+    wpe: float, standard_error: float, passes: bool
+) -> None:
+    rows = [
+        (model, chosen, wpe)
+        for model, chosen in (("chosen_per_class", True), ("shrunk_mean", True), ("ets", False))
+    ]
+    backtest = pd.DataFrame(
+        {
+            "window": 0,
+            "segment_type": "demand_class",
+            "segment_value": "intermittent",
+            "model": [model for model, _, _ in rows],
+            "is_chosen": [chosen for _, chosen, _ in rows],
+            "wpe_total": [value for _, _, value in rows],
+            "wpe_total_se": standard_error,
+            "actual_units": 900.0,
+            "n_series": 120.0,
+        }
+    )
+    outcome = bias_check(backtest, ForecastSettings())
+    assert outcome.passed is passes, outcome.description
+    if not passes:
+        assert "class intermittent (100% of units): shrunk_mean has WPE" in outcome.description
+        assert f"+-{2 * standard_error:.1%} for 120 series x windows" in outcome.description
 
 
 def test_a_history_too_short_to_backtest_still_passes_the_zero_forecast_guardrail() -> None:

@@ -9,6 +9,7 @@ from python_assets.forecasting.metrics import (
     accuracy_metrics,
     frn_daily_metrics,
     seasonal_naive_mae,
+    total_metrics,
 )
 
 
@@ -35,3 +36,14 @@ def test_accuracy_metrics_on_a_hand_checked_example() -> None:
     signal = np.array([[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 3.0, 2.0, np.nan]])
     # |3-1|, |2-2|, (unknown pair skipped)
     np.testing.assert_allclose(seasonal_naive_mae(signal, origin=9), [1.0])
+
+
+def test_the_standard_error_of_the_totals_bias_by_hand() -> None:
+    # two series of two days: totals 3 -> 4 (error +1) and 6 -> 3 (error -3), 9 units sold
+    actual, forecast = np.array([1.0, 2.0, 3.0, 3.0]), np.array([2.0, 2.0, 2.0, 1.0])
+    scores = total_metrics(actual, forecast, np.array([0, 0, 1, 1]))
+    assert scores["wpe_total"] == pytest.approx(-2 / 9)
+    # std of the errors (ddof 1) = sqrt(8); sqrt(2) x sqrt(8) = 4
+    assert scores["wpe_total_se"] == pytest.approx(4 / 9)
+    one = total_metrics(actual[:2], forecast[:2], np.array([0, 0]))
+    assert np.isnan(one["wpe_total_se"])  # one series: no spread to measure

@@ -15,6 +15,7 @@ select
     actual_units,
     score_total_wape,
     wpe_total,
+    wpe_total_se,
     mae_total,
     zero_total_share,
     missed_total_share,

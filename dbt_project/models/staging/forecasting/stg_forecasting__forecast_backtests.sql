@@ -28,6 +28,7 @@ renamed as (
         cast(actual_units as double) as actual_units,
         cast(score_total_wape as double) as score_total_wape,
         cast(wpe_total as double) as wpe_total,
+        cast(wpe_total_se as double) as wpe_total_se,
         cast(mae_total as double) as mae_total,
         cast(zero_total_share as double) as zero_total_share,
         cast(missed_total_share as double) as missed_total_share,
