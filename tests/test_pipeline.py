@@ -24,7 +24,7 @@ from dagster_defs.assets.dbt import (
     dbt_project,
     run_target_path,
 )
-from dagster_defs.assets.forecasting import FORECAST_MODEL
+from dagster_defs.assets.forecasting import FORECAST_MODEL, GUARDRAIL_CHECKS
 from dagster_defs.resources import WarehouseDbtResource
 from python_assets import handoff
 from python_assets.inputs.contract import INPUT_TABLES
@@ -109,7 +109,15 @@ def test_whole_graph_materialises_with_expected_rows(built_warehouse: BuiltWareh
         )
 
 
+def _guardrail_severities(result: dg.ExecuteInProcessResult) -> set[dg.AssetCheckSeverity]:
+    """The severities the forecast's guardrail checks were reported with in a run."""
+    evaluations = result.get_asset_check_evaluations()
+    return {e.severity for e in evaluations if e.check_name in GUARDRAIL_CHECKS}
+
+
 def test_dbt_tests_pass_as_asset_checks(built_warehouse: BuiltWarehouse) -> None:
+    # the forecast's guardrails block the plan by default (forecast_guardrail_severity = block)
+    assert _guardrail_severities(built_warehouse.result) == {dg.AssetCheckSeverity.ERROR}
     evaluations = built_warehouse.result.get_asset_check_evaluations()
     assert len(evaluations) >= 20
     # warn-severity checks (demand drift, monitored accuracy) report on the data, not the build
@@ -203,7 +211,8 @@ def test_graph_builds_without_the_optional_inputs_and_over_the_horizon_a_run_ove
 
     The same run overrides planning_horizon_days, which sets the forecast's horizon too: the
     plan's demand (the forecast's sum), holding cost and safety stock then speak of the same
-    days. A forecast made for another horizon fails the dbt test that compares the two."""
+    days. A forecast made for another horizon fails the dbt test that compares the two. It also
+    overrides forecast_guardrail_severity: the forecast's guardrails report as warnings."""
     from dagster_defs.definitions import build_definitions
 
     inputs = tmp_path / "inputs"
@@ -226,9 +235,11 @@ def test_graph_builds_without_the_optional_inputs_and_over_the_horizon_a_run_ove
         duckdb_path=tmp_path / "warehouse.duckdb",
         dataset="files",
         input_dir=inputs,
-        setting_overrides={"planning_horizon_days": 14},
+        setting_overrides={"planning_horizon_days": 14, "forecast_guardrail_severity": "warn"},
     )
-    assert materialize_everything(build_definitions(settings)).success
+    result = materialize_everything(build_definitions(settings))
+    assert result.success
+    assert _guardrail_severities(result) == {dg.AssetCheckSeverity.WARN}
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
         counts = {
             t: con.execute(f"select count(*) from marts.{t}").fetchone()[0]

@@ -87,6 +87,7 @@ def test_overrides_accept_numbers_and_booleans_unquoted_and_leave_as_canonical_t
         "cluster_mode": "subcategory",
         "lane_capacity_units": "",
         "blend_recent_weeks": "6",
+        "forecast_guardrail_severity": "warn",
     }
     assert validate_settings(overrides) == {
         "zscore_threshold": "2.5",
@@ -95,6 +96,7 @@ def test_overrides_accept_numbers_and_booleans_unquoted_and_leave_as_canonical_t
         "cluster_mode": "subcategory",
         "lane_capacity_units": None,
         "blend_recent_weeks": "6",
+        "forecast_guardrail_severity": "warn",
     }
 
 
@@ -149,6 +151,8 @@ def test_a_seed_setting_without_a_rule_is_an_error(seeds: Path) -> None:
         ({"zscore_treshold": 2}, "setting_overrides: unknown setting 'zscore_treshold'"),
         ({"zscore_threshold": INJECTION}, f"setting_overrides zscore_threshold: {INJECTION!r} is not a number"),
         ({"cluster_mode": INJECTION}, "setting_overrides cluster_mode: "),
+        ({"forecast_guardrail_severity": "stop"},
+         "setting_overrides forecast_guardrail_severity: 'stop' is not one of block, warn"),
         ({"cluster_k_min": 5, "cluster_k_max": 4},
          "cluster_k_min (5, setting_overrides) is above cluster_k_max (4, setting_overrides)"),
     ],

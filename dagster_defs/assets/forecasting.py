@@ -53,7 +53,6 @@ def read_history(con: duckdb.DuckDBPyConnection, days: int) -> pd.DataFrame:
     return con.execute(f"{HISTORY_SQL} {LAST_DAYS}", [days]).df()
 
 
-GUARDRAILS = ForecastSettings().guardrails
 GUARDRAIL_CHECKS = ("forecast_bias_within_bound", "no_zero_forecast_for_selling_series")
 
 
@@ -244,13 +243,10 @@ def build_demand_forecast(partitions: int) -> dg.AssetsDefinition:
             )
         ],
         check_specs=[
-            # guardrails: blocking (the default severity) keeps the plan, downstream of the
-            # forecast, from running on a forecast that fails them
-            dg.AssetCheckSpec(
-                name,
-                asset=DEMAND_FORECAST,
-                blocking=GUARDRAILS.severity == "block",
-            )
+            # guardrails: a failure of severity ERROR (the setting forecast_guardrail_severity =
+            # block, the default) keeps the plan, downstream of the forecast, from running on
+            # it; one of severity WARN (= warn) lets it run
+            dg.AssetCheckSpec(name, asset=DEMAND_FORECAST, blocking=True)
             for name in GUARDRAIL_CHECKS
         ],
         partitions_def=plan_partitions(partitions),
@@ -271,6 +267,8 @@ def build_demand_forecast(partitions: int) -> dg.AssetsDefinition:
             history = con.execute(f"{HISTORY_SQL} {SINCE}", [fitted.first_date.date()]).df()
             products = con.execute(PRODUCTS_SQL).df()
             planned = read_planned_covariates(con)
+            in_force = warehouse_settings.settings_in_force(con)
+        blocking = in_force["forecast_guardrail_severity"] == "block"
         panel = build_panel(history, products)
         future = future_covariate_arrays(panel, planned, settings.horizon)
         product_ids = pd.Series(panel.product_id)
@@ -310,12 +308,13 @@ def build_demand_forecast(partitions: int) -> dg.AssetsDefinition:
             bias_check(handoff.read_table(root, "forecasting", "forecast_backtest"), settings),
             zero_forecast_check(chosen_rows, classes, settings),
         ):
-            blocking = settings.guardrails.severity == "block"
             if not outcome.passed:
                 consequence = (
-                    "the plan downstream will not run (blocking check)"
+                    "the plan downstream will not run (blocking check; the setting "
+                    "forecast_guardrail_severity = warn plans anyway, e.g. for one run "
+                    """SETTING_OVERRIDES='{"forecast_guardrail_severity": "warn"}')"""
                     if blocking
-                    else "warning only (guardrail severity 'warn')"
+                    else "warning only (forecast_guardrail_severity = warn)"
                 )
                 context.log.error(
                     f"forecast guardrail {outcome.name} failed: {outcome.description}; {consequence}"

@@ -69,17 +69,13 @@ class GuardrailSettings:
         backtest's units (its bound is SelectionSettings.bias_bound).
     max_zero_share: at most this share of the series that sold in the last recent_days days may
         be forecast zero over the whole horizon.
-    severity: 'block' (a failed guardrail stops the plan downstream) or 'warn'.
+    Whether a failed guardrail stops the plan or only warns is a business setting,
+    forecast_guardrail_severity (seeds/rule_settings.csv), so a run can override it.
     """
 
     min_class_share: float = 0.05
     max_zero_share: float = 0.01
     recent_days: int = 28
-    severity: str = "block"
-
-    def __post_init__(self) -> None:
-        if self.severity not in ("block", "warn"):
-            raise ValueError(f"guardrail severity must be 'block' or 'warn', got {self.severity!r}")
 
 
 @dataclass(frozen=True)
