@@ -64,18 +64,14 @@ def test_the_bias_guardrail_ignores_classes_with_few_units(steady_history) -> No
 def test_the_bias_guardrail_allows_for_the_sampling_error_of_few_series(
     wpe: float, standard_error: float, passes: bool
 ) -> None:
-    rows = [
-        (model, chosen, wpe)
-        for model, chosen in (("chosen_per_class", True), ("shrunk_mean", True), ("ets", False))
-    ]
     backtest = pd.DataFrame(
         {
             "window": 0,
             "segment_type": "demand_class",
             "segment_value": "intermittent",
-            "model": [model for model, _, _ in rows],
-            "is_chosen": [chosen for _, chosen, _ in rows],
-            "wpe_total": [value for _, _, value in rows],
+            "model": ["chosen_per_class", "shrunk_mean", "ets"],
+            "is_chosen": [True, True, False],
+            "wpe_total": wpe,
             "wpe_total_se": standard_error,
             "actual_units": 900.0,
             "n_series": 120.0,
