@@ -295,7 +295,12 @@ def validate_inputs(
                 )
                 continue
             missing = [c for c in table.required_columns if c not in present]
-            n_rows = con.execute(f"select count(*) from {view}").fetchone()[0]
+            # counted only where a problem needs it: counting a CSV view reads the whole file
+            n_rows = (
+                con.execute(f"select count(*) from {view}").fetchone()[0]
+                if missing or table.required
+                else None
+            )
             for column in missing:
                 # every row lacks it; the example is the first row, which shows what is there
                 example = _example(con, view, "true") if n_rows else f"columns {sorted(present)}"
