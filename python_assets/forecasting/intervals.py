@@ -77,18 +77,15 @@ class ResidualIntervals:
     def forecast_intervals(
         self, forecast: np.ndarray, groups: SeriesGroups, settings: ForecastSettings
     ) -> IntervalForecast:
-        """intervals() as an IntervalForecast; total bounds from a normal with the total's std."""
-        levels = tuple(settings.interval_levels)
-        bounds, total_std = self.intervals(
+        """intervals() per volume bin (the bins of the series' recent level)."""
+        return self.intervals(
             forecast,
             groups.scale,
             groups.volume_bin,
-            levels,
+            tuple(settings.interval_levels),
             settings.interval_bins,
             settings.interval_min_residuals,
         )
-        total = forecast.sum(axis=1)
-        return IntervalForecast(bounds, _normal_total_bounds(total, total_std, levels), total_std)
 
     @property
     def empty(self) -> bool:
@@ -102,16 +99,25 @@ class ResidualIntervals:
         levels: tuple[float, ...],
         n_bins: int,
         min_count: int,
-    ) -> tuple[dict[float, tuple[np.ndarray, np.ndarray]], np.ndarray]:
-        """Bounds per level and the std of the H-day total, from the collected errors.
+    ) -> IntervalForecast:
+        """Bounds per level of days and of H-day totals, and the std of the total, from the
+        collected errors.
 
-        Quantiles of the scaled error in each (volume bin, step); with fewer than min_count
-        errors there, the bin's errors over all steps, then all errors.
+        Days: quantiles of the scaled error in each (volume bin, step); with fewer than
+        min_count errors there, the bin's errors over all steps, then all errors. Totals:
+        quantiles of the bin's scaled total errors (their tails are heavier than a normal's,
+        whose central interval from their std covers more than it says); with fewer than
+        min_count of them, a normal with the steps' variances summed.
         """
         n_series, horizon = forecast.shape
+        total = forecast.sum(axis=1)
         if self.empty:
-            nan = np.full((n_series, horizon), np.nan)
-            return {level: (nan, nan) for level in levels}, np.full(n_series, np.nan)
+            nan, nan_total = np.full((n_series, horizon), np.nan), np.full(n_series, np.nan)
+            return IntervalForecast(
+                {level: (nan, nan) for level in levels},
+                {level: (nan_total, nan_total) for level in levels},
+                nan_total,
+            )
         bins = np.concatenate(self.bins)
         steps = np.concatenate(self.steps)
         errors = np.concatenate(self.errors)
@@ -128,35 +134,35 @@ class ResidualIntervals:
                     cell = bin_errors if len(bin_errors) >= min_count else errors
                 table[b, h] = np.quantile(cell, probabilities) if len(cell) else pooled
                 variance[b, h] = np.var(cell) if len(cell) else np.var(errors)
-        quantiles = table[volume_bin][:, :horizon]  # (n, H, P)
-        bounds = {}
-        for level in levels:
-            low = probabilities.index((1 - level) / 2)
-            high = probabilities.index((1 + level) / 2)
-            # the bounds hold the point forecast even where the model erred one way only on past
-            # windows (a flat forecast on a day the stores are closed: every error negative)
-            bounds[level] = (
-                np.clip(forecast + quantiles[..., low] * scale[:, None], 0.0, forecast),
-                np.maximum(forecast + quantiles[..., high] * scale[:, None], forecast),
-            )
+        quantiles = table[volume_bin][:, :horizon] * scale[:, None, None]  # (n, H, P), in units
         total_bins = np.concatenate(self.total_bins)
         total_errors = np.concatenate(self.total_errors)
-        total_std = np.sqrt(variance.sum(axis=1))  # independent steps, if nothing better
+        std = np.sqrt(variance.sum(axis=1))  # independent steps, if nothing better
+        total_table = np.asarray(stats.norm.ppf(probabilities))[None, :] * std[:, None]
         for b in range(n_bins):
             sums = total_errors[total_bins == b]
             if len(sums) >= min_count:
-                total_std[b] = np.std(sums)
-        return bounds, total_std[volume_bin] * scale
+                std[b] = np.std(sums)
+                total_table[b] = np.quantile(sums, probabilities)
+        total_quantiles = total_table[volume_bin] * scale[:, None]  # (n, P), in units
+        bounds, total_bounds = {}, {}
+        for level in levels:
+            low = probabilities.index((1 - level) / 2)
+            high = probabilities.index((1 + level) / 2)
+            bounds[level] = _bounds_around(forecast, quantiles[..., low], quantiles[..., high])
+            total_bounds[level] = _bounds_around(
+                total, total_quantiles[:, low], total_quantiles[:, high]
+            )
+        return IntervalForecast(bounds, total_bounds, std[volume_bin] * scale)
 
 
-def _normal_total_bounds(
-    total: np.ndarray, std: np.ndarray, levels: tuple[float, ...]
-) -> dict[float, tuple[np.ndarray, np.ndarray]]:
-    out = {}
-    for level in levels:
-        z = stats.norm.ppf((1 + level) / 2)
-        out[level] = (np.maximum(total - z * std, 0.0), total + z * std)
-    return out
+def _bounds_around(
+    point: np.ndarray, low_error: np.ndarray, high_error: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """point + the error quantiles, at least zero, and holding the point forecast even where
+    the model erred one way only on past windows (a flat forecast on a day the stores are
+    closed: every error negative)."""
+    return np.clip(point + low_error, 0.0, point), np.maximum(point + high_error, point)
 
 
 def quantile_bins(values: np.ndarray, n_bins: int) -> np.ndarray:

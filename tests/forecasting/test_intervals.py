@@ -7,10 +7,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from forecasting_helpers import FAST, make_history
+from scipy import stats
 
 from python_assets.forecasting.forecast import forecast_demand
 from python_assets.forecasting.intervals import (
     CountIntervals,
+    ResidualIntervals,
     _dispersion,
     count_quantiles,
     resolved_interval_method,
@@ -120,6 +122,39 @@ def test_total_dispersion_is_calibrated_down_when_rare_spikes_inflate_the_moment
     # the moments estimate's 80% interval, for comparison
     wide = [count_quantiles(mean[:, 0], np.full(len(mean), moments), p) for p in (0.1, 0.9)]
     assert np.mean((total >= wide[0]) & (total <= wide[1])) > 0.9
+
+
+def test_residual_total_bounds_cover_what_they_say_when_the_errors_have_heavy_tails() -> None:
+    # fractional units whose 7-day totals miss by a level error with heavy tails (Student t,
+    # 3 degrees of freedom) plus daily noise: a normal interval from the totals' std covers far
+    # more than 80%; the quantiles of the past totals' errors cover what they say
+    rng = np.random.default_rng(5)
+    n_series, horizon = 4000, 7
+    forecast = np.full((n_series, horizon), 20.0)
+
+    def draw() -> np.ndarray:
+        shift = rng.standard_t(3, (n_series, 1))
+        return np.maximum(forecast + shift + rng.normal(0, 0.3, forecast.shape), 0.0)
+
+    store = ResidualIntervals()
+    store.add(
+        draw(),
+        forecast,
+        np.ones(forecast.shape, dtype=bool),
+        np.ones(n_series),
+        np.zeros(n_series, dtype=np.int64),
+    )
+    intervals = store.intervals(
+        forecast, np.ones(n_series), np.zeros(n_series, dtype=np.int64), (0.8, 0.95), 1, 30
+    )
+    total = draw().sum(axis=1)
+    for level in (0.8, 0.95):
+        lower, upper = intervals.total_bounds[level]
+        assert abs(np.mean((total >= lower) & (total <= upper)) - level) <= 0.03, level
+    # the normal interval from the same std, for comparison
+    z = stats.norm.ppf(0.9) * intervals.total_std
+    point = forecast.sum(axis=1)
+    assert np.mean(np.abs(total - point) <= z) > 0.85
 
 
 def test_a_zero_forecast_gets_zero_bounds_and_a_positive_one_does_not() -> None:
