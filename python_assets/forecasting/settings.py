@@ -115,7 +115,8 @@ class ForecastSettings:
         IntermittentSettings (SBA and TSB smoothing), SelectionSettings (the bias bound of the
         model choice) and GuardrailSettings.
     coverage_check_bounds: (level, low, high) per interval level: the backtest coverage of the chosen
-        model that the interval_coverage_calibrated asset check accepts.
+        model that the interval_coverage_calibrated asset check accepts, of H-day totals (low
+        to high) and of days (at least low).
     launch_curve_min_launches: past launches a launch-curve ratio needs (per age and step);
         launches of the class `new` get that forecast from every model but the naive baselines
         (zero, seasonal naive, moving averages); None: no launch curve (launches.py).
@@ -152,7 +153,7 @@ class ForecastSettings:
     intermittent: IntermittentSettings = field(default_factory=IntermittentSettings)
     selection: SelectionSettings = field(default_factory=SelectionSettings)
     guardrails: GuardrailSettings = field(default_factory=GuardrailSettings)
-    # whole-unit bounds cover more than their level on days with small means: room above
+    # whole-unit bounds cover more than their level on small totals too: room above
     coverage_check_bounds: tuple[tuple[float, float, float], ...] = (
         (0.8, 0.70, 0.95),
         (0.95, 0.88, 0.995),

@@ -110,25 +110,29 @@ def test_a_history_too_short_to_backtest_still_passes_the_zero_forecast_guardrai
 
 
 @pytest.mark.parametrize(
-    ("coverage_80", "coverage_95", "series_x_windows", "passes"),
+    ("totals", "days", "series_x_windows", "passes"),
     [
-        (0.80, 0.95, 10_000, True),
-        (0.80, 1.00, 10_000, False),  # far too wide at 95%
-        (0.60, 0.95, 10_000, False),  # far too narrow at 80%
-        (0.80, 1.00, 16, True),  # 4 series x 4 windows: within sampling error (+-0.109 at 95%)
-        (0.40, 0.95, 16, False),  # beyond it (+-0.2 at 80%)
+        ((0.80, 0.95), (0.80, 0.95), 10_000, True),
+        ((0.80, 1.00), (0.80, 0.95), 10_000, False),  # totals far too wide at 95%
+        ((0.60, 0.95), (0.80, 0.95), 10_000, False),  # totals far too narrow at 80%
+        ((0.80, 0.95), (1.00, 1.00), 10_000, True),  # days of slow sellers: whole units cover
+        ((0.80, 0.95), (0.60, 0.95), 10_000, False),  # days far too narrow at 80%
+        ((0.80, 1.00), (0.80, 0.95), 16, True),  # 4 series x 4 windows: +-0.109 at 95%
+        ((0.40, 0.95), (0.80, 0.95), 16, False),  # beyond it (+-0.2 at 80%)
     ],
 )
-def test_the_coverage_check_allows_for_the_sampling_error_of_few_series(
-    coverage_80: float, coverage_95: float, series_x_windows: int, passes: bool
+def test_the_coverage_check_bounds_totals_both_ways_and_days_from_below_within_sampling_error(
+    totals: tuple[float, float], days: tuple[float, float], series_x_windows: int, passes: bool
 ) -> None:
     backtest = pd.DataFrame(
         {
             "window": [0],
             "segment_type": ["all"],
             "model": ["chosen_per_class"],
-            "coverage_80": [coverage_80],
-            "coverage_95": [coverage_95],
+            "coverage_total_80": [totals[0]],
+            "coverage_total_95": [totals[1]],
+            "coverage_80": [days[0]],
+            "coverage_95": [days[1]],
             "n_series": [float(series_x_windows)],
         }
     )
