@@ -1,7 +1,7 @@
 """Prediction intervals calibrated on the backtest's errors, of each day and of the H-day total,
 and the total's std (docs/methodology.md, "Intervals"): negative-binomial around the point
 forecast with a dispersion per demand class (CountIntervals, the default), or empirical quantiles
-of scaled residuals per volume bin and step (ResidualIntervals)."""
+of scaled residuals per demand class, volume bin and step (ResidualIntervals)."""
 
 from __future__ import annotations
 
@@ -42,50 +42,44 @@ class SeriesGroups:
 
 @dataclass
 class ResidualIntervals:
-    """Scaled errors (actual - forecast) / series level of one model, by volume bin and step."""
+    """Scaled errors (actual - forecast) / series level of one model, with each series' demand
+    class (as a code of class_codes) and volume bin, of days and of H-day totals."""
 
+    class_codes: dict[str, int] = field(default_factory=dict)
+    classes: list[np.ndarray] = field(default_factory=list)
     bins: list[np.ndarray] = field(default_factory=list)
     steps: list[np.ndarray] = field(default_factory=list)
     errors: list[np.ndarray] = field(default_factory=list)
+    total_classes: list[np.ndarray] = field(default_factory=list)
     total_bins: list[np.ndarray] = field(default_factory=list)
     total_errors: list[np.ndarray] = field(default_factory=list)
-
-    def add(
-        self,
-        actual: np.ndarray,
-        forecast: np.ndarray,
-        scored: np.ndarray,
-        scale: np.ndarray,
-        volume_bin: np.ndarray,
-    ) -> None:
-        n_series, horizon = forecast.shape
-        scaled = (actual - forecast) / scale[:, None]
-        step = np.tile(np.arange(horizon), (n_series, 1))
-        bins = np.repeat(volume_bin[:, None], horizon, axis=1)
-        self.bins.append(bins[scored])
-        self.steps.append(step[scored])
-        self.errors.append(scaled[scored])
-        complete = scored.all(axis=1)
-        self.total_bins.append(volume_bin[complete])
-        self.total_errors.append(scaled[complete].sum(axis=1))
 
     def add_groups(
         self, actual: np.ndarray, forecast: np.ndarray, scored: np.ndarray, groups: SeriesGroups
     ) -> None:
-        self.add(actual, forecast, scored, groups.scale, groups.volume_bin)
+        n_series, horizon = forecast.shape
+        scaled = (actual - forecast) / groups.scale[:, None]
+        code = self._code(groups.demand_class)
+        self.classes.append(np.repeat(code[:, None], horizon, axis=1)[scored])
+        self.bins.append(np.repeat(groups.volume_bin[:, None], horizon, axis=1)[scored])
+        self.steps.append(np.tile(np.arange(horizon), (n_series, 1))[scored])
+        self.errors.append(scaled[scored])
+        complete = scored.all(axis=1)
+        self.total_classes.append(code[complete])
+        self.total_bins.append(groups.volume_bin[complete])
+        self.total_errors.append(scaled[complete].sum(axis=1))
 
     def forecast_intervals(
         self, forecast: np.ndarray, groups: SeriesGroups, settings: ForecastSettings
     ) -> IntervalForecast:
-        """intervals() per volume bin (the bins of the series' recent level)."""
         return self.intervals(
-            forecast,
-            groups.scale,
-            groups.volume_bin,
-            tuple(settings.interval_levels),
-            settings.interval_bins,
-            settings.interval_min_residuals,
+            forecast, groups, tuple(settings.interval_levels), settings.interval_min_residuals
         )
+
+    def _code(self, demand_class: np.ndarray) -> np.ndarray:
+        names, inverse = np.unique(demand_class, return_inverse=True)
+        codes = [self.class_codes.setdefault(name, len(self.class_codes)) for name in names]
+        return np.asarray(codes, dtype=np.int64)[inverse]
 
     @property
     def empty(self) -> bool:
@@ -94,20 +88,18 @@ class ResidualIntervals:
     def intervals(
         self,
         forecast: np.ndarray,
-        scale: np.ndarray,
-        volume_bin: np.ndarray,
+        groups: SeriesGroups,
         levels: tuple[float, ...],
-        n_bins: int,
         min_count: int,
     ) -> IntervalForecast:
         """Bounds per level of days and of H-day totals, and the std of the total, from the
         collected errors.
 
-        Days: quantiles of the scaled error in each (volume bin, step); with fewer than
-        min_count errors there, the bin's errors over all steps, then all errors. Totals:
-        quantiles of the bin's scaled total errors (their tails are heavier than a normal's,
-        whose central interval from their std covers more than it says); with fewer than
-        min_count of them, a normal with the steps' variances summed.
+        Days: quantiles of the scaled errors of the series' (demand class, volume bin, step);
+        with fewer than min_count errors there, of its (class, bin), (bin, step), bin, then all
+        errors. Totals: quantiles of the scaled total errors of its (class, bin), then bin (their
+        tails are heavier than a normal's, whose central interval from their std covers more than
+        it says); with fewer than min_count there, a normal with the days' variances summed.
         """
         n_series, horizon = forecast.shape
         total = forecast.sum(axis=1)
@@ -118,33 +110,50 @@ class ResidualIntervals:
                 {level: (nan_total, nan_total) for level in levels},
                 nan_total,
             )
-        bins = np.concatenate(self.bins)
-        steps = np.concatenate(self.steps)
-        errors = np.concatenate(self.errors)
         probabilities = sorted({p for lv in levels for p in ((1 - lv) / 2, (1 + lv) / 2)})
-        pooled = np.quantile(errors, probabilities)
-        table = np.empty((n_bins, horizon, len(probabilities)))
-        variance = np.empty((n_bins, horizon))
-        for b in range(n_bins):
-            in_bin = bins == b
-            bin_errors = errors[in_bin]
-            for h in range(horizon):
-                cell = bin_errors[steps[in_bin] == h]
-                if len(cell) < min_count:
-                    cell = bin_errors if len(bin_errors) >= min_count else errors
-                table[b, h] = np.quantile(cell, probabilities) if len(cell) else pooled
-                variance[b, h] = np.var(cell) if len(cell) else np.var(errors)
-        quantiles = table[volume_bin][:, :horizon] * scale[:, None, None]  # (n, H, P), in units
-        total_bins = np.concatenate(self.total_bins)
+        code = self._code(groups.demand_class)
+        n_bins = 1 + int(max(np.concatenate([*self.bins, groups.volume_bin]).max(), 0))
+
+        def cell(class_code: np.ndarray, volume_bin: np.ndarray) -> np.ndarray:
+            return class_code * n_bins + volume_bin
+
+        # days: the finest cell with enough errors first
+        steps = np.concatenate(self.steps)
+        day_bins = np.concatenate(self.bins)
+        day_cell = cell(np.concatenate(self.classes), day_bins)
+        query_cell = np.repeat(cell(code, groups.volume_bin)[:, None], horizon, axis=1)
+        query_bin = np.repeat(groups.volume_bin[:, None], horizon, axis=1)
+        query_step = np.tile(np.arange(horizon), (n_series, 1))
+        errors = np.concatenate(self.errors)
+        day_quantiles, day_variance, found = _cell_statistics(
+            errors,
+            [day_cell * horizon + steps, day_cell, day_bins * horizon + steps, day_bins],
+            [
+                (query_cell * horizon + query_step).ravel(),
+                query_cell.ravel(),
+                (query_bin * horizon + query_step).ravel(),
+                query_bin.ravel(),
+            ],
+            probabilities,
+            min_count,
+        )
+        day_quantiles[~found] = np.quantile(errors, probabilities)
+        day_variance[~found] = np.var(errors)
+        quantiles = day_quantiles.reshape(n_series, horizon, -1) * groups.scale[:, None, None]
+        # totals: the same cells without the step; a normal where none has enough
         total_errors = np.concatenate(self.total_errors)
-        std = np.sqrt(variance.sum(axis=1))  # independent steps, if nothing better
-        total_table = np.asarray(stats.norm.ppf(probabilities))[None, :] * std[:, None]
-        for b in range(n_bins):
-            sums = total_errors[total_bins == b]
-            if len(sums) >= min_count:
-                std[b] = np.std(sums)
-                total_table[b] = np.quantile(sums, probabilities)
-        total_quantiles = total_table[volume_bin] * scale[:, None]  # (n, P), in units
+        total_bins = np.concatenate(self.total_bins)
+        std = np.sqrt(day_variance.reshape(n_series, horizon).sum(axis=1))
+        total_quantiles, total_variance, found = _cell_statistics(
+            total_errors,
+            [cell(np.concatenate(self.total_classes), total_bins), total_bins],
+            [cell(code, groups.volume_bin), groups.volume_bin],
+            probabilities,
+            min_count,
+        )
+        std[found] = np.sqrt(total_variance[found])
+        total_quantiles[~found] = std[~found, None] * stats.norm.ppf(probabilities)[None, :]
+        total_quantiles *= groups.scale[:, None]
         bounds, total_bounds = {}, {}
         for level in levels:
             low = probabilities.index((1 - level) / 2)
@@ -153,7 +162,48 @@ class ResidualIntervals:
             total_bounds[level] = _bounds_around(
                 total, total_quantiles[:, low], total_quantiles[:, high]
             )
-        return IntervalForecast(bounds, total_bounds, std[volume_bin] * scale)
+        return IntervalForecast(bounds, total_bounds, std * groups.scale)
+
+
+def _cell_statistics(
+    values: np.ndarray,
+    keys: list[np.ndarray],
+    queries: list[np.ndarray],
+    probabilities: list[float],
+    min_count: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Quantiles (np.quantile's linear ones) and variance of `values` per cell, for each query
+    row from the first of the key levels (finest first; keys[i] labels values, queries[i] the
+    rows) whose cell holds at least min_count values: (quantiles (rows, P), variance, found),
+    NaN where no level's cell was large enough."""
+    rows = len(queries[0])
+    quantiles = np.full((rows, len(probabilities)), np.nan)
+    variance = np.full(rows, np.nan)
+    found = np.zeros(rows, dtype=bool)
+    if len(values) == 0:
+        return quantiles, variance, found
+    by_value = np.argsort(values, kind="stable")
+    for key, query in zip(keys, queries, strict=True):
+        # by key, then value (a stable sort of small integers is a radix sort)
+        small = key.astype(np.int16) if key.max() < np.iinfo(np.int16).max else key
+        order = by_value[np.argsort(small[by_value], kind="stable")]
+        sorted_key, sorted_values = key[order], values[order]
+        start = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+        cells, count = sorted_key[start], np.diff(np.r_[start, len(sorted_key)])
+        group = np.repeat(np.arange(len(cells)), count)
+        mean = np.bincount(group, weights=sorted_values) / count
+        spread = np.bincount(group, weights=(sorted_values - mean[group]) ** 2) / count
+        position = start[:, None] + np.asarray(probabilities)[None, :] * (count[:, None] - 1)
+        below = np.floor(position).astype(np.int64)
+        above = np.minimum(below + 1, (start + count - 1)[:, None])
+        fraction = position - below
+        cell_quantiles = sorted_values[below] * (1 - fraction) + sorted_values[above] * fraction
+        at = np.minimum(np.searchsorted(cells, query), len(cells) - 1)
+        hit = ~found & (cells[at] == query) & (count[at] >= min_count)
+        quantiles[hit] = cell_quantiles[at[hit]]
+        variance[hit] = spread[at[hit]]
+        found |= hit
+    return quantiles, variance, found
 
 
 def _bounds_around(

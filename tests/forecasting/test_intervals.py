@@ -13,6 +13,8 @@ from python_assets.forecasting.forecast import forecast_demand
 from python_assets.forecasting.intervals import (
     CountIntervals,
     ResidualIntervals,
+    SeriesGroups,
+    _cell_statistics,
     _dispersion,
     count_quantiles,
     resolved_interval_method,
@@ -136,17 +138,12 @@ def test_residual_total_bounds_cover_what_they_say_when_the_errors_have_heavy_ta
         shift = rng.standard_t(3, (n_series, 1))
         return np.maximum(forecast + shift + rng.normal(0, 0.3, forecast.shape), 0.0)
 
+    groups = SeriesGroups(
+        np.ones(n_series), np.zeros(n_series, dtype=np.int64), np.full(n_series, "smooth")
+    )
     store = ResidualIntervals()
-    store.add(
-        draw(),
-        forecast,
-        np.ones(forecast.shape, dtype=bool),
-        np.ones(n_series),
-        np.zeros(n_series, dtype=np.int64),
-    )
-    intervals = store.intervals(
-        forecast, np.ones(n_series), np.zeros(n_series, dtype=np.int64), (0.8, 0.95), 1, 30
-    )
+    store.add_groups(draw(), forecast, np.ones(forecast.shape, dtype=bool), groups)
+    intervals = store.intervals(forecast, groups, (0.8, 0.95), min_count=30)
     total = draw().sum(axis=1)
     for level in (0.8, 0.95):
         lower, upper = intervals.total_bounds[level]
@@ -155,6 +152,57 @@ def test_residual_total_bounds_cover_what_they_say_when_the_errors_have_heavy_ta
     z = stats.norm.ppf(0.9) * intervals.total_std
     point = forecast.sum(axis=1)
     assert np.mean(np.abs(total - point) <= z) > 0.85
+
+
+def test_residual_intervals_cover_what_they_say_in_each_demand_class_of_a_volume_bin() -> None:
+    # one volume bin, two classes: smooth series miss by little, erratic ones by much; errors
+    # pooled over the bin would make the first's intervals too wide and the second's too narrow
+    rng = np.random.default_rng(9)
+    n_series, horizon = 4000, 7
+    erratic = np.arange(n_series) % 2 == 1
+    forecast = np.full((n_series, horizon), 20.0)
+    spread = np.where(erratic, 6.0, 1.0)[:, None]
+
+    def draw() -> np.ndarray:
+        return forecast + rng.normal(0, 1, forecast.shape) * spread
+
+    groups = SeriesGroups(
+        np.ones(n_series),
+        np.zeros(n_series, dtype=np.int64),
+        np.where(erratic, "erratic", "smooth").astype(object),
+    )
+    store = ResidualIntervals()
+    store.add_groups(draw(), forecast, np.ones(forecast.shape, dtype=bool), groups)
+    intervals = store.intervals(forecast, groups, (0.8,), min_count=30)
+    actual = draw()
+    total = actual.sum(axis=1)
+    for rows in (erratic, ~erratic):
+        lower, upper = intervals.total_bounds[0.8]
+        covered = (total >= lower) & (total <= upper)
+        assert abs(covered[rows].mean() - 0.8) <= 0.03
+        lower, upper = intervals.bounds[0.8]
+        covered = (actual >= lower) & (actual <= upper)
+        assert abs(covered[rows].mean() - 0.8) <= 0.03
+
+
+def test_cell_statistics_match_numpy_and_fall_back_to_a_coarser_cell() -> None:
+    rng = np.random.default_rng(2)
+    values = rng.normal(size=205)
+    fine = np.repeat([0, 1, 2], [100, 100, 5])  # cell 2 holds too few values
+    coarse = np.zeros(205, dtype=np.int64)
+    probabilities = [0.1, 0.5, 0.9]
+    quantiles, variance, found = _cell_statistics(
+        values,
+        [fine, coarse],
+        [np.array([1, 2, 7]), np.array([0, 0, 3])],  # the third row's cells hold nothing
+        probabilities,
+        min_count=30,
+    )
+    assert found.tolist() == [True, True, False]
+    np.testing.assert_allclose(quantiles[0], np.quantile(values[fine == 1], probabilities))
+    np.testing.assert_allclose(quantiles[1], np.quantile(values, probabilities))
+    np.testing.assert_allclose(variance[:2], [np.var(values[fine == 1]), np.var(values)])
+    assert np.isnan(quantiles[2]).all() and np.isnan(variance[2])
 
 
 def test_a_zero_forecast_gets_zero_bounds_and_a_positive_one_does_not() -> None:
