@@ -73,6 +73,17 @@ def console_without_tracebacks(init_context: dg.InitLoggerContext) -> logging.Lo
     return log
 
 
+def unpassed_checks(result: Result) -> list[str]:
+    """The asset checks of a run that went on that did not pass (warnings, or a guardrail whose
+    severity is warn): 'asset: check - why', for the summary."""
+    return [
+        f"{e.asset_key.to_user_string()}: {e.check_name}"
+        + (f" - {e.description}" if e.description else "")
+        for e in result.get_asset_check_evaluations()
+        if not e.passed
+    ]
+
+
 def _without_module(message: str) -> str:
     """'python_assets.inputs.validation.InputValidationError: ...' -> 'InputValidationError: ...'"""
     return re.sub(r"^(?:[A-Za-z_]\w*\.)+(?=[A-Za-z_]\w*(?:: |$))", "", message.strip())
@@ -263,7 +274,7 @@ def main() -> int:
             print(f"\n{message}", file=sys.stderr)
         return 1
     print()
-    print(run_summary(settings, previous))
+    print(run_summary(settings, previous, unpassed_checks(result)))
     print(f"Report (HTML):     {settings.duckdb_path.parent / 'reports' / REPORT_FILE_NAME}")
     print(
         f"BI copy (DuckDB):  {settings.published_duckdb_path} "

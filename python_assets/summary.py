@@ -172,10 +172,15 @@ def _change(rows: int, before: int | None) -> str:
     return "" if rows == before else f"  ({rows - before:+,} since the last run)"
 
 
-def run_summary(settings: WarehouseSettings, previous: dict[str, int] | None = None) -> str:
+def run_summary(
+    settings: WarehouseSettings,
+    previous: dict[str, int] | None = None,
+    unpassed_checks: list[str] | tuple[str, ...] = (),
+) -> str:
     """The summary `make run` prints. previous: rows per 'schema.table' that the last published
     run left (publishing.published_row_counts); with it, every published table whose row count
-    changed says by how much, and a table published for the first time says so."""
+    changed says by how much, and a table published for the first time says so.
+    unpassed_checks: the asset checks that did not pass but let the run go on, each with why."""
     # the Python steps' tables are in the Parquet hand-off (tables an earlier version left in
     # the file's schemas raw, forecasting and optimization are stale, and not listed)
     counts = sorted(
@@ -194,6 +199,9 @@ def run_summary(settings: WarehouseSettings, previous: dict[str, int] | None = N
     lines += stock_date_lines(settings.duckdb_path)
     lines += forecast_lines(settings.duckdb_path)
     lines += replay_lines(settings.duckdb_path)
+    if unpassed_checks:
+        lines += ["", "Checks that did not pass (the run went on; see them in make ui):"]
+        lines += [f"  {check}" for check in unpassed_checks]
     lines += [
         "",
         f"Warehouse (DuckDB): {settings.duckdb_path}",

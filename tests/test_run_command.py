@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from dagster_defs.assets import warning_check
-from dagster_defs.run import failure_messages
+from dagster_defs.run import failure_messages, unpassed_checks
 from python_assets import handoff
 from python_assets.forecasting.guardrails import CheckOutcome
 from python_assets.reporting.publishing import MANIFEST_NAME, published_row_counts
@@ -110,6 +110,11 @@ def test_the_summary_says_how_many_rows_each_mart_gained_or_lost_since_the_last_
     assert "forecasting.stale" not in run_summary(settings, previous)
     # a first run has nothing to compare with
     assert "since the last run" not in run_summary(settings, {})
+    # a check that warned is listed with why; none, no heading
+    warned = run_summary(settings, {}, ["sales: steady - erratic drifted"]).splitlines()
+    heading = warned.index("Checks that did not pass (the run went on; see them in make ui):")
+    assert warned[heading + 1] == "  sales: steady - erratic drifted"
+    assert "Checks that did not pass" not in run_summary(settings, {})
 
 
 def _marts(duckdb_path: Path) -> dict[str, pd.DataFrame]:
@@ -370,3 +375,4 @@ def test_a_failed_warning_check_logs_a_warning_line_and_the_run_succeeds() -> No
     (check,) = result.get_asset_check_evaluations()
     assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
     assert (logging.WARNING, "asset check steady on sales failed: erratic drifted") in logged
+    assert unpassed_checks(result) == ["sales: steady - erratic drifted"]

@@ -100,9 +100,10 @@ class ForecastSettings:
     interval_method: 'negative_binomial' (count distribution around the point forecast, dispersion
         per demand class), 'residual' (empirical quantiles of scaled errors) or 'auto' (the first
         when every unit sold is a whole number, else the second); see intervals.py.
-    interval_bins: volume bins (quantiles of the recent level) inside which interval errors are
-        calibrated, per horizon step; interval_min_residuals: fewer errors than this in a
-        bin -> pool the steps, then all bins.
+    interval_bins: volume bins (quantiles of the recent level) inside which the residual
+        intervals' errors are calibrated, per demand class and horizon step;
+        interval_min_residuals: fewer errors than this in a cell -> a coarser cell (see
+        ResidualIntervals.intervals), and the count intervals' classes pool.
     ets_engine: 'vectorised' (numpy grid, all series at once) or 'statsmodels' (one fit per
         series; fine for a few hundred series, hours for 50,000).
     forecast_all_models: also forecast the days after the history with every model, not only the
