@@ -37,8 +37,14 @@ from python_assets.forecasting.intervals import (
     SeriesGroups,
     quantile_bins,
 )
+from python_assets.forecasting.launches import LAUNCH_CURVE
 from python_assets.forecasting.metrics import level_label
-from python_assets.forecasting.models import ModelRunner, launch_curves, moving_average_window
+from python_assets.forecasting.models import (
+    ModelRunner,
+    is_naive_baseline,
+    launch_curves,
+    moving_average_window,
+)
 from python_assets.forecasting.panel import (
     DemandPanel,
     build_panel,
@@ -78,7 +84,8 @@ class FittedForecast:
 class ForecastResult:
     """What forecast_demand returns.
 
-    forecast: store_id, product_id, forecast_date, origin_date, model, forecast_units,
+    forecast: store_id, product_id, forecast_date, origin_date, model (on the chosen rows,
+        LAUNCH_CURVE where a launch's forecast came from the launch curve), forecast_units,
         lower_80, upper_80, lower_95, upper_95 (one pair per interval level),
         demand_std_horizon (std of the H-day total demand, for safety stock), is_chosen (the
         chosen forecast; with forecast_all_models, every model's own rows have it False).
@@ -313,7 +320,7 @@ def predict_forecast(
         for name in next(iter(model_values.values()))
     }
     _never_zero_upper(part, last, chosen_values, levels)
-    frames = [_forecast_frame(part, last, chosen_values, per_series, True)]
+    frames = [_forecast_frame(part, last, chosen_values, _made_by(per_series, runner, last), True)]
     if settings.forecast_all_models:
         for model, values in model_values.items():
             labels = np.full(part.n_series, model, dtype=object)
@@ -342,6 +349,18 @@ def _never_zero_upper(
     for level in levels:
         upper = values[f"upper_{level_label(level)}"]
         upper[every_day] = np.maximum(upper[every_day], 1.0)
+
+
+def _made_by(per_series: np.ndarray, runner: ModelRunner, last: int) -> np.ndarray:
+    """What made each series' chosen forecast: its class's model, or LAUNCH_CURVE for a launch
+    whose model's forecast the launch curve replaced (every model but the naive baselines)."""
+    made_by = per_series.astype(object)
+    launches, _ = runner.launches.at(last)
+    replaced = [model for model in np.unique(per_series) if not is_naive_baseline(model)]
+    curve = np.zeros(len(per_series), dtype=bool)
+    curve[launches] = True
+    made_by[curve & np.isin(per_series, replaced)] = LAUNCH_CURVE
+    return made_by
 
 
 def _forecast_frame(

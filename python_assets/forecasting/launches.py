@@ -21,6 +21,8 @@ from python_assets.forecasting.statistical import _nanmean_rows
 
 # a launch may have rows (listed, nothing sold yet) this many days before its first sale
 LISTED_DAYS = 7
+# the final forecast's model name of a launch the launch curve forecast
+LAUNCH_CURVE = "launch_curve"
 
 
 def visible_launches(panel: DemandPanel) -> tuple[np.ndarray, np.ndarray]:

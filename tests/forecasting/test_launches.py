@@ -10,7 +10,7 @@ import pandas as pd
 from forecasting_helpers import FAST, START
 
 from python_assets.forecasting.forecast import forecast_demand, predict_forecast
-from python_assets.forecasting.launches import LaunchCurves, launch_curve
+from python_assets.forecasting.launches import LAUNCH_CURVE, LaunchCurves, launch_curve
 from python_assets.forecasting.models import ModelRunner
 from python_assets.forecasting.panel import build_panel
 from python_assets.forecasting.settings import ForecastSettings
@@ -111,6 +111,13 @@ def test_the_final_forecast_of_a_launch_takes_the_curve_in_every_product_partiti
     fresh = result.forecast[(result.forecast["product_id"] == "P39") & result.forecast["is_chosen"]]
     own_mean = panel.units_sold[panel.product_id == "P39", -3:].mean()
     assert fresh["forecast_units"].sum() < 0.45 * own_mean * 7
+    # the chosen rows name what made them: the launch curve for the fresh launch, the class's
+    # model for the established products (P00-P09); every model's own rows keep its name
+    chosen = result.forecast[result.forecast["is_chosen"]]
+    assert set(fresh["model"]) == {LAUNCH_CURVE}
+    established = chosen["product_id"] < "P10"
+    assert established.any() and LAUNCH_CURVE not in set(chosen.loc[established, "model"])
+    assert LAUNCH_CURVE not in set(result.forecast.loc[~result.forecast["is_chosen"], "model"])
     order = ["store_id", "product_id", "model", "is_chosen", "forecast_date"]
     parts = []
     for key in partition_keys(2):
