@@ -87,7 +87,9 @@ class ForecastResult:
     forecast: store_id, product_id, forecast_date, origin_date, model (on the chosen rows,
         LAUNCH_CURVE where a launch's forecast came from the launch curve), forecast_units,
         lower_80, upper_80, lower_95, upper_95 (one pair per interval level),
-        demand_std_horizon (std of the H-day total demand, for safety stock), is_chosen (the
+        lower_total_80 ... upper_total_95 (the same of the H-day total) and demand_std_horizon
+        (std of the H-day total demand, for safety stock), both the same on every day of a
+        series, is_chosen (the
         chosen forecast; with forecast_all_models, every model's own rows have it False).
     backtest: one row per model x window x segment: window (1..W; 0 = all windows pooled),
         origin_date, segment_type ('all', 'category', 'volume_band', 'demand_class',
@@ -292,9 +294,11 @@ def predict_forecast(
         )
     per_series = model_per_series(groups.demand_class, fitted.choice, fitted.default)
     if part.n_series == 0:  # a product partition without products (a small network)
-        names = ["forecast_units", "demand_std_horizon"]
-        names[1:1] = [f"{side}_{level_label(v)}" for v in levels for side in ("lower", "upper")]
-        empty = {name: np.empty((0, h)) for name in names}
+        days, totals = np.empty((0, h)), np.empty(0)
+        nothing = IntervalForecast(
+            {v: (days, days) for v in levels}, {v: (totals, totals) for v in levels}, totals
+        )
+        empty = _forecast_values(days, nothing, h)
         return _forecast_frame(part, last, empty, per_series.astype(str), True)
     needed = settings.models if settings.forecast_all_models else tuple(np.unique(per_series))
     model_values = {}
@@ -331,11 +335,20 @@ def predict_forecast(
 def _forecast_values(
     forecast: np.ndarray, intervals: IntervalForecast, horizon: int
 ) -> dict[str, np.ndarray]:
+    """The forecast's columns, each (n_series, horizon): the bounds of the H-day total and its std
+    repeated on every day of a series."""
+
+    def every_day(per_series: np.ndarray) -> np.ndarray:
+        return np.repeat(per_series[:, None], horizon, axis=1)
+
     values = {"forecast_units": forecast}
     for level, (lower, upper) in intervals.bounds.items():
         values[f"lower_{level_label(level)}"] = lower
         values[f"upper_{level_label(level)}"] = upper
-    values["demand_std_horizon"] = np.repeat(intervals.total_std[:, None], horizon, axis=1)
+    for level, (lower, upper) in intervals.total_bounds.items():
+        values[f"lower_total_{level_label(level)}"] = every_day(lower)
+        values[f"upper_total_{level_label(level)}"] = every_day(upper)
+    values["demand_std_horizon"] = every_day(intervals.total_std)
     return values
 
 

@@ -144,6 +144,10 @@ def test_result_layout_and_future_covariates() -> None:
         "upper_80",
         "lower_95",
         "upper_95",
+        "lower_total_80",
+        "upper_total_80",
+        "lower_total_95",
+        "upper_total_95",
         "demand_std_horizon",
         "is_chosen",
     ]
@@ -155,6 +159,14 @@ def test_result_layout_and_future_covariates() -> None:
     assert result.diagnostics["future_covariates_used"] == ["is_promo", "price_ratio"]
     assert (result.forecast["lower_80"] <= result.forecast["upper_80"]).all()
     assert (result.forecast["lower_95"] <= result.forecast["lower_80"] + 1e-9).all()
+    # the H-day total's bounds: one pair per series, around the series' total forecast
+    series = result.forecast.groupby(["store_id", "product_id"])
+    names = ["lower_total_95", "lower_total_80", "upper_total_80", "upper_total_95"]
+    assert (series[names].nunique() == 1).all().all()
+    bounds = series[names].first()
+    bounds.insert(2, "total", series["forecast_units"].sum())
+    assert (bounds.diff(axis=1).iloc[:, 1:] >= -1e-9).all().all()  # ordered, total inside
+    assert (bounds["upper_total_95"] > bounds["lower_total_95"]).any()
     assert set(result.backtest["segment_value"][result.backtest["segment_type"] == "category"]) == {
         "fruit",
         "veg",

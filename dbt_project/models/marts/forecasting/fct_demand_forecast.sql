@@ -9,5 +9,9 @@ select
     upper_80,
     lower_95,
     upper_95,
+    lower_total_80,
+    upper_total_80,
+    lower_total_95,
+    upper_total_95,
     demand_std_horizon
 from {{ ref('stg_forecasting__demand_forecasts') }}

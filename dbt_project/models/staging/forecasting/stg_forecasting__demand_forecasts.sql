@@ -23,6 +23,10 @@ renamed as (
         cast(upper_80 as double) as upper_80,
         cast(lower_95 as double) as lower_95,
         cast(upper_95 as double) as upper_95,
+        cast(lower_total_80 as double) as lower_total_80,
+        cast(upper_total_80 as double) as upper_total_80,
+        cast(lower_total_95 as double) as lower_total_95,
+        cast(upper_total_95 as double) as upper_total_95,
         cast(demand_std_horizon as double) as demand_std_horizon,
 
         ---------- dates
