@@ -89,8 +89,8 @@ class ForecastResult:
         lower_80, upper_80, lower_95, upper_95 (one pair per interval level),
         lower_total_80 ... upper_total_95 (the same of the H-day total) and demand_std_horizon
         (std of the H-day total demand, for safety stock), both the same on every day of a
-        series, is_chosen (the
-        chosen forecast; with forecast_all_models, every model's own rows have it False).
+        series, is_chosen (the chosen forecast; with forecast_all_models, every model's own
+        rows have it False).
     backtest: one row per model x window x segment: window (1..W; 0 = all windows pooled),
         origin_date, segment_type ('all', 'category', 'volume_band', 'demand_class',
         'frn_benchmark'), segment_value, wape, wpe, mape, mase, coverage_80, coverage_95,
