@@ -180,28 +180,17 @@ def _cell_statistics(
     quantiles = np.full((rows, len(probabilities)), np.nan)
     variance = np.full(rows, np.nan)
     found = np.zeros(rows, dtype=bool)
-    if len(values) == 0:
-        return quantiles, variance, found
-    by_value = np.argsort(values, kind="stable")
     for key, query in zip(keys, queries, strict=True):
-        # by key, then value (a stable sort of small integers is a radix sort)
-        small = key.astype(np.int16) if key.max() < np.iinfo(np.int16).max else key
-        order = by_value[np.argsort(small[by_value], kind="stable")]
-        sorted_key, sorted_values = key[order], values[order]
-        start = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
-        cells, count = sorted_key[start], np.diff(np.r_[start, len(sorted_key)])
-        group = np.repeat(np.arange(len(cells)), count)
-        mean = np.bincount(group, weights=sorted_values) / count
-        spread = np.bincount(group, weights=(sorted_values - mean[group]) ** 2) / count
-        position = start[:, None] + np.asarray(probabilities)[None, :] * (count[:, None] - 1)
-        below = np.floor(position).astype(np.int64)
-        above = np.minimum(below + 1, (start + count - 1)[:, None])
-        fraction = position - below
-        cell_quantiles = sorted_values[below] * (1 - fraction) + sorted_values[above] * fraction
-        at = np.minimum(np.searchsorted(cells, query), len(cells) - 1)
-        hit = ~found & (cells[at] == query) & (count[at] >= min_count)
-        quantiles[hit] = cell_quantiles[at[hit]]
-        variance[hit] = spread[at[hit]]
+        grouped = pd.Series(values).groupby(key)
+        count = grouped.size()
+        cells = count.index[count.to_numpy() >= min_count]
+        position = cells.get_indexer(query)
+        hit = ~found & (position >= 0)
+        if not hit.any():
+            continue
+        table = grouped.quantile(probabilities).unstack().loc[cells].to_numpy()
+        quantiles[hit] = table[position[hit]]
+        variance[hit] = grouped.var(ddof=0).loc[cells].to_numpy()[position[hit]]
         found |= hit
     return quantiles, variance, found
 
