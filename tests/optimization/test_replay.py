@@ -326,13 +326,26 @@ def test_production_capacity_is_a_share_of_the_forecast_made_at_the_origin_not_t
     assert (got < 1e9).all() and (got > 0).all()
 
 
-def test_missing_snapshot_is_reconstructed_from_the_latest_cover():
+@pytest.mark.parametrize("fractional", [False, True])
+def test_missing_snapshot_is_the_latest_stock_scaled_by_demand_then_over_now(fractional: bool):
     inputs = _network()
-    only_latest = inputs.snapshots[inputs.snapshots["snapshot_date"] > ORIGIN]
-    sales = inputs.sales[inputs.sales["sales_date"] <= ORIGIN + pd.Timedelta(days=H)]
+    latest = ORIGIN + pd.Timedelta(days=H)
+    only_latest = inputs.snapshots[inputs.snapshots["snapshot_date"] == latest]
+    if fractional:
+        only_latest = only_latest.assign(on_hand_units=only_latest["on_hand_units"] + 0.25)
+    # 2 units a day up to the origin, 4 in the H days after it: the 28 days before the latest
+    # snapshot average (21 x 2 + 7 x 4) / 28 = 2.5 a day, those before the origin 2
+    sales = inputs.sales[inputs.sales["sales_date"] <= latest]
+    sales = sales.assign(units_sold=np.where(sales["sales_date"] <= ORIGIN, 2.0, 4.0))
+    sales = sales.assign(latent_demand_units=sales["units_sold"])
     at = _at_origin(replace(inputs, snapshots=only_latest, sales=sales), ORIGIN)
     assert set(at.stock["stock_source"]) == {"reconstructed_cover"}
-    assert (at.stock["start_units"] >= 0).all() and at.stock["start_units"].sum() > 0
+    latest_units = only_latest.set_index(["store_id", "product_id"])["on_hand_units"]
+    start = at.stock.set_index(["store_id", "product_id"])["start_units"]
+    expected = latest_units.reindex(start.index).to_numpy() * 2.0 / 2.5
+    if not fractional:  # whole-unit stock stays whole
+        expected = np.round(expected)
+    np.testing.assert_allclose(start.to_numpy(), expected)
 
 
 def test_bootstrap_interval_covers_a_known_difference():

@@ -77,7 +77,10 @@ def stock_at(
     """Stock of every pair at the end of the origin day (STOCK_SOURCES says where it came from).
 
     snapshots: store_id, product_id, snapshot_date, on_hand_units, in_transit_units,
-    is_on_hand_simulated. sales: store_id, product_id, sales_date, demand_units (daily_demand).
+    is_on_hand_simulated. sales: store_id, product_id, sales_date, demand_units (daily_demand),
+    up to the latest snapshot at least: the latest stock is scaled by the mean demand of the 28
+    days before the origin over that of the 28 days before the latest snapshot, rounded to whole
+    units where the latest snapshot holds whole units.
     """
     dates = pd.to_datetime(snapshots["snapshot_date"])
     index = pd.MultiIndex.from_frame(pairs[KEY])
@@ -97,7 +100,9 @@ def stock_at(
     rate_then = _recent_mean(sales, pairs, origin)
     rate_now = _recent_mean(sales, pairs, latest_date)
     scale = np.divide(rate_then, rate_now, out=np.ones_like(rate_then), where=rate_now > 0)
-    result["start_units"] = np.round(now.to_numpy() * scale)
+    start = now.to_numpy() * scale
+    whole = np.array_equal(now.to_numpy(), np.round(now.to_numpy()))
+    result["start_units"] = np.round(start) if whole else start
     result["stock_source"] = "reconstructed_cover"
     return result
 
@@ -124,7 +129,7 @@ def origin_inputs(
     """
     horizon = int(forecasts["horizon_days"].iloc[0])
     pairs = store_products[KEY]
-    stock = stock_at(snapshots, sales[sales["sales_date"] <= origin], pairs, origin)
+    stock = stock_at(snapshots, sales, pairs, origin)
     fc = pairs.merge(
         forecasts[[*KEY, "forecast_units", "demand_std_horizon", "demand_class"]],
         on=KEY,
