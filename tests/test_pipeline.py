@@ -590,10 +590,11 @@ def test_one_product_partition_or_two_give_the_same_marts_and_one_can_be_planned
 def test_the_input_warnings_fire_on_a_partial_last_day_and_on_old_stock(
     built_warehouse: BuiltWarehouse, tmp_path: Path
 ) -> None:
-    """The dbt tests of severity warn on the inputs: silent on the demo, a warning (not an
-    error) when the last sales day sold a tenth of its units (an export taken early in the day),
-    when two days have no sales row at all (an export that lost them), when a store with stock
-    has no sales and when the stock is older than the sales."""
+    """The dbt tests of severity warn: silent on the demo, a warning (not an error) when the
+    last sales day sold a tenth of its units (an export taken early in the day), when two days
+    have no sales row at all (an export that lost them), when a store with stock has no sales,
+    when the stock is older than the sales, when a planned holiday flag has no holiday in the
+    history to learn from, and when a product with packs was planned in fractional units."""
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(built_warehouse.settings.duckdb_path, copy)
     tests = [
@@ -601,6 +602,8 @@ def test_the_input_warnings_fire_on_a_partial_last_day_and_on_old_stock(
         "test_inputs__last_sales_day_is_complete",
         "test_inputs__no_sales_date_is_missing",
         "test_inputs__stock_is_as_of_the_last_sales_day",
+        "test_inputs__planned_covariates_have_a_history",
+        "test_optimization__packs_are_applied",
     ]
 
     def dbt_test() -> str:
@@ -614,7 +617,7 @@ def test_the_input_warnings_fire_on_a_partial_last_day_and_on_old_stock(
         assert done.returncode == 0, done.stdout[-2000:]
         return done.stdout
 
-    assert "PASS=4 WARN=0" in dbt_test()
+    assert "PASS=6 WARN=0" in dbt_test()
     with duckdb.connect(str(copy)) as con:
         con.execute(
             "update marts.fct_sales_daily set units_sold = units_sold / 10 "
@@ -632,11 +635,31 @@ def test_the_input_warnings_fire_on_a_partial_last_day_and_on_old_stock(
         con.execute(
             "create view staging.stg_inputs__sales_daily as select * from staging.sales_kept"
         )
+        # a history without holidays (as if sales_daily had no holiday_flag) and a plan with one
+        con.execute("update staging.sales_kept set is_holiday = false")
+        con.execute(
+            "create table staging.planned_kept as select * from "
+            "staging.stg_inputs__planned_covariates"
+        )
+        con.execute(
+            "update staging.planned_kept set is_holiday = true where forecast_date = "
+            "(select min(forecast_date) from staging.planned_kept)"
+        )
+        con.execute("drop view staging.stg_inputs__planned_covariates")
+        con.execute(
+            "create view staging.stg_inputs__planned_covariates as "
+            "select * from staging.planned_kept"
+        )
+        # one product with packs planned in fractional units
+        con.execute(
+            "update marts.allocation_plan_status set plan_units = 'fractional' where product_id = "
+            "(select min(product_id) from marts.dim_products where pack_size > 1)"
+        )
         con.execute(
             "insert into marts.dataset_assumptions values "
             "('demo', 'stock_older_than_sales', 'The stock ...', '2026-06-01')"
         )
     printed = dbt_test()
-    assert "PASS=0 WARN=4" in printed
+    assert "PASS=0 WARN=6" in printed
     assert "WARN 2 test_inputs__no_sales_date_is_missing" in printed
     assert all(f"WARN 1 {t}" in printed for t in tests if "missing" not in t)
