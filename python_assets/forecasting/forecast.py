@@ -40,6 +40,8 @@ from python_assets.forecasting.intervals import (
 from python_assets.forecasting.launches import LAUNCH_CURVE
 from python_assets.forecasting.metrics import level_label
 from python_assets.forecasting.models import (
+    STORE_CLOSED,
+    ClosedStores,
     ModelRunner,
     is_naive_baseline,
     launch_curves,
@@ -85,7 +87,8 @@ class ForecastResult:
     """What forecast_demand returns.
 
     forecast: store_id, product_id, forecast_date, origin_date, model (on the chosen rows,
-        LAUNCH_CURVE where a launch's forecast came from the launch curve), forecast_units,
+        LAUNCH_CURVE where a launch's forecast came from the launch curve, STORE_CLOSED for the
+        series of a closed store), forecast_units,
         lower_80, upper_80, lower_95, upper_95 (one pair per interval level),
         lower_total_80 ... upper_total_95 (the same of the H-day total) and demand_std_horizon
         (std of the H-day total demand, for safety stock), both the same on every day of a
@@ -290,7 +293,11 @@ def predict_forecast(
             groups.scale[rows], groups.volume_bin[rows], groups.demand_class[rows]
         )
         runner = ModelRunner(
-            part, settings, fitted.future_names, launches=launch_curves(panel, settings, rows)
+            part,
+            settings,
+            fitted.future_names,
+            launches=launch_curves(panel, settings, rows),
+            closed=ClosedStores(panel, settings.demand_classes.closed_store_days),
         )
     per_series = model_per_series(groups.demand_class, fitted.choice, fitted.default)
     if part.n_series == 0:  # a product partition without products (a small network)
@@ -323,6 +330,10 @@ def predict_forecast(
         )
         for name in next(iter(model_values.values()))
     }
+    # a closed store's series: zero, bounds and std too, whatever its class's model
+    closed = runner.closed.series(part.store_id, last)
+    for values in chosen_values.values():
+        values[closed] = 0.0
     _never_zero_upper(part, last, chosen_values, levels)
     frames = [_forecast_frame(part, last, chosen_values, _made_by(per_series, runner, last), True)]
     if settings.forecast_all_models:
@@ -365,14 +376,16 @@ def _never_zero_upper(
 
 
 def _made_by(per_series: np.ndarray, runner: ModelRunner, last: int) -> np.ndarray:
-    """What made each series' chosen forecast: its class's model, or LAUNCH_CURVE for a launch
-    whose model's forecast the launch curve replaced (every model but the naive baselines)."""
+    """What made each series' chosen forecast: its class's model, LAUNCH_CURVE for a launch
+    whose model's forecast the launch curve replaced (every model but the naive baselines), or
+    STORE_CLOSED for a series of a closed store (forecast zero)."""
     made_by = per_series.astype(object)
     launches, _ = runner.launches.at(last)
     replaced = [model for model in np.unique(per_series) if not is_naive_baseline(model)]
     curve = np.zeros(len(per_series), dtype=bool)
     curve[launches] = True
     made_by[curve & np.isin(per_series, replaced)] = LAUNCH_CURVE
+    made_by[runner.closed.series(runner.panel.store_id, last)] = STORE_CLOSED
     return made_by
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from python_assets.forecasting.metrics import level_label
+from python_assets.forecasting.models import STORE_CLOSED
 from python_assets.forecasting.selection import CHOSEN_MODEL, CLASS_SEGMENT
 from python_assets.forecasting.settings import ForecastSettings
 
@@ -106,12 +107,16 @@ def zero_forecast_check(
 ) -> CheckOutcome:
     """Share of series that sold in the last recent_days days whose chosen forecast is zero over
     the whole horizon, at most max_zero_share. forecast: the chosen rows (store_id, product_id,
-    forecast_units); demand_classes: classify_demand's table (days_since_last_sale)."""
+    model, forecast_units); demand_classes: classify_demand's table (days_since_last_sale). The
+    series of closed stores (model STORE_CLOSED) are left out: zero is their forecast by rule,
+    and a warning of their own names the stores."""
     keys = ["store_id", "product_id"]
-    totals = forecast.groupby(keys, observed=True)["forecast_units"].sum()
+    closed = forecast["model"] == STORE_CLOSED
+    totals = forecast[~closed].groupby(keys, observed=True)["forecast_units"].sum()
     recent = demand_classes[
         demand_classes["days_since_last_sale"] < settings.guardrails.recent_days
     ].set_index(keys)
+    recent = recent[~recent.index.isin(pd.MultiIndex.from_frame(forecast.loc[closed, keys]))]
     selling = totals.reindex(recent.index).fillna(0.0)
     zero = selling <= 0
     share = float(zero.mean()) if len(selling) else 0.0

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from python_assets.forecasting.gbm import (
     FeatureCache,
@@ -41,6 +42,46 @@ def launch_curves(
         settings.launch_curve_min_launches,
         rows,
     )
+
+
+STORE_CLOSED = "store_closed"
+
+
+@dataclass
+class ClosedStores:
+    """Stores none of whose series sold on the `days` days up to an origin, having sold before
+    them, and on so many of the 28 days before them that a silence that long would come by
+    chance less often than `chance`: closed (for good, or for longer than the data shows), so
+    every series of theirs is forecast zero (docs/methodology.md 6.9). Judged on every series of
+    `panel`: build it on the whole panel, also for a product partition's runner."""
+
+    panel: DemandPanel
+    days: int
+    chance: float = 0.01
+    _at: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def stores_at(self, origin: int) -> np.ndarray:
+        """The closed stores' ids at `origin`."""
+        if origin not in self._at:
+            start = origin - self.days + 1
+            if start <= 0:
+                self._at[origin] = self.panel.store_id[:0]
+            else:
+                sold = np.nan_to_num(self.panel.units_sold[:, : origin + 1]) > 0
+                stores = self.panel.store_id
+                before = pd.Series(sold[:, :start].any(axis=1)).groupby(stores).any()
+                recent = pd.Series(sold[:, start:].any(axis=1)).groupby(stores).any()
+                # the share of the 28 days before on which the store sold: silence as long by
+                # chance (a store of a few slow movers) has a chance of (1 - share)^days
+                store_days = pd.DataFrame(sold[:, max(0, start - 28) : start]).groupby(stores)
+                share = store_days.any().mean(axis=1)
+                closed = before & ~recent & ((1.0 - share) ** self.days < self.chance)
+                self._at[origin] = closed.index[closed.to_numpy()].to_numpy()
+        return self._at[origin]
+
+    def series(self, store_id: np.ndarray, origin: int) -> np.ndarray:
+        """Per series of stores `store_id`: True where its store is closed at `origin`."""
+        return np.isin(store_id, self.stores_at(origin))
 
 
 def moving_average_window(name: str) -> int | None:
@@ -85,6 +126,7 @@ class ModelRunner:
     ets_cache: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     fitted_share: dict[str, list[float]] = field(default_factory=dict)
     launches: LaunchCurves | None = None
+    closed: ClosedStores | None = None
 
     def __post_init__(self) -> None:
         self.signal = model_signal(self.panel, self.settings.statistical_signal)
@@ -92,16 +134,26 @@ class ModelRunner:
         self.fallback = np.where(self.panel.observed, self.panel.latent_demand, np.nan)
         if self.launches is None:
             self.launches = launch_curves(self.panel, self.settings)
+        if self.closed is None:
+            self.closed = ClosedStores(self.panel, self.settings.demand_classes.closed_store_days)
 
     def run(self, model: str, origin: int, future: dict[str, np.ndarray] | None) -> np.ndarray:
-        """The model's forecast at `origin`; launches of the class `new` take the launch curve's
-        forecast from every model but the naive baselines (docs/methodology.md 6.8)."""
+        """The model's forecast at `origin`; from every model but the naive baselines, launches
+        of the class `new` take the launch curve's forecast (docs/methodology.md 6.8) and the
+        series of closed stores zero (6.9)."""
         if model == "gradient_boosting":
             return self.gradient_boosting(self.fit_gradient_boosting(origin), origin, future)
         forecast = self._run(model, origin, future)
         if is_naive_baseline(model):
             return forecast
-        return self.launches.apply(forecast, origin)
+        return self._adjusted(forecast, origin)
+
+    def _adjusted(self, forecast: np.ndarray, origin: int) -> np.ndarray:
+        forecast = self.launches.apply(forecast, origin)
+        closed = self.closed.series(self.panel.store_id, origin)
+        if not closed.any():
+            return forecast
+        return np.where(closed[:, None], 0.0, forecast)
 
     def _run(self, model: str, origin: int, future: dict[str, np.ndarray] | None) -> np.ndarray:
         horizon = self.settings.horizon
@@ -200,4 +252,4 @@ class ModelRunner:
             prediction = moving_average_forecast(
                 self.signal, self.fallback, origin, self.settings.horizon
             )
-        return self.launches.apply(prediction, origin)
+        return self._adjusted(prediction, origin)

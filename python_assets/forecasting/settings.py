@@ -29,6 +29,9 @@ class DemandClassSettings:
     new_days: a launch's first sale fewer than this many days before the origin makes a series
     `new` (what a launch is: launches.visible_launches).
     inactive_days: no sale in this many days before the origin makes a series `inactive`.
+    closed_store_days: a store none of whose series sold on this many days up to the origin,
+    having sold before them, is closed (closed for good, or for longer than the data shows):
+    every series of it is forecast zero (models.ClosedStores).
     """
 
     window_days: int = 91
@@ -36,10 +39,14 @@ class DemandClassSettings:
     cv2_cutoff: float = 0.49
     new_days: int = 28
     inactive_days: int = 28
+    closed_store_days: int = 7
 
     def __post_init__(self) -> None:
-        if min(self.window_days, self.new_days, self.inactive_days) < 1:
-            raise ValueError("window_days, new_days and inactive_days must be >= 1")
+        days = (self.window_days, self.new_days, self.inactive_days, self.closed_store_days)
+        if min(days) < 1:
+            raise ValueError(
+                "window_days, new_days, inactive_days and closed_store_days must be >= 1"
+            )
 
 
 @dataclass(frozen=True)

@@ -85,12 +85,13 @@ def test_the_bias_guardrail_allows_for_the_sampling_error_of_few_series(
 
 
 def test_a_history_too_short_to_backtest_still_passes_the_zero_forecast_guardrail() -> None:
-    # 3 weeks: no backtest origin. Every series sells every fifth day, 10 of them last 9-12 days
-    # before the end: a 7-day average would forecast those zero and the guardrail would stop the
-    # plan; the fallback is the longest moving average configured
+    # 3 weeks: no backtest origin. Every series sells every fifth day, 10 of them (two or three
+    # in each store) last 9-12 days before the end: a 7-day average would forecast those zero
+    # and the guardrail would stop the plan; the fallback is the longest moving average
     units = np.zeros((20, 21))
     for series in range(20):
-        last = 20 - (series % 4) * 3 if series < 10 else 8 + series % 4
+        step = (series // 2) % 4
+        last = 20 - step * 3 if series % 2 else 8 + step
         units[series, last::-5] = 2.0
     history, products = make_history(units)
     settings = ForecastSettings()
