@@ -183,19 +183,24 @@ def run_summary(
     unpassed_checks: the asset checks that did not pass but let the run go on, each with why."""
     # the Python steps' tables are in the Parquet hand-off (tables an earlier version left in
     # the file's schemas raw, forecasting and optimization are stale, and not listed)
-    counts = sorted(
-        [
-            *table_row_counts(settings.duckdb_path, ("marts",)),
-            *handoff.row_counts(settings.handoff_dir),
-        ]
-    )
-    width = max((len(f"{s}.{t}") for s, t, _ in counts), default=10)
-    lines = [f"Dataset: {settings.dataset}   input files: {settings.resolved_input_dir}", ""]
+    in_file = sorted(table_row_counts(settings.duckdb_path, ("marts",)))
+    handed = sorted(handoff.row_counts(settings.handoff_dir))
+    width = max((len(f"{s}.{t}") for s, t, _ in in_file + handed), default=10)
+    lines = [f"Dataset: {settings.dataset}   input files: {settings.resolved_input_dir}"]
     published = {name.split(".", 1)[0] for name in previous or {}}
-    for schema, table, rows in counts:
-        name = f"{schema}.{table}"
-        change = _change(rows, previous.get(name)) if schema in published else ""
-        lines.append(f"  {name:<{width}}  {rows:>12,} rows{change}")
+    for heading, counts in (
+        ("Tables in the DuckDB file (make query reads them):", in_file),
+        (
+            "The Python steps' tables, Parquet files under "
+            f"{settings.handoff_dir}/<schema>/<table>/ (make query reads them with read_parquet):",
+            handed,
+        ),
+    ):
+        lines += ["", heading] if counts else []
+        for schema, table, rows in counts:
+            name = f"{schema}.{table}"
+            change = _change(rows, previous.get(name)) if schema in published else ""
+            lines.append(f"  {name:<{width}}  {rows:>12,} rows{change}")
     lines += stock_date_lines(settings.duckdb_path)
     lines += forecast_lines(settings.duckdb_path)
     lines += replay_lines(settings.duckdb_path)

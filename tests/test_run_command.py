@@ -102,7 +102,12 @@ def test_the_summary_says_how_many_rows_each_mart_gained_or_lost_since_the_last_
     # the forecast's hand-off tables are listed with the file's tables
     handoff.write_tables(settings.handoff_dir, "forecasting", {"f": pd.DataFrame({"x": [1, 2]})})
 
-    lines = {line.split()[0]: line for line in run_summary(settings, previous).splitlines()[2:6]}
+    printed = run_summary(settings, previous).splitlines()
+    lines = {line.split()[0]: line for line in printed if line.endswith(("rows", ")"))}
+    # the file's tables first, then the hand-off's, each under a heading that says where
+    assert printed.index("Tables in the DuckDB file (make query reads them):") == 2
+    assert printed[7].startswith("The Python steps' tables, Parquet files under ")
+    assert printed[8].split()[0] == "forecasting.f"
     assert lines["forecasting.f"].endswith("2 rows")
     assert lines["marts.grew"].endswith("5 rows  (+3 since the last run)")
     assert lines["marts.same"].endswith("1 rows")
