@@ -382,9 +382,10 @@ def run_backtest(
                 else:
                     forecast, seconds = timed(model, origin, future)
                 timings[model] = timings.get(model, 0.0) + seconds
+                role = "scored" if window >= 1 else "calibrates the intervals, not scored"
                 report(
                     f"backtest window {window + len(calibration)}/{windows} "
-                    f"(origin {panel.dates[origin].date()}), {model} done"
+                    f"(origin {panel.dates[origin].date()}, {role}), {model} done"
                 )
                 intervals = errors[model].forecast_intervals(forecast, context.groups, settings)
                 errors[model].add_groups(

@@ -112,6 +112,10 @@ def test_progress_reports_every_window_and_model_then_the_final_forecast() -> No
     assert len(lines) == windows * len(settings.models) + 1
     assert lines[0].startswith(f"forecast: backtest window 1/{windows} (origin ")
     assert "seasonal_naive done (4 series," in lines[0]
+    # the calibration windows say they are not scored (the summary counts the scored ones)
+    calibrating = settings.calibration_windows * len(settings.models)
+    assert all("calibrates the intervals, not scored)" in line for line in lines[:calibrating])
+    assert all("scored)" in line and "not" not in line for line in lines[calibrating:-1])
     assert lines[-1].startswith("forecast: chose ") and "final forecast of 7 days" in lines[-1]
 
 
