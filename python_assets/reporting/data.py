@@ -259,6 +259,7 @@ READS: dict[str, TableRead] = {
             "segment_type",
             "segment_value",
             "wape",
+            "score_total_wape",
             "wpe",
             "mase",
             "coverage_80",

@@ -130,10 +130,11 @@ FIGURE_SPECS: dict[str, FigureSpec] = {
         "Units sold, last four weeks", "units", "sum(marts.kpi_store.units_sold_28d)"
     ),
     "forecast_wape": FigureSpec(
-        "Forecast WAPE, each series with its class's chosen model (backtest, pooled)",
+        "Forecast WAPE of H-day totals, each series with its class's chosen model (backtest, "
+        "pooled)",
         "pct",
-        "marts.forecast_accuracy.wape where backtest_window = 0 and segment_type = 'all' and "
-        "model_name = 'chosen_per_class'",
+        "marts.forecast_accuracy.score_total_wape where backtest_window = 0 and "
+        "segment_type = 'all' and model_name = 'chosen_per_class'",
     ),
 }
 
@@ -245,6 +246,7 @@ def executive_summary_figures(data: ReportData) -> dict[str, float]:
         pooled = acc[
             (acc.backtest_window == 0) & (acc.segment_type == "all") & (acc.model_name == model)
         ]
-        if len(pooled) and not pd.isna(pooled["wape"].iloc[0]):
-            out["forecast_wape"] = float(pooled["wape"].iloc[0])
+        # of H-day totals, what the model choice scores and the run summary prints
+        if len(pooled) and not pd.isna(pooled["score_total_wape"].iloc[0]):
+            out["forecast_wape"] = float(pooled["score_total_wape"].iloc[0])
     return out

@@ -108,7 +108,8 @@ EXPECTED_SQL = {
     "balance_index_after": "select avg(regional_balance_index_after) from marts.kpi_region",
     "revenue_28d": "select sum(revenue_28d) from marts.kpi_store",
     "units_sold_28d": "select sum(units_sold_28d) from marts.kpi_store",
-    "forecast_wape": "select wape from marts.forecast_accuracy where backtest_window = 0 "
+    "forecast_wape": "select score_total_wape from marts.forecast_accuracy "
+    "where backtest_window = 0 "
     "and segment_type = 'all' and model_name = 'chosen_per_class'",
 }
 

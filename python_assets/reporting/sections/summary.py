@@ -132,7 +132,8 @@ def _sentences(data: ReportData, f: dict[str, float]) -> list[str]:
     if model is not None and "forecast_wape" in f:
         items.append(
             f"Demand is forecast with {name(model)}, each series with the model chosen for its "
-            f"demand class on the backtest; pooled backtest WAPE {fig(f, 'forecast_wape')}."
+            f"demand class on the backtest; pooled backtest WAPE of the forecast horizon's "
+            f"totals per series {fig(f, 'forecast_wape')}."
         )
     elif model is not None:
         items.append(f"Demand is forecast with {name(model)} (no backtest accuracy found).")
