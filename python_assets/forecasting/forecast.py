@@ -330,12 +330,12 @@ def predict_forecast(
         )
         for name in next(iter(model_values.values()))
     }
+    made_by = _made_by(per_series, runner, last)
     # a closed store's series: zero, bounds and std too, whatever its class's model
-    closed = runner.closed.series(part.store_id, last)
     for values in chosen_values.values():
-        values[closed] = 0.0
+        values[made_by == STORE_CLOSED] = 0.0
     _never_zero_upper(part, last, chosen_values, levels)
-    frames = [_forecast_frame(part, last, chosen_values, _made_by(per_series, runner, last), True)]
+    frames = [_forecast_frame(part, last, chosen_values, made_by, True)]
     if settings.forecast_all_models:
         for model, values in model_values.items():
             labels = np.full(part.n_series, model, dtype=object)

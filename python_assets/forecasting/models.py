@@ -69,13 +69,13 @@ class ClosedStores:
             else:
                 sold = np.nan_to_num(self.panel.units_sold[:, : origin + 1]) > 0
                 stores = self.panel.store_id
-                before = pd.Series(sold[:, :start].any(axis=1)).groupby(stores).any()
                 recent = pd.Series(sold[:, start:].any(axis=1)).groupby(stores).any()
                 # the share of the 28 days before on which the store sold: silence as long by
-                # chance (a store of a few slow movers) has a chance of (1 - share)^days
+                # chance (a store of a few slow movers) has a chance of (1 - share)^days, 1 for a
+                # store that had not sold before
                 store_days = pd.DataFrame(sold[:, max(0, start - 28) : start]).groupby(stores)
                 share = store_days.any().mean(axis=1)
-                closed = before & ~recent & ((1.0 - share) ** self.days < self.chance)
+                closed = ~recent & ((1.0 - share) ** self.days < self.chance)
                 self._at[origin] = closed.index[closed.to_numpy()].to_numpy()
         return self._at[origin]
 
