@@ -40,6 +40,7 @@ from python_assets.forecasting.intervals import (
 from python_assets.forecasting.launches import LAUNCH_CURVE
 from python_assets.forecasting.metrics import level_label
 from python_assets.forecasting.models import (
+    GRADIENT_BOOSTING_MODELS,
     STORE_CLOSED,
     ClosedStores,
     ModelRunner,
@@ -197,7 +198,7 @@ def forecast_panel(
     with ThreadPoolExecutor(max_workers=1) as pool:
         final_fit = (
             pool.submit(runner.fit_gradient_boosting, last)
-            if "gradient_boosting" in needed
+            if any(m in GRADIENT_BOOSTING_MODELS for m in needed)
             else None
         )
         chosen_rows, origin_totals = score_choice(panel, run, choice, default, levels)
@@ -309,17 +310,21 @@ def predict_forecast(
         return _forecast_frame(part, last, empty, per_series.astype(str), True)
     needed = settings.models if settings.forecast_all_models else tuple(np.unique(per_series))
     model_values = {}
+    boosting = tuple(m for m in needed if m in GRADIENT_BOOSTING_MODELS)
+    boosted = (
+        runner.gradient_boosting(
+            fitted.gradient_boosting,
+            last,
+            future,
+            whole=None if whole else panel,
+            rows=rows,
+            models=boosting,
+        )
+        if boosting
+        else {}
+    )
     for model in needed:
-        if model == "gradient_boosting":
-            forecast = runner.gradient_boosting(
-                fitted.gradient_boosting,
-                last,
-                future,
-                whole=None if whole else panel,
-                rows=rows,
-            )
-        else:
-            forecast = runner.run(model, last, part_future)
+        forecast = boosted[model] if model in boosted else runner.run(model, last, part_future)
         intervals = fitted.errors[model].forecast_intervals(forecast, groups, settings)
         model_values[model] = _forecast_values(forecast, intervals, h)
     # the chosen forecast: each series takes the values of its class's model

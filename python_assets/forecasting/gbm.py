@@ -47,8 +47,10 @@ __all__ = [
     "FeatureCache",
     "GradientBoostingModel",
     "GradientBoostingSettings",
+    "MeanCalibration",
     "fit_gradient_boosting",
     "gradient_boosting_forecast",
+    "mean_calibrated",
     "series_scale",
 ]
 
@@ -159,15 +161,55 @@ class GradientBoostingSettings:
         return cache.arrays_for(panel, self.outlier_multiple, self.launch_days)
 
 
+# bins of the series level in which the mean calibration's factor is learnt (quantiles of the
+# level over the training rows, which are drawn in proportion to it: bins of about equal units)
+MEAN_CALIBRATION_BINS = 5
+
+
+@dataclass(frozen=True)
+class MeanCalibration:
+    """The model forecasts a daily median (absolute loss); for right-skewed counts the sum of
+    daily medians falls below the mean total. factor[b] = sum(target) / sum(fitted value) over
+    the model's own training rows whose series level falls in bin b (edges: the level's
+    quantiles over those rows), rows weighted so that the ratio is one of units (the rows are
+    drawn in proportion to level**weight_power; with 1, unweighted). gradient_boosting_mean is
+    the model's forecast times its series' factor: learnt in-sample, no extra fit."""
+
+    edges: np.ndarray
+    factors: np.ndarray
+
+    @classmethod
+    def learn(
+        cls, target: np.ndarray, fitted: np.ndarray, level: np.ndarray, weight_power: float
+    ) -> MeanCalibration:
+        cuts = np.linspace(0, 1, MEAN_CALIBRATION_BINS + 1)[1:-1]
+        edges = np.unique(np.quantile(level, cuts))
+        bins = np.searchsorted(edges, level, side="right")
+        weight = level ** (1.0 - weight_power)
+        actual = np.bincount(bins, weight * target, minlength=len(edges) + 1)
+        fitted_sum = np.bincount(bins, weight * fitted, minlength=len(edges) + 1)
+        # a band without fitted units (no rows: every level tied at an edge) takes all rows' factor
+        overall = actual.sum() / fitted_sum.sum() if fitted_sum.sum() > 0 else 1.0
+        factors = np.divide(
+            actual, fitted_sum, out=np.full(len(actual), overall), where=fitted_sum > 0
+        )
+        return cls(edges, factors)
+
+    def factor(self, level: np.ndarray) -> np.ndarray:
+        return self.factors[np.searchsorted(self.edges, level, side="right")]
+
+
 @dataclass
 class GradientBoostingModel:
     """The fitted members (same rows, different random feature subsets), averaged; the feature
-    names and training row count are kept for reporting, the settings for forecasting."""
+    names and training row count are kept for reporting, the settings for forecasting, the mean
+    calibration for gradient_boosting_mean."""
 
     members: list[HistGradientBoostingRegressor]
     feature_names: list[str]
     n_train_rows: int
     settings: GradientBoostingSettings
+    calibration: MeanCalibration | None = None
 
     def predict(self, features: np.ndarray, n_threads: int | None = None) -> np.ndarray:
         def member(model: HistGradientBoostingRegressor) -> np.ndarray:
@@ -293,11 +335,13 @@ def fit_gradient_boosting(
         if unusual is not None:
             usable[usable] = ~unusual[series[usable], train_origin + step[usable]]
         if usable.any():
-            parts.append((x[usable], target[usable]))
+            level = arrays.scale(train_origin)[series[usable]]
+            parts.append((x[usable], target[usable], level))
     if not parts:
         return None
     x = np.concatenate([p[0] for p in parts])
     target = np.concatenate([p[1] for p in parts])
+    level = np.concatenate([p[2] for p in parts])
     if len(target) < 50:
         return None
     _, _, names = origin_features(
@@ -326,7 +370,10 @@ def fit_gradient_boosting(
         return model.fit(x, target)
 
     members = _over_members(fit, range(settings.n_models), settings.n_threads)
-    return GradientBoostingModel(members, names, len(target), settings)
+    model = GradientBoostingModel(members, names, len(target), settings)
+    fitted = np.maximum(model.predict(x, settings.n_threads), 0.0)
+    model.calibration = MeanCalibration.learn(target, fitted, level, settings.weight_power)
+    return model
 
 
 def gradient_boosting_forecast(
@@ -367,3 +414,22 @@ def gradient_boosting_forecast(
         )
         forecast[new] = launch
     return forecast
+
+
+def mean_calibrated(
+    model: GradientBoostingModel,
+    forecast: np.ndarray,
+    panel: DemandPanel,
+    origin: int,
+    cache: FeatureCache | None = None,
+    rows: np.ndarray | None = None,
+) -> np.ndarray:
+    """gradient_boosting_forecast's `forecast` of the series `rows` times each series' mean
+    calibration factor (MeanCalibration, by its level at the origin); launches keep their
+    launch profile."""
+    if model.calibration is None:
+        return forecast
+    arrays = model.settings.arrays(cache, panel)
+    rows = np.arange(panel.n_series) if rows is None else rows
+    factor = model.calibration.factor(arrays.scale(origin)[rows])
+    return forecast * np.where(arrays.new(origin)[rows], 1.0, factor)[:, None]

@@ -15,6 +15,7 @@ from python_assets.forecasting.gbm import (
     GradientBoostingModel,
     fit_gradient_boosting,
     gradient_boosting_forecast,
+    mean_calibrated,
 )
 from python_assets.forecasting.intermittent import sba_forecast, tsb_forecast
 from python_assets.forecasting.launches import LaunchCurves
@@ -97,11 +98,17 @@ def is_naive_baseline(name: str) -> bool:
     return base in ("zero", "seasonal_naive") or moving_average_window(base) is not None
 
 
+# the global model and its mean-calibrated forecast (gbm.MeanCalibration): one fit serves both
+GRADIENT_BOOSTING_MODELS = ("gradient_boosting", "gradient_boosting_mean")
+
+
 def is_known_model(name: str) -> bool:
     """Whether `name` is a model ModelRunner can run."""
     base = name.removesuffix("_sales")
     statistical = base in ("zero", "seasonal_naive", "shrunk_mean", "sba", "tsb", "ets")
-    return statistical or moving_average_window(base) is not None or name == "gradient_boosting"
+    return (
+        statistical or moving_average_window(base) is not None or name in GRADIENT_BOOSTING_MODELS
+    )
 
 
 def model_signal(panel: DemandPanel, kind: str) -> np.ndarray:
@@ -141,8 +148,8 @@ class ModelRunner:
         """The model's forecast at `origin`; from every model but the naive baselines, launches
         of the class `new` take the launch curve's forecast (docs/methodology.md 6.8) and the
         series of closed stores zero (6.9)."""
-        if model == "gradient_boosting":
-            return self.gradient_boosting(self.fit_gradient_boosting(origin), origin, future)
+        if model in GRADIENT_BOOSTING_MODELS:
+            return self.gradient_boosting_models(origin, future, (model,))[model]
         forecast = self._run(model, origin, future)
         if is_naive_baseline(model):
             return forecast
@@ -224,6 +231,13 @@ class ModelRunner:
             future_names=self.future_names,
         )
 
+    def gradient_boosting_models(
+        self, origin: int, future: dict[str, np.ndarray] | None, models: tuple[str, ...]
+    ) -> dict[str, np.ndarray]:
+        """The forecasts of the GRADIENT_BOOSTING_MODELS `models` at `origin`, from one fit."""
+        gbm = self.fit_gradient_boosting(origin)
+        return self.gradient_boosting(gbm, origin, future, models=models)
+
     def gradient_boosting(
         self,
         gbm: GradientBoostingModel | None,
@@ -231,25 +245,40 @@ class ModelRunner:
         future: dict[str, np.ndarray] | None,
         whole: DemandPanel | None = None,
         rows: np.ndarray | None = None,
-    ) -> np.ndarray:
-        """The fitted global model's forecast at `origin`; the moving average where there is no
-        model. whole, rows: this runner's panel is the series `rows` of the panel `whole` (a
-        product partition), whose every series the pooled features read; future is whole's."""
+        models: tuple[str, ...] = ("gradient_boosting",),
+    ) -> dict[str, np.ndarray]:
+        """The fitted global model's forecasts at `origin` for the GRADIENT_BOOSTING_MODELS
+        `models`, from one prediction: gradient_boosting's and, for gradient_boosting_mean, the
+        same mean-calibrated (gbm.mean_calibrated); the moving average where there is no model.
+        whole, rows: this runner's panel is the series `rows` of the panel `whole` (a product
+        partition), whose every series the pooled features read; future is whole's."""
+        panel = self.panel if whole is None else whole
+        cache = self.cache if whole is None else None
         prediction = gradient_boosting_forecast(
             gbm,
-            self.panel if whole is None else whole,
+            panel,
             origin,
             self.settings.horizon,
             future,
             self.settings.gradient_boosting.n_threads,
-            self.cache if whole is None else None,
+            cache,
             rows=rows,
         )
         self.fitted_share.setdefault("gradient_boosting", []).append(
             0.0 if prediction is None else 1.0
         )
-        if prediction is None:  # too little data to learn from: the moving average stands in
-            prediction = moving_average_forecast(
+        if prediction is None or gbm is None:  # too little data: the moving average stands in
+            fallback = moving_average_forecast(
                 self.signal, self.fallback, origin, self.settings.horizon
             )
-        return self._adjusted(prediction, origin)
+            forecasts = dict.fromkeys(models, fallback)
+        else:
+            forecasts = {
+                model: (
+                    mean_calibrated(gbm, prediction, panel, origin, cache, rows)
+                    if model == "gradient_boosting_mean"
+                    else prediction
+                )
+                for model in models
+            }
+        return {model: self._adjusted(f, origin) for model, f in forecasts.items()}

@@ -28,6 +28,7 @@ MODEL_COMPLEXITY: tuple[str, ...] = (
     "tsb",
     "ets",
     "gradient_boosting",
+    "gradient_boosting_mean",
 )
 CLASS_SEGMENT = "demand_class"
 # the backtest's name for the forecast that uses each class's chosen model

@@ -94,7 +94,8 @@ class ForecastSettings:
     calibration_windows: extra rolling windows before the scored ones; their errors calibrate the
         first scored window's intervals (later windows also use the scored windows before them).
     interval_levels: central prediction intervals; columns lower_80/upper_80 etc.
-    models: any of zero, seasonal_naive, moving_average_<days>, shrunk_mean, sba, tsb, ets, gradient_boosting; a
+    models: any of zero, seasonal_naive, moving_average_<days>, shrunk_mean, sba, tsb, ets,
+        gradient_boosting, gradient_boosting_mean (the same fit, mean-calibrated); a
         `_sales` suffix on a baseline (moving_average_7_sales) runs it on raw sales, not
         stockout-aware, as a reference.
     statistical_signal: what seasonal naive, moving average and ETS average over:
@@ -143,6 +144,7 @@ class ForecastSettings:
         "tsb",
         "ets",
         "gradient_boosting",
+        "gradient_boosting_mean",
     )
     calibration_windows: int = 1
     statistical_signal: str = "demand_observed"

@@ -134,8 +134,8 @@ def test_the_final_global_model_fitted_beside_the_choice_is_the_one_fitted_alone
     alone = serial.fit_gradient_boosting(last)
     assert fitted.gradient_boosting is not None and alone is not None
     np.testing.assert_array_equal(
-        serial.gradient_boosting(fitted.gradient_boosting, last, {}),
-        serial.gradient_boosting(alone, last, {}),
+        serial.gradient_boosting(fitted.gradient_boosting, last, {})["gradient_boosting"],
+        serial.gradient_boosting(alone, last, {})["gradient_boosting"],
     )
 
 
