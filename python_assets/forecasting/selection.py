@@ -5,8 +5,8 @@ Per class, a candidate is eligible if |WPE| of its H-day totals (all backtest wi
 within the bound and it forecasts a zero total for at most max_zero_share of the series that sold
 shortly before the origin and went on selling in the window (missed_total_share: a series that
 stopped selling is right to be forecast zero); the eligible one with the lowest WAPE of the totals
-wins, a tie (within a tolerance) going to the simpler model; with none eligible, the smallest |WPE|
-wins. A class that sold nothing in the backtest is decided on the mean absolute error of the
+wins, a tie (within a tolerance) going to the simpler model family and, within a family, to the
+less biased model; with none eligible, the smallest |WPE| wins. A class that sold nothing in the backtest is decided on the mean absolute error of the
 totals (units), among the candidates that forecast a zero total for at most max_zero_share of the
 series that sold shortly before the origin (zero_total_share) where there are any.
 """
@@ -18,7 +18,9 @@ import pandas as pd
 
 from python_assets.forecasting.settings import SelectionSettings
 
-# simplest first: a tie goes to the model that assumes least
+# model families, simplest first: a tie goes to the family that assumes least; within a family
+# (moving averages of different windows; the global model and its mean-calibrated form, one fit)
+# to the smaller |WPE| of the totals, what the allocation feels
 MODEL_COMPLEXITY: tuple[str, ...] = (
     "zero",
     "seasonal_naive",
@@ -28,7 +30,6 @@ MODEL_COMPLEXITY: tuple[str, ...] = (
     "tsb",
     "ets",
     "gradient_boosting",
-    "gradient_boosting_mean",
 )
 CLASS_SEGMENT = "demand_class"
 # the backtest's name for the forecast that uses each class's chosen model
@@ -39,15 +40,18 @@ def complexity_rank(model: str) -> int:
     """Position of the model's family in MODEL_COMPLEXITY (unknown families last)."""
     base = model.removesuffix("_sales")
     family = "moving_average" if base.startswith("moving_average_") else base
+    family = "gradient_boosting" if family == "gradient_boosting_mean" else family
     return MODEL_COMPLEXITY.index(family) if family in MODEL_COMPLEXITY else len(MODEL_COMPLEXITY)
 
 
 def choose_among(candidates: pd.DataFrame, settings: SelectionSettings) -> str:
     """The winner among candidates: rows with model, score_total_wape, wpe_total, mae_total and
     (optionally) zero_total_share and missed_total_share."""
-    frame = candidates.assign(rank=candidates["model"].map(complexity_rank)).reset_index(drop=True)
+    frame = candidates.assign(
+        rank=candidates["model"].map(complexity_rank), bias=candidates["wpe_total"].abs()
+    ).reset_index(drop=True)
     score = frame["score_total_wape"].to_numpy(dtype=np.float64)
-    bias = np.abs(frame["wpe_total"].to_numpy(dtype=np.float64))
+    bias = frame["bias"].to_numpy(dtype=np.float64)
 
     def within_zero_bound(column: str) -> np.ndarray:
         share = (
@@ -74,7 +78,7 @@ def choose_among(candidates: pd.DataFrame, settings: SelectionSettings) -> str:
         return str(frame.sort_values("rank")["model"].iloc[0])
     best = np.min(score[eligible])
     tied = eligible & (score <= best + settings.score_tolerance)
-    return str(frame[tied].sort_values("rank", kind="stable")["model"].iloc[0])
+    return str(frame[tied].sort_values(["rank", "bias"], kind="stable")["model"].iloc[0])
 
 
 def choose_per_class(backtest: pd.DataFrame, settings: SelectionSettings) -> dict[str, str]:

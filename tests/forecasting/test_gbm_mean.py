@@ -14,7 +14,6 @@ from python_assets.forecasting.gbm import (
 )
 from python_assets.forecasting.models import GRADIENT_BOOSTING_MODELS, ModelRunner
 from python_assets.forecasting.panel import build_panel
-from python_assets.forecasting.selection import MODEL_COMPLEXITY
 from python_assets.forecasting.settings import ForecastSettings
 from tests.forecasting.test_gbm_robustness import DAYS, HORIZON, SMALL, history, long_tail_units
 
@@ -88,9 +87,3 @@ def test_one_fit_serves_both_and_a_launch_keeps_its_launch_forecast() -> None:
         both["gradient_boosting"][~launch] * factor[~launch, None],
     )
     assert not np.allclose(factor, 1.0)
-
-
-def test_it_is_the_last_candidate_in_the_tie_order() -> None:
-    """Ties within the score tolerance go to the plain global model (docs/methodology.md 6.4)."""
-    assert MODEL_COMPLEXITY[-2:] == GRADIENT_BOOSTING_MODELS
-    assert set(GRADIENT_BOOSTING_MODELS) <= set(ForecastSettings().models)

@@ -29,6 +29,22 @@ def test_ties_go_to_the_simpler_model() -> None:
     assert choose_among(frame, SelectionSettings(score_tolerance=0.001)) == "ets"
 
 
+def test_within_a_family_a_tie_goes_to_the_less_biased_model() -> None:
+    """The global model and its mean-calibrated form are one family, as are the moving averages:
+    tied, the smaller |WPE| wins; a simpler family still wins a tie against both."""
+    frame = candidates(
+        ("gradient_boosting", 0.300, -0.06),
+        ("gradient_boosting_mean", 0.304, 0.02),
+        ("moving_average_7", 0.400, 0.01),
+        ("moving_average_28", 0.402, -0.005),
+    )
+    assert choose_among(frame, SelectionSettings(score_tolerance=0.005)) == "gradient_boosting_mean"
+    assert choose_among(frame, SelectionSettings(score_tolerance=0.001)) == "gradient_boosting"
+    assert choose_among(frame.iloc[2:], SelectionSettings()) == "moving_average_28"
+    with_ets = pd.concat([frame, candidates(("ets", 0.303, 0.0))])
+    assert choose_among(with_ets, SelectionSettings()) == "ets"
+
+
 def test_with_none_eligible_the_smallest_bias_wins() -> None:
     frame = candidates(("zero", 1.0, -1.0), ("sba", 0.6, -0.3), ("ets", 0.5, 0.2))
     assert choose_among(frame, SelectionSettings()) == "ets"
