@@ -149,7 +149,8 @@ class ModelRunner:
         of the class `new` take the launch curve's forecast (docs/methodology.md 6.8) and the
         series of closed stores zero (6.9)."""
         if model in GRADIENT_BOOSTING_MODELS:
-            return self.gradient_boosting_models(origin, future, (model,))[model]
+            gbm = self.fit_gradient_boosting(origin)
+            return self.gradient_boosting(gbm, origin, future, models=(model,))[model]
         forecast = self._run(model, origin, future)
         if is_naive_baseline(model):
             return forecast
@@ -230,13 +231,6 @@ class ModelRunner:
             self.cache,
             future_names=self.future_names,
         )
-
-    def gradient_boosting_models(
-        self, origin: int, future: dict[str, np.ndarray] | None, models: tuple[str, ...]
-    ) -> dict[str, np.ndarray]:
-        """The forecasts of the GRADIENT_BOOSTING_MODELS `models` at `origin`, from one fit."""
-        gbm = self.fit_gradient_boosting(origin)
-        return self.gradient_boosting(gbm, origin, future, models=models)
 
     def gradient_boosting(
         self,
