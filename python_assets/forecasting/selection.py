@@ -6,9 +6,10 @@ within the bound and it forecasts a zero total for at most max_zero_share of the
 shortly before the origin and went on selling in the window (missed_total_share: a series that
 stopped selling is right to be forecast zero); the eligible one with the lowest WAPE of the totals
 wins, a tie (within a tolerance) going to the simpler model family and, within a family, to the
-less biased model; with none eligible, the smallest |WPE| wins. A class that sold nothing in the backtest is decided on the mean absolute error of the
-totals (units), among the candidates that forecast a zero total for at most max_zero_share of the
-series that sold shortly before the origin (zero_total_share) where there are any.
+less biased model; with none eligible, the smallest |WPE| wins. A class that sold nothing in the
+backtest is decided on the mean absolute error of the totals (units), among the candidates that
+forecast a zero total for at most max_zero_share of the series that sold shortly before the
+origin (zero_total_share) where there are any.
 """
 
 from __future__ import annotations
