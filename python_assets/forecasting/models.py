@@ -247,7 +247,8 @@ class ModelRunner:
         whole, rows: this runner's panel is the series `rows` of the panel `whole` (a product
         partition), whose every series the pooled features read; future is whole's."""
         panel = self.panel if whole is None else whole
-        cache = self.cache if whole is None else None
+        # one cache of the whole panel's arrays for the prediction and the mean calibration
+        cache = self.cache if whole is None else FeatureCache()
         prediction = gradient_boosting_forecast(
             gbm,
             panel,
